@@ -1,0 +1,56 @@
+"""descentlab: neural-network optimization from the derivative to Adam.
+
+The public API is re-exported here lazily, so ``import descentlab`` loads NumPy and
+nothing else heavy; each name is imported from its layer on first use::
+
+    arrays (NumPy)
+      autodiff   Tensor, no_grad, gradcheck          descentlab.autodiff
+      calculus   derivatives by central differences  descentlab.calculus
+      functions  test surfaces                       descentlab.functions
+      optim      update rules, presets, schedules    descentlab.optim
+      nn         layers, losses, initialisers        descentlab.nn
+      data       offline datasets, batching          descentlab.data
+      train      minimize(), fit(), histories        descentlab.train
+      viz        figures and animations (matplotlib) descentlab.viz
+      lecture    the chapter's worked examples       descentlab.lecture
+      report     the HTML report of `descentlab tour` descentlab.report
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBPACKAGES = ("autodiff", "calculus", "functions", "optim", "nn", "data", "train", "viz", "lecture", "report", "errors")
+
+# public name -> module that defines it
+_LAZY = {
+    "Tensor": "descentlab.autodiff",
+    "no_grad": "descentlab.autodiff",
+    "gradcheck": "descentlab.autodiff",
+    "derivative": "descentlab.calculus",
+    "partial_derivative": "descentlab.calculus",
+    "directional_derivative": "descentlab.calculus",
+    "numerical_gradient": "descentlab.calculus",
+    "make_optimizer": "descentlab.optim",
+    "get_surface": "descentlab.functions",
+    "minimize": "descentlab.train",
+    "fit": "descentlab.train",
+}
+
+__all__ = ["__version__", *_SUBPACKAGES, *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"descentlab.{name}")
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'descentlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,172 @@
+"""Files that are never half-written, and arrays that load without pickle.
+
+* :func:`atomic_write_bytes` / :func:`atomic_write_text` write to a temporary file in
+  the destination folder, flush and fsync it, then ``os.replace`` it over the target, so
+  a reader sees either the old file or the new one, never a torn one.
+* :func:`save_arrays` / :func:`load_arrays` store named NumPy arrays plus a JSON
+  manifest in one ``.npz``; loading uses ``allow_pickle=False`` and checks the manifest,
+  so a truncated or foreign file fails with a sentence, not deep inside NumPy.
+* :func:`to_jsonable` turns NumPy values into plain JSON types; non-finite floats
+  become the strings ``"nan"``, ``"inf"`` and ``"-inf"`` so they are never lost
+  silently (JSON has no NaN).
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from .errors import StateFileError, expected
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "save_arrays",
+    "load_arrays",
+    "to_jsonable",
+    "dumps_json",
+    "ensure_parent",
+]
+
+_MANIFEST_KEY = "__manifest__"
+
+
+def ensure_parent(path: str | os.PathLike, *, create: bool = True) -> Path:
+    """Return ``path`` as a Path whose folder exists (created if ``create``).
+
+    Raises a clear ``FileNotFoundError`` when the folder is missing and ``create`` is
+    false, or ``PermissionError`` when it cannot be written.
+    """
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.exists():
+        if not create:
+            raise FileNotFoundError(expected("an existing folder", str(parent), "create it first"))
+        parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(expected("a writable folder", str(parent), "choose another output path"))
+    return p
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    p = ensure_parent(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return p
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], manifest: Mapping[str, Any]) -> Path:
+    """Save named arrays and a JSON manifest into one ``.npz``, atomically, without pickle.
+
+    The manifest records every array's name, dtype and shape, which :func:`load_arrays`
+    checks. Object arrays are refused.
+    """
+    if _MANIFEST_KEY in arrays:
+        raise ValueError(f"array name {_MANIFEST_KEY!r} is reserved")
+    table = {}
+    for name, arr in arrays.items():
+        a = np.asarray(arr)
+        if a.dtype == object:
+            raise TypeError(expected(f"a numeric array for {name!r}", "dtype=object", "convert it with np.asarray(x, dtype=float)"))
+        table[name] = {"dtype": a.dtype.str, "shape": list(a.shape)}
+    full = {"format": "descentlab-arrays", "version": 1, "arrays": table, "meta": to_jsonable(dict(manifest))}
+    buf = io.BytesIO()
+    payload = {name: np.asarray(arr) for name, arr in arrays.items()}
+    payload[_MANIFEST_KEY] = np.frombuffer(json.dumps(full).encode("utf-8"), dtype=np.uint8)
+    np.savez(buf, **payload)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Load what :func:`save_arrays` wrote: ``(arrays, manifest_meta)``.
+
+    Raises :class:`~descentlab.errors.StateFileError` with a sentence when the file is
+    missing, truncated, not a descentlab file, or its arrays disagree with its manifest.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise StateFileError(expected("an existing state file", str(p), "check the path"))
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            if _MANIFEST_KEY not in z.files:
+                raise StateFileError(expected("a descentlab state file with a manifest", f"{p} (no manifest)", "save it with descentlab"))
+            full = json.loads(bytes(z[_MANIFEST_KEY]).decode("utf-8"))
+            arrays = {k: z[k] for k in z.files if k != _MANIFEST_KEY}
+    except StateFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise StateFileError(
+            expected("a complete .npz state file", f"{p} that cannot be read ({type(exc).__name__}: {exc})",
+                     "the file is truncated or corrupt; use an earlier checkpoint")
+        ) from exc
+    if full.get("format") != "descentlab-arrays":
+        raise StateFileError(expected("format 'descentlab-arrays'", full.get("format"), "this file was not written by descentlab"))
+    table = full.get("arrays", {})
+    missing = sorted(set(table) - set(arrays))
+    extra = sorted(set(arrays) - set(table))
+    if missing or extra:
+        raise StateFileError(expected("the arrays listed in the manifest", f"missing {missing}, unlisted {extra}", "the file is corrupt"))
+    for name, spec in table.items():
+        a = arrays[name]
+        if a.dtype.str != spec["dtype"] or list(a.shape) != spec["shape"]:
+            raise StateFileError(
+                expected(f"{name!r} with dtype {spec['dtype']} and shape {tuple(spec['shape'])}",
+                         f"dtype {a.dtype.str} and shape {a.shape}", "the file is corrupt")
+            )
+    return arrays, full.get("meta", {})
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert NumPy scalars/arrays (nested in dicts, lists, tuples) to JSON types.
+
+    Non-finite floats become ``"nan"``, ``"inf"`` or ``"-inf"``.
+    """
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        if math.isnan(f):
+            return "nan"
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        return f
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
+    """``json.dumps(to_jsonable(obj))`` with strict JSON (no bare NaN)."""
+    return json.dumps(to_jsonable(obj), indent=indent, allow_nan=False)

@@ -1,0 +1,1 @@
+"""The ``descentlab`` command line. See :mod:`descentlab.cli.main`."""

@@ -1,0 +1,64 @@
+"""Entry point of the ``descentlab`` command.
+
+Subcommands are the modules of :mod:`descentlab.cli.commands`; each is found by name,
+so adding a command means adding one file there.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import DescentlabError
+
+_PKG = "descentlab.cli.commands"
+
+
+def _command_modules():
+    pkg = importlib.import_module(_PKG)
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        yield importlib.import_module(f"{_PKG}.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="descentlab",
+        description="descentlab: neural-network optimization from the derivative to Adam, "
+        "exact, visible and fast. Run `descentlab tour` to compute the whole chapter and write its report.",
+    )
+    parser.add_argument("--version", action="version", version=f"descentlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in _command_modules():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except DescentlabError as exc:
+        print(f"descentlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        print(f"descentlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"descentlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

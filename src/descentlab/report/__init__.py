@@ -1,0 +1,1 @@
+"""The HTML report written by ``descentlab tour``."""
