@@ -1,0 +1,68 @@
+"""Your own data from ``.npz`` or ``.csv`` files (read with NumPy, never with pickle)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError, expected
+from .dataset import Dataset, Task
+
+__all__ = ["load_npz", "load_csv"]
+
+
+def _exists(path) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(expected("an existing data file", str(p), "check the path"))
+    return p
+
+
+def load_npz(path, x_key: str = "X", y_key: str = "y", task: Task = "classification",
+             n_classes: int | None = None) -> Dataset:
+    """Load ``X`` and ``y`` from a ``.npz`` (``allow_pickle=False``) and validate them."""
+    p = _exists(path)
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            missing = [k for k in (x_key, y_key) if k not in z.files]
+            if missing:
+                raise DataError(expected(f"arrays {x_key!r} and {y_key!r} in {p.name}", f"keys {sorted(z.files)}",
+                                         "pass x_key= and y_key= to name them"))
+            X, y = z[x_key], z[y_key]
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(expected("a readable .npz file", f"{p.name} ({type(exc).__name__}: {exc})")) from exc
+    return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})
+
+
+def load_csv(path, target: int | str = -1, task: Task = "classification", n_classes: int | None = None,
+             delimiter: str = ",", header: bool | None = None) -> Dataset:
+    """Load a numeric CSV; ``target`` is the column index or header name of ``y``.
+
+    A first line that does not parse as numbers is taken as the header (or say so with
+    ``header=True``). Empty cells become NaN and are reported by row.
+    """
+    p = _exists(path)
+    with open(p, encoding="utf-8") as fh:
+        first = fh.readline()
+    names = [c.strip() for c in first.strip().split(delimiter)]
+    if header is None:
+        try:
+            [float(c) for c in names if c]
+            header = False
+        except ValueError:
+            header = True
+    try:
+        table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
+    except ValueError as exc:
+        raise DataError(expected("a numeric CSV file", f"{p.name} ({exc})", "encode text columns as numbers")) from exc
+    if isinstance(target, str):
+        if not header or target not in names:
+            raise DataError(expected(f"a column named {target!r}", f"columns {names if header else 'without header'}"))
+        col = names.index(target)
+    else:
+        col = int(target) % table.shape[1]
+    X = np.delete(table, col, axis=1)
+    y = table[:, col]
+    return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})
