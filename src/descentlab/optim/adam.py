@@ -1,0 +1,78 @@
+"""Adam, with AMSGrad, L2 or decoupled weight decay (AdamW), and three eps placements.
+
+Adam (Kingma & Ba 2015, Algorithm 1), at update t = k + 1::
+
+    m     <- beta1 * m + (1 - beta1) * g
+    v     <- beta2 * v + (1 - beta2) * g**2
+    m_hat  = m / (1 - beta1**t)
+    v_hat  = v / (1 - beta2**t)
+    x     <- x - lr * m_hat / (sqrt(v_hat) + eps)          eps 'outside' (paper, PyTorch, optax, CS231n)
+    x     <- x - lr * m_hat / sqrt(v_hat + eps)            eps 'inside'  (optax's eps_root)
+    x     <- x - lr_t * m / (sqrt(v) + eps),               eps 'hat'     (Keras, TF)
+             lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)
+
+The 'hat' form is the paper's form with eps replaced by ``eps / sqrt(1 - beta2**t)``,
+which is larger early on.
+
+AMSGrad (Reddi et al. 2018) divides by the running maximum ``v_max = max(v_max, v)``
+instead of ``v`` (PyTorch bias-corrects it like v).
+
+Weight decay: 'l2' adds ``weight_decay * x`` to g (PyTorch ``Adam``); 'decoupled'
+(Loshchilov & Hutter 2019, PyTorch ``AdamW``, Keras) shrinks the parameters beside the
+rule, ``x <- x - lr * weight_decay * x``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Optimizer
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam, AMSGrad and AdamW.
+
+    Hyperparameters
+    ---------------
+    lr : float or schedule
+    beta1, beta2 : float in [0, 1)
+    eps : float >= 0
+    eps_placement : 'outside' | 'inside' | 'hat'
+    weight_decay : float >= 0
+    weight_decay_form : 'l2' | 'decoupled'
+    amsgrad : bool
+    """
+
+    HYPER = ("lr", "beta1", "beta2", "eps", "eps_placement", "weight_decay", "weight_decay_form", "amsgrad")
+    EPS_FORMS = ("outside", "inside", "hat")
+
+    @property
+    def SLOTS(self):  # noqa: N802
+        return ("m", "v", "v_max") if self.hyper["amsgrad"] else ("m", "v")
+
+    def _rule(self, g, slots, k, lr):
+        h = self.hyper
+        beta1, beta2, eps = h["beta1"], h["beta2"], h["eps"]
+        t = k + 1
+        m = beta1 * slots["m"] + (1.0 - beta1) * g
+        v = beta2 * slots["v"] + (1.0 - beta2) * g * g
+        new = {"m": m, "v": v}
+        if h["amsgrad"]:
+            new["v_max"] = np.maximum(slots["v_max"], v)
+            v_used = new["v_max"]
+        else:
+            v_used = v
+        bc1 = 1.0 - beta1 ** t
+        bc2 = 1.0 - beta2 ** t
+        m_hat = m / bc1
+        v_hat = v_used / bc2
+        if h["eps_placement"] == "outside":
+            step_size = lr / (np.sqrt(v_hat) + eps)
+        elif h["eps_placement"] == "inside":
+            step_size = lr / np.sqrt(v_hat + eps)
+        else:  # 'hat': lr_t * m / (sqrt(v) + eps), written per m_hat so step_size stays comparable
+            lr_t = lr * np.sqrt(bc2) / bc1
+            step_size = lr_t * bc1 / (np.sqrt(v_used) + eps)
+        u = -step_size * m_hat
+        return u, new, {"moments": {"m_hat": m_hat, "v_hat": v_hat}, "step_size": step_size}

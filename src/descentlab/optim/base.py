@@ -1,0 +1,208 @@
+"""The optimizer interface every update rule shares.
+
+An optimizer is a pair of pure functions in the optax manner,
+``init(params) -> state`` and ``update(grads, state, params) -> (updates, state)``,
+held by a small object that validated its hyperparameters at construction
+(PyTorch's habit). ``step`` applies the update in place and can record it.
+
+A subclass writes one rule for one array, :meth:`Optimizer._rule`, in the symbols of
+its equations; this module does the bookkeeping around it (learning rate at step k,
+weight decay, records).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..errors import ConfigError, ShapeError, expected
+from . import hyperparams
+from .state import OptState, StepRecord
+
+__all__ = ["Optimizer", "Params", "LR"]
+
+Params = dict[str, np.ndarray]
+LR = float | Callable[[int], float]
+
+
+class Optimizer:
+    """Base class. Subclasses set ``SLOTS``, ``HYPER`` (the names they accept) and ``_rule``.
+
+    Parameters
+    ----------
+    name : str
+        The registry name this optimizer was built under (``"adam"``, ``"adamw"``...).
+    preset : str
+        The preset its defaults came from.
+    **hyper
+        Every hyperparameter in ``HYPER``, already merged with the preset's defaults.
+    """
+
+    #: buffer names created by :meth:`init` for every parameter
+    SLOTS: tuple[str, ...] = ()
+    #: hyperparameter names this rule accepts
+    HYPER: tuple[str, ...] = ("lr",)
+    needs_hessian: bool = False
+
+    def __init__(self, name: str, preset: str, **hyper: Any) -> None:
+        unknown = sorted(set(hyper) - set(self.HYPER))
+        if unknown:
+            hints = [f"{u} -> {hyperparams.FRAMEWORK_NAMES[u]}" for u in unknown if u in hyperparams.FRAMEWORK_NAMES]
+            fix = f"use only: {', '.join(self.HYPER)}" + (f" (here: {'; '.join(hints)})" if hints else "")
+            raise ConfigError(expected(f"hyperparameters of {name}", ", ".join(unknown), fix))
+        missing = sorted(set(self.HYPER) - set(hyper))
+        if missing:
+            raise ConfigError(expected(f"a value for {', '.join(missing)} of {name}", "none",
+                                       f"pass {missing[0]}=... (preset {preset!r} has no default for it)"))
+        self.name = name
+        self.preset = preset
+        self.hyper: dict[str, Any] = {k: hyperparams.check(k, hyper[k], name) for k in self.HYPER}
+        self._check_combination()
+
+    # -- hooks for subclasses -------------------------------------------------------
+    def _check_combination(self) -> None:
+        """Reject combinations of valid values that do not make one rule."""
+        if self.hyper.get("eps_placement") == "hat" and "hat" not in getattr(self, "EPS_FORMS", ("hat",)):
+            raise ConfigError(expected(f"eps_placement in {self.EPS_FORMS} for {self.name}", "hat",
+                                       "the eps-hat form exists only for Adam"))
+
+    def _init_slots(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        return {s: np.zeros_like(theta) for s in self.SLOTS}
+
+    def _rule(self, g: np.ndarray, slots: dict[str, np.ndarray], k: int, lr: float
+              ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+        """One parameter's update ``u`` from its gradient ``g`` at step ``k``.
+
+        Returns ``(u, new_slots, extras)`` where ``extras`` may hold ``"moments"``
+        (dict of bias-corrected arrays) and ``"step_size"`` (per-coordinate array).
+        Must not modify ``slots`` in place.
+        """
+        raise NotImplementedError
+
+    # -- learning rate --------------------------------------------------------------
+    @property
+    def lr(self) -> LR:
+        """The learning rate as given: a number or a schedule."""
+        return self.hyper["lr"]
+
+    def lr_at(self, k: int) -> float:
+        """The learning rate of the update that takes the step counter from ``k`` to ``k+1``."""
+        lr = self.hyper["lr"]
+        if not callable(lr):
+            return lr
+        value = float(lr(k))
+        if not (value >= 0.0 and np.isfinite(value)):
+            raise ConfigError(expected(f"a schedule giving lr >= 0 at step {k}", value, "check the schedule's parameters"))
+        return value
+
+    # -- the interface ---------------------------------------------------------------
+    def init(self, params: Mapping[str, np.ndarray]) -> OptState:
+        """Fresh state for ``params``: step 0 and zeroed buffers shaped like each parameter."""
+        _check_params(params)
+        return OptState(0, {name: self._init_slots(np.asarray(theta)) for name, theta in params.items()})
+
+    def eval_params(self, params: Params, state: OptState) -> Params:
+        """Where the gradient of the next update must be taken: ``params`` itself for all
+        rules except look-ahead Nesterov."""
+        return params
+
+    def update(self, grads: Mapping[str, np.ndarray], state: OptState, params: Mapping[str, np.ndarray]
+               ) -> tuple[Params, OptState]:
+        """The pure reference: ``(updates, new_state)``; nothing given is modified."""
+        updates, new_state, _ = self._update(grads, state, params)
+        return updates, new_state
+
+    def step(self, params: Params, grads: Mapping[str, np.ndarray], state: OptState, record: bool = False,
+             hessian: Any = None) -> StepRecord | None:
+        """Apply one update in place: ``params[k] += updates[k]``, and advance ``state``.
+
+        Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
+        """
+        if hessian is not None and not self.needs_hessian:
+            raise ConfigError(expected(f"no hessian for {self.name}", "a hessian", "only newton uses one; drop the argument"))
+        k = state.step
+        updates, new_state, extras = self._update(grads, state, params, hessian=hessian)
+        for name, u in updates.items():
+            params[name] += u
+        state.slots = new_state.slots
+        state.step = new_state.step
+        if not record:
+            return None
+        return self._record(k, grads, updates, state, extras)
+
+    # -- configuration ---------------------------------------------------------------
+    def to_config(self) -> dict[str, Any]:
+        """A JSON-ready description from which :func:`~descentlab.optim.from_config` rebuilds it.
+
+        A schedule learning rate is stored as ``{"schedule": schedule.to_config()}``;
+        a plain callable without ``to_config`` cannot be stored and raises ConfigError.
+        """
+        hyper = dict(self.hyper)
+        lr = hyper["lr"]
+        if callable(lr):
+            if not hasattr(lr, "to_config"):
+                raise ConfigError(expected("a learning rate that can be saved (a number or a descentlab schedule)",
+                                           f"the callable {lr!r}", "use a schedule from descentlab.optim.schedules"))
+            hyper["lr"] = {"schedule": lr.to_config()}
+        return {"name": self.name, "preset": self.preset, "hyper": hyper}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
+        return f"{type(self).__name__}(name={self.name!r}, preset={self.preset!r}, {args})"
+
+    # -- internals --------------------------------------------------------------------
+    def _update(self, grads, state, params, hessian=None):
+        _check_grads(grads, state, params)
+        k = state.step
+        lr = self.lr_at(k)
+        wd = self.hyper.get("weight_decay", 0.0)
+        decoupled = self.hyper.get("weight_decay_form") == "decoupled"
+        updates, slots, extras = {}, {}, {}
+        for name, g in grads.items():
+            theta = params[name]
+            if wd and not decoupled:
+                g = g + wd * theta  # L2: the penalty's gradient joins g before the rule sees it
+            u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
+            if wd and decoupled:
+                u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
+            updates[name] = u
+        return updates, OptState(k + 1, slots), extras
+
+    def _record(self, k, grads, updates, state, extras) -> StepRecord:
+        lr = self.lr_at(k)
+        grad = {n: np.array(g, copy=True) for n, g in grads.items()}
+        norm = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grad.values())))
+        note = None
+        for e in extras.values():
+            note = note or e.get("note")
+        return StepRecord(
+            step=k, lr=lr, grad=grad, grad_norm=norm,
+            buffers={n: {b: np.array(a, copy=True) for b, a in bufs.items()} for n, bufs in state.slots.items()},
+            moments={n: e.get("moments", {}) for n, e in extras.items()},
+            step_size={n: np.broadcast_to(np.asarray(e.get("step_size", lr), dtype=float), np.shape(grads[n])).copy()
+                       for n, e in extras.items()},
+            update={n: np.array(u, copy=True) for n, u in updates.items()},
+            note=note,
+        )
+
+
+def _check_params(params: Mapping[str, np.ndarray]) -> None:
+    if not isinstance(params, Mapping):
+        raise ConfigError(expected("params as a dict of name -> array", type(params).__name__,
+                                   "wrap a single array as {'x': x}"))
+    for name, theta in params.items():
+        a = np.asarray(theta)
+        if not np.issubdtype(a.dtype, np.floating):
+            raise ConfigError(expected(f"a floating-point array for parameter {name!r}", f"dtype {a.dtype}",
+                                       "convert it with np.asarray(x, dtype=float)"))
+
+
+def _check_grads(grads, state: OptState, params) -> None:
+    if grads.keys() != state.slots.keys():
+        raise ShapeError(expected(f"gradients for the parameters {sorted(state.slots)}", sorted(grads),
+                                  "pass one gradient per parameter, under the same names as in init()"))
+    for name, g in grads.items():
+        theta = params[name]
+        if np.shape(g) != np.shape(theta):
+            raise ShapeError(expected(f"gradient of {name!r} with shape {np.shape(theta)}", f"shape {np.shape(g)}",
+                                      "the gradient must have the parameter's shape"))

@@ -1,0 +1,119 @@
+"""Build an optimizer by name: ``make_optimizer("adam", preset="keras", lr=1e-2)``.
+
+Names are case-insensitive, and ``-`` or spaces count as ``_``. The preset supplies
+every default and every form (see :mod:`descentlab.optim.conventions`); keyword
+arguments override them and are validated at construction.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..errors import ConfigError, expected
+from .adagrad import AdaGrad
+from .adam import Adam
+from .base import Optimizer
+from .conventions import REQUIRED, preset_defaults
+from .nadam import NAdam
+from .newton import Newton
+from .rmsprop import RMSProp
+from .sgd import SGD
+
+__all__ = ["make_optimizer", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
+
+#: registry name -> class
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "momentum": SGD,
+    "nesterov": SGD,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+    "amsgrad": Adam,
+    "adamw": Adam,
+    "nadam": NAdam,
+    "newton": Newton,
+}
+
+#: other spellings -> registry name
+ALIASES = {
+    "gd": "sgd",
+    "gradient_descent": "sgd",
+    "sgd_momentum": "momentum",
+    "heavy_ball": "momentum",
+    "nag": "nesterov",
+    "sgd_nesterov": "nesterov",
+    "ada_grad": "adagrad",
+    "rms_prop": "rmsprop",
+    "adam_w": "adamw",
+    "ams_grad": "amsgrad",
+    "newtons_method": "newton",
+}
+
+
+def optimizer_names() -> list[str]:
+    """The registry names, simplest first."""
+    return list(OPTIMIZERS)
+
+
+def _canonical(name: str) -> str:
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    key = ALIASES.get(key, key)
+    if key not in OPTIMIZERS:
+        raise ConfigError(expected("an optimizer name among " + ", ".join(OPTIMIZERS), repr(name),
+                                   f"choose one of: {', '.join(OPTIMIZERS)} (aliases: {', '.join(ALIASES)})"))
+    return key
+
+
+def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimizer:
+    """Build the optimizer ``name`` with ``preset``'s defaults and forms, overridden by ``hyper``.
+
+    Parameters
+    ----------
+    name : str
+        ``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``,
+        ``amsgrad``, ``adamw``, ``nadam`` or ``newton`` (or an alias such as ``gd``,
+        ``nag``, ``sgd_momentum``).
+    preset : str, optional
+        ``pytorch`` (default), ``keras``, ``optax``, ``cs231n`` or ``lecture``.
+    **hyper
+        Hyperparameters and convention forms, e.g. ``lr=0.1``, ``momentum=0.9``,
+        ``eps_placement="inside"``. ``lr`` may be a schedule (a callable ``step -> lr``).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name, preset or hyperparameter, or a value out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = make_optimizer("momentum", preset="lecture", lr=0.1)
+    >>> params = {"x": np.array([1.0, -2.0])}
+    >>> state = opt.init(params)
+    >>> opt.step(params, {"x": 2 * params["x"]}, state)
+    >>> params["x"]
+    array([ 0.8, -1.6])
+    """
+    key = _canonical(name)
+    preset_name, defaults = preset_defaults(preset, key)
+    defaults.update(hyper)
+    missing = [k for k, v in defaults.items() if v is REQUIRED]
+    if missing:
+        raise ConfigError(expected(f"{', '.join(missing)} for {key} with preset {preset_name!r}", "no value",
+                                   f"pass {missing[0]}=... ({preset_name} has no default for it)"))
+    return OPTIMIZERS[key](key, preset_name, **defaults)
+
+
+def from_config(config: Mapping[str, Any]) -> Optimizer:
+    """Rebuild an optimizer from :meth:`Optimizer.to_config`'s output."""
+    try:
+        name, preset, hyper = config["name"], config["preset"], dict(config["hyper"])
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(expected("an optimizer config with name, preset and hyper", config,
+                                   "build it with opt.to_config()")) from exc
+    lr = hyper.get("lr")
+    if isinstance(lr, Mapping) and "schedule" in lr:
+        from . import schedules  # the schedules module owns its config format
+
+        hyper["lr"] = schedules.from_config(lr["schedule"])
+    return make_optimizer(name, preset=preset, **hyper)

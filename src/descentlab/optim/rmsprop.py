@@ -1,0 +1,90 @@
+"""RMSProp (Tieleman & Hinton 2012), with eps placement, momentum and the centred variant.
+
+The lecture, section 3::
+
+    S <- beta * S + (1 - beta) * g**2
+    x <- x - lr * g / sqrt(S + eps)              eps 'inside'  (the slide, Keras, optax)
+    x <- x - lr * g / (sqrt(S) + eps)            eps 'outside' (PyTorch, CS231n)
+
+Centred (Graves 2013): also average g, ``g_bar <- beta*g_bar + (1-beta)*g``, and divide
+by the root of the variance estimate ``S - g_bar**2`` instead of ``S``.
+
+With momentum mu, the scaled gradient ``d = g / denom`` feeds a buffer, and here the
+momentum forms split again:
+
+    lr outside (PyTorch):      b <- mu * b + d;        x <- x - lr * b
+    lr inside (Keras, optax):  b <- mu * b + lr * d;   x <- x - b
+
+optax's ``initial_scale`` (TF1 used 1) is ``initial_accumulator`` here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from .base import Optimizer
+
+__all__ = ["RMSProp"]
+
+
+class RMSProp(Optimizer):
+    """RMSProp.
+
+    Hyperparameters
+    ---------------
+    lr : float or schedule
+    beta : float in [0, 1)               decay of the squared-gradient average
+    eps : float >= 0
+    eps_placement : 'outside' | 'inside'
+    momentum : float in [0, 1)
+    momentum_form : 'lr_outside' | 'lr_inside'
+    centered : bool
+    initial_accumulator : float >= 0     S_0
+    weight_decay : float >= 0
+    weight_decay_form : 'l2' | 'decoupled'
+    """
+
+    HYPER = ("lr", "beta", "eps", "eps_placement", "momentum", "momentum_form", "centered",
+             "initial_accumulator", "weight_decay", "weight_decay_form")
+    EPS_FORMS = ("outside", "inside")
+
+    @property
+    def SLOTS(self):  # noqa: N802
+        slots = ["S"]
+        if self.hyper["centered"]:
+            slots.append("g_bar")
+        if self.hyper["momentum"] > 0.0:
+            slots.append("b")
+        return tuple(slots)
+
+    def _init_slots(self, theta):
+        slots = {s: np.zeros_like(theta) for s in self.SLOTS}
+        slots["S"] = np.full_like(theta, self.hyper["initial_accumulator"])
+        return slots
+
+    def _rule(self, g, slots, k, lr):
+        h = self.hyper
+        beta, eps, mu = h["beta"], h["eps"], h["momentum"]
+        S = beta * slots["S"] + (1.0 - beta) * g * g
+        new = {"S": S}
+        if h["centered"]:
+            g_bar = beta * slots["g_bar"] + (1.0 - beta) * g
+            new["g_bar"] = g_bar
+            variance = S - g_bar * g_bar
+        else:
+            variance = S
+        if h["eps_placement"] == "outside":
+            denom = np.sqrt(variance) + eps
+        else:
+            denom = np.sqrt(variance + eps)
+        if mu == 0.0:
+            step_size = lr / denom
+            return -step_size * g, new, {"step_size": step_size}
+        if h["momentum_form"] == "lr_outside":
+            b = mu * slots["b"] + g / denom
+            u = -lr * b
+        else:
+            b = mu * slots["b"] + lr * g / denom
+            u = -b
+        new["b"] = b
+        return u, new, {"step_size": lr / denom}
