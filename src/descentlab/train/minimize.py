@@ -1,0 +1,338 @@
+"""``minimize(f, x0, optimizer)``: run any optimizer on a surface and keep its trajectory.
+
+The loop, for t = 0, 1, …::
+
+    f_t, g_t = f(x_t), ∇f(x_t)                 # recorded
+    stop if f_t or g_t is not finite, or ‖x_t‖_∞ > bound        -> diverged at step t
+    stop if ‖g_t‖ <= tol (the lecture's rule ‖∇f(x_t)‖ <= ε)    -> converged at step t
+    stop if any extra rule fires, or t = steps                  -> its reason / max_steps
+    x_{t+1} = x_t + update_t                    # the optimizer's rule with lr_t = schedule(t)
+
+so ``x``, ``f``, ``grad`` and ``grad_norm`` hold T + 1 rows (x_0 … x_T) and ``lr`` and
+``update`` hold T rows, the T updates made. Divergence is a result with a step number,
+never a silent NaN: on f(x) = x² with γ > 1, |x_t| = |1 − 2γ|^t |x_0| grows and the run
+stops at the first t with |x_t| > bound.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .._io import atomic_write_text, dumps_json
+from ..errors import ConfigError, expected
+
+__all__ = ["minimize", "Trajectory", "Stop", "resolve_surface", "DEFAULT_BOUND"]
+
+#: |x| beyond which a run counts as diverged (far outside every surface's window)
+DEFAULT_BOUND = 1e6
+
+_NORMS = {"2": 2, "l2": 2, "inf": np.inf, "max": np.inf, "linf": np.inf, "1": 1, "l1": 1}
+
+
+def _norm_order(norm) -> float:
+    key = str(norm).strip().lower()
+    if key in _NORMS:
+        return _NORMS[key]
+    if norm in (1, 2) or norm == np.inf:
+        return norm
+    raise ConfigError(expected("norm 2, 'inf' or 1", repr(norm), "the lecture uses the Euclidean norm, 2"))
+
+
+def _norm_name(order) -> str:
+    return "inf" if order == np.inf else str(int(order))
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a run ended.
+
+    Attributes
+    ----------
+    kind : str
+        ``"converged"`` (‖∇f‖ <= tol), ``"max_steps"``, ``"diverged"`` or the kind an
+        extra stopping rule gave (e.g. ``"no_improvement"``).
+    step : int
+        The step t at which the run ended (x_t is the last row of the trajectory).
+    details : dict
+        ``norm``, ``grad_norm`` and ``tol`` for converged; ``bound``, ``x_max`` or
+        ``what`` (which value was not finite) for diverged.
+    """
+
+    kind: str
+    step: int
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "step": self.step, **self.details}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Stop":
+        d = dict(d)
+        return cls(d.pop("kind"), int(d.pop("step")), d)
+
+    def __str__(self) -> str:
+        if self.kind == "converged":
+            return (f"converged at step {self.step}: ‖∇f‖_{self.details.get('norm')} = "
+                    f"{self.details.get('grad_norm'):.3g} <= {self.details.get('tol'):g}")
+        if self.kind == "diverged":
+            why = self.details.get("what") or f"|x| = {self.details.get('x_max'):.3g} > {self.details.get('bound'):g}"
+            return f"diverged at step {self.step}: {why}"
+        if self.kind == "max_steps":
+            return f"stopped after max_steps = {self.step}"
+        return f"{self.kind} at step {self.step}"
+
+
+@dataclass
+class Trajectory:
+    """What a run visited. Rows t = 0 … T for the points, 0 … T−1 for the updates.
+
+    Attributes
+    ----------
+    x : ndarray, shape (T+1, n)      iterates x_t
+    f : ndarray, shape (T+1,)        f(x_t)
+    grad : ndarray, shape (T+1, n)   ∇f(x_t)
+    grad_norm : ndarray, shape (T+1,)  ‖∇f(x_t)‖ in the norm of the stopping rule
+    lr : ndarray, shape (T,)         learning rate of update t, schedule(t)
+    update : ndarray, shape (T, n)   x_{t+1} − x_t
+    stop : Stop                      why it ended
+    meta : dict                      surface, optimizer config, settings
+    """
+
+    x: np.ndarray
+    f: np.ndarray
+    grad: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    update: np.ndarray
+    stop: Stop
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """Number of updates made, T."""
+        return int(self.lr.shape[0])
+
+    @property
+    def x_final(self) -> np.ndarray:
+        return self.x[-1]
+
+    @property
+    def f_final(self) -> float:
+        return float(self.f[-1])
+
+    def steps_to(self, f_tol: float, f_min: float = 0.0) -> int | None:
+        """The first t with f(x_t) − f_min <= f_tol, or None if never reached."""
+        hit = np.nonzero(self.f - f_min <= f_tol)[0]
+        return int(hit[0]) if hit.size else None
+
+    def to_dict(self) -> dict:
+        """Plain JSON types: per-step columns, the stop reason and the run's settings."""
+        return {
+            "x": self.x.tolist(), "f": self.f.tolist(), "grad": self.grad.tolist(),
+            "grad_norm": self.grad_norm.tolist(), "lr": self.lr.tolist(), "update": self.update.tolist(),
+            "stop": self.stop.to_dict(), "meta": self.meta,
+        }
+
+    def to_json(self, path=None, indent: int | None = None) -> str:
+        """The JSON text of :meth:`to_dict` (non-finite floats as "nan"/"inf"); written atomically to ``path`` if given."""
+        text = dumps_json(self.to_dict(), indent=indent)
+        if path is not None:
+            atomic_write_text(path, text + "\n")
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Trajectory":
+        def arr(key, n=None):
+            a = np.array([[_num(v) for v in row] if isinstance(row, list) else _num(row) for row in d[key]],
+                         dtype=np.float64)
+            return a
+        n = len(d["x"][0]) if d["x"] else 0
+        upd = arr("update")
+        return cls(arr("x"), arr("f"), arr("grad"), arr("grad_norm"), arr("lr"),
+                   upd.reshape(-1, n) if upd.size == 0 else upd, Stop.from_dict(d["stop"]), dict(d.get("meta", {})))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Trajectory":
+        return cls.from_dict(json.loads(text))
+
+
+def _num(v) -> float:
+    return float(v) if not isinstance(v, str) else float(v.replace("inf", "inf"))
+
+
+def resolve_surface(f, x0=None, *, diff: str = "autodiff"):
+    """A Surface from a Surface, a registered name, ``module:function``, or a callable (needs x0)."""
+    from ..functions import Surface, from_function, get_surface, load_function
+
+    if isinstance(f, Surface):
+        return f
+    if isinstance(f, str):
+        if ":" in f:
+            fn = load_function(f)
+            if x0 is None:
+                raise ConfigError(expected(f"a start x0 for the user function {f}", "none", "pass --start 1,2"))
+            return from_function(fn, x0, method=diff, name=f.rpartition(":")[2])
+        return get_surface(f)
+    if callable(f):
+        if x0 is None:
+            raise ConfigError(expected("a start x0 for a user function", "none", "pass x0=[...]"))
+        return from_function(f, x0, method=diff)
+    raise ConfigError(expected("a surface name, a Surface or a function", type(f).__name__))
+
+
+def _make_opt(optimizer, preset, hyper):
+    try:
+        from ..optim import make_optimizer
+    except ImportError:  # the package's public re-export may not be wired yet
+        from ..optim.registry import make_optimizer
+
+    if isinstance(optimizer, str):
+        return make_optimizer(optimizer, preset=preset, **hyper)
+    if preset is not None or hyper:
+        raise ConfigError(expected("hyperparameters with an optimizer name", "a built optimizer plus hyperparameters",
+                                   "pass the name, e.g. minimize(f, x0, 'adam', lr=0.1)"))
+    return optimizer
+
+
+def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: int = 100,
+             tol: float | None = 1e-8, norm="2", bound: float = DEFAULT_BOUND,
+             stop: Sequence[Callable] = (), grad_noise: float = 0.0, seed=None,
+             diff: str = "autodiff", **hyper: Any) -> Trajectory:
+    """Run ``optimizer`` on ``f`` from ``x0`` for at most ``steps`` updates.
+
+    Parameters
+    ----------
+    f : Surface, str or callable
+        A surface, its registered name (``"rosenbrock"``), ``"module:function"``, or a
+        Python function of a NumPy vector (then ``x0`` is required).
+    x0 : array_like, optional
+        The start; default the surface's ``start``.
+    optimizer : str or Optimizer
+        A name for :func:`descentlab.optim.make_optimizer` (``"sgd"``, ``"momentum"``,
+        ``"adam"``, ``"newton"`` …) or a built optimizer.
+    preset : str, optional
+        The convention preset (``pytorch``, ``keras``, ``optax``, ``cs231n``, ``lecture``).
+    steps : int
+        Maximum number of updates.
+    tol : float or None
+        Stop when ‖∇f(x_t)‖ <= tol (None or 0: never).
+    norm : {2, "inf", 1}
+        The norm of that rule.
+    bound : float
+        Diverged when ‖x_t‖_∞ > bound (or f, ∇f not finite).
+    stop : sequence of callables
+        Extra rules ``rule(t, f_values, grad_norms) -> reason or None`` (such as those of
+        :mod:`descentlab.optim.stopping`); a reason with ``kind`` and optional details ends the run.
+    grad_noise : float
+        Standard deviation of Gaussian noise added to each gradient the optimizer sees
+        (a stand-in for a stochastic gradient); drawn from ``seed``.
+    seed : int or numpy.random.Generator, optional
+    diff : {"autodiff", "fd"}
+        How to differentiate a user function.
+    **hyper
+        Hyperparameters (``lr``, ``momentum``, ``beta1`` …); ``lr`` may be a schedule.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> tr = minimize("x2", [1.0], "sgd", lr=0.25, steps=3, tol=None)
+    >>> tr.x[:, 0].tolist()          # x_t = (1 - 2*0.25)^t
+    [1.0, 0.5, 0.25, 0.125]
+    """
+    surface = resolve_surface(f, x0, diff=diff)
+    x = surface.check_start(x0)
+    if int(steps) != steps or steps < 0:
+        raise ConfigError(expected("steps >= 0 (an integer)", steps))
+    steps = int(steps)
+    order = _norm_order(norm)
+    if tol is not None and not (tol >= 0 and math.isfinite(tol)):
+        raise ConfigError(expected("tol >= 0", tol, "pass e.g. 1e-8, or None to run all steps"))
+    if not (bound > 0):
+        raise ConfigError(expected("bound > 0", bound))
+    if grad_noise < 0:
+        raise ConfigError(expected("grad_noise >= 0", grad_noise))
+    opt = _make_opt(optimizer, preset, hyper)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = surface.dim
+
+    params = {"x": x.copy()}
+    state = opt.init(params)
+    xs, fs, gs, gn, lrs, ups = [], [], [], [], [], []
+    reason = None
+    for t in range(steps + 1):
+        xt = params["x"]
+        with np.errstate(all="ignore"):
+            ft = float(surface.value(xt))
+            gt = np.asarray(surface.gradient(xt), dtype=np.float64).reshape(n)
+        norm_t = float(np.linalg.norm(gt, ord=order)) if np.all(np.isfinite(gt)) else math.inf
+        xs.append(xt.copy())
+        fs.append(ft)
+        gs.append(gt)
+        gn.append(norm_t)
+        x_max = float(np.max(np.abs(xt)))
+        if not math.isfinite(ft) or not np.all(np.isfinite(gt)) or x_max > bound:
+            what = None
+            if x_max > bound or not math.isfinite(x_max):
+                what = None if math.isfinite(x_max) else "x is not finite"
+            elif not math.isfinite(ft):
+                what = f"f = {ft}"
+            else:
+                what = "the gradient is not finite"
+            reason = Stop("diverged", t, {"bound": bound, "x_max": x_max, **({"what": what} if what else {})})
+            break
+        if tol and norm_t <= tol:
+            reason = Stop("converged", t, {"norm": _norm_name(order), "grad_norm": norm_t, "tol": tol})
+            break
+        for rule in stop:
+            r = rule(t, fs, gn)
+            if r is not None:
+                d = r.to_dict() if hasattr(r, "to_dict") else dict(getattr(r, "__dict__", {}))
+                kind = d.pop("kind", getattr(r, "kind", "stopped"))
+                d.pop("step", None)
+                reason = Stop(kind, t, d)
+                break
+        if reason is not None:
+            break
+        if t == steps:
+            reason = Stop("max_steps", t, {})
+            break
+        # the gradient the rule needs: at x_t, or where look-ahead Nesterov evaluates it
+        at = opt.eval_params(params, state)["x"]
+        g_used = gt if at is params["x"] or np.array_equal(at, xs[-1]) else np.asarray(surface.gradient(at), dtype=np.float64).reshape(n)
+        if grad_noise:
+            g_used = g_used + grad_noise * rng.standard_normal(n)
+        lr_t = opt.lr_at(state.step)
+        hessian = {"x": surface.hess(xt)} if getattr(opt, "needs_hessian", False) else None
+        with np.errstate(all="ignore"):
+            if hessian is None:
+                opt.step(params, {"x": g_used}, state)
+            else:
+                opt.step(params, {"x": g_used}, state, hessian=hessian)
+        lrs.append(lr_t)
+        ups.append(params["x"] - xs[-1])  # xt is params["x"], updated in place; xs[-1] is its copy
+    meta = {
+        "surface": surface.name,
+        "optimizer": _opt_config(opt),
+        "x0": x.tolist(),
+        "steps": steps, "tol": tol, "norm": _norm_name(order), "bound": bound,
+        "grad_noise": grad_noise, "seed": seed if isinstance(seed, (int, type(None))) else "generator",
+    }
+    return Trajectory(
+        x=np.array(xs), f=np.array(fs), grad=np.array(gs), grad_norm=np.array(gn),
+        lr=np.array(lrs, dtype=np.float64), update=np.array(ups).reshape(len(ups), n),
+        stop=reason, meta=meta,
+    )
+
+
+def _opt_config(opt) -> dict:
+    try:
+        return opt.to_config()
+    except ConfigError:
+        return {"name": opt.name, "preset": getattr(opt, "preset", None), "hyper": "not serialisable (callable lr)"}

@@ -1,0 +1,77 @@
+"""Step-size theory on quadratics against what runs show."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from descentlab.errors import ConfigError
+from descentlab.functions import get_surface
+from descentlab.train import lr_analysis as la
+from descentlab.train.minimize import minimize
+
+
+def test_x2_bound_and_regimes_match_the_lecture():
+    A = [[2.0]]  # f = x², f'' = 2
+    assert la.max_stable_lr(A) == 1.0
+    assert la.best_gd(A) == (0.5, 0.0)
+    assert la.gd_rate(A, 0.25) == 0.5 and la.gd_rate(A, 1.2) == pytest.approx(1.4)
+    regimes = la.step_size_regimes(A)
+    assert [la.classify_lr(lr, 2.0) for lr in regimes.values()] == list(regimes)
+
+
+@pytest.mark.parametrize("eig", [(1.0, 10.0), (0.5, 40.0), (1.0, 3.0, 9.0)])
+def test_stability_bound_is_sharp_on_runs(eig):
+    s = get_surface("quadratic", eigenvalues=eig, angle=20.0)
+    bound = la.max_stable_lr(s)
+    assert bound == pytest.approx(2.0 / max(eig))
+    below = minimize(s, None, "sgd", lr=0.98 * bound, steps=3000, tol=1e-6)
+    above = minimize(s, None, "sgd", lr=1.02 * bound, steps=3000, tol=1e-6)
+    assert below.stop.kind == "converged"
+    assert above.stop.kind == "diverged"
+
+
+@pytest.mark.parametrize("eig", [(1.0, 10.0), (1.0, 100.0)])
+def test_predicted_gd_rates_equal_measured(eig):
+    checks = la.compare_rates("quadratic", eigenvalues=eig, steps=300)
+    for c in checks:
+        if c.method == "gd":
+            assert c.measured == pytest.approx(c.predicted, rel=1e-6)
+        else:
+            # Polyak's tuning gives a double eigenvalue: e_t ~ t ρ^t, so the finite-run
+            # rate sits a little above ρ
+            assert c.predicted <= c.measured <= c.predicted * 1.02
+    kappa = max(eig) / min(eig)
+    gd_best = [c for c in checks if c.method == "gd"][-1]
+    hb = checks[-1]
+    assert gd_best.predicted == pytest.approx((kappa - 1) / (kappa + 1))
+    assert hb.predicted == pytest.approx((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1), rel=1e-6)
+    assert hb.measured < gd_best.measured  # momentum is faster on an ill-conditioned quadratic
+
+
+def test_heavy_ball_rate_with_mu_zero_is_gd_rate():
+    A = np.diag([1.0, 7.0])
+    for lr in (0.05, 0.2, 0.28):
+        assert la.heavy_ball_rate(A, lr, 0.0) == pytest.approx(la.gd_rate(A, lr))
+
+
+def test_heavy_ball_predicted_rate_at_an_arbitrary_mu_matches_a_run():
+    s = get_surface("quadratic", eigenvalues=(1.0, 20.0), angle=0.0)
+    A = s.hess(np.zeros(2))
+    lr, mu = 0.05, 0.5
+    tr = minimize(s, None, "momentum", lr=lr, momentum=mu, steps=400, tol=None)
+    assert la.measured_rate(tr.x) == pytest.approx(la.heavy_ball_rate(A, lr, mu), rel=1e-3)
+
+
+@pytest.mark.parametrize("A,pattern", [
+    ([[1.0, 0.0], [0.0, -1.0]], r"positive-definite"),
+    ([[1.0, 2.0], [0.0, 1.0]], r"symmetric"),
+    ([[1.0, 2.0, 3.0]], r"square"),
+])
+def test_bad_matrices(A, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        la.max_stable_lr(A)
+
+
+def test_classify_rejects_non_positive_lr():
+    with pytest.raises(ConfigError, match=r"lr > 0"):
+        la.classify_lr(0.0, 2.0)
