@@ -1,0 +1,138 @@
+"""``descentlab train``: train an MLP on a dataset with a chosen optimizer and batching."""
+from __future__ import annotations
+
+import argparse
+
+from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
+
+NAME = "train"
+HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
+
+
+def _sizes(text: str) -> list[int]:
+    text = text.strip()
+    return [int(s) for s in text.replace("-", ",").split(",") if s.strip()] if text else []
+
+
+def _hyper(items: list[str]) -> dict:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise argparse.ArgumentTypeError(f"expected key=value, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            out[k] = int(v) if v.lstrip("-").isdigit() else float(v)
+        except ValueError:
+            out[k] = {"true": True, "false": False}.get(v.lower(), v)
+    return out
+
+
+def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20) -> None:
+    """Arguments shared by train, lr-find and compare."""
+    parser.add_argument("dataset", nargs="?", default="digits",
+                        help="digits, mnist_5k, iris, breast_cancer, two_moons, spirals, xor, linear_regression, "
+                             "or a .npz/.csv path (default digits)")
+    parser.add_argument("--hidden", default="32", help="hidden layer sizes, e.g. 64,32 ('' for none; default 32)")
+    parser.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid"], help="hidden activation")
+    parser.add_argument("--init", default=None, help="xavier, he, small_uniform (default: He for ReLU, else Xavier)")
+    parser.add_argument("--loss", default="auto", help="auto, cross_entropy, mse, mse_half, bce (default auto)")
+    parser.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K[:keep|drop]")
+    parser.add_argument("--epochs", type=int, default=epochs, help=f"passes over the data (default {epochs})")
+    parser.add_argument("--val-fraction", type=float, default=0.2, help="held-out fraction (default 0.2; 0 for none)")
+    parser.add_argument("--no-standardize", action="store_true", help="do not standardise the features")
+    add_seed_flag(parser)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_model_arguments(parser)
+    parser.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, adagrad, rmsprop, adam, ...")
+    parser.add_argument("--preset", default=None, help="convention preset: pytorch, keras, optax, cs231n, lecture")
+    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
+    parser.add_argument("--schedule", default=None, help="lr schedule, e.g. 'exp:k=0.001' or 'step:every=500,gamma=0.5'")
+    parser.add_argument("--set", dest="hyper", action="append", metavar="KEY=VALUE",
+                        help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
+    parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
+    parser.add_argument("--grad-tol", type=float, default=None, help="stop when the gradient norm is at most this")
+    parser.add_argument("--checkpoint", default=None, metavar="PATH", help="save a checkpoint (.npz) here")
+    parser.add_argument("--checkpoint-every", type=int, default=None, metavar="STEPS",
+                        help="also checkpoint every STEPS updates (default: each epoch end)")
+    parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
+    parser.add_argument("--throttle", type=float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
+    add_json_flag(parser)
+    add_quiet_flag(parser)
+
+
+def build_run(args: argparse.Namespace):
+    """Dataset split and standardised, and the model, from the shared arguments."""
+    from ...data import load_dataset, standardize, train_val_split
+    from ...nn import mlp
+
+    data = load_dataset(args.dataset, seed=args.seed)
+    val = None
+    if args.val_fraction:
+        data, val = train_val_split(data, args.val_fraction, seed=args.seed)
+    if not args.no_standardize:
+        data, *rest = standardize(data, *([val] if val is not None else []))
+        val = rest[0] if rest else None
+    sizes = [data.n_features, *_sizes(args.hidden), data.n_outputs]
+    model = mlp(sizes, args.activation, init=args.init, seed=args.seed)
+    return data, val, model, sizes
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from ...errors import ConfigError
+    from ...train.fit import fit
+
+    if args.resume and not args.checkpoint:
+        raise ConfigError("expected --checkpoint PATH with --resume, got none. Fix: name the checkpoint to resume from.")
+    data, val, model, sizes = build_run(args)
+    lr = args.lr
+    if args.schedule:
+        from ...optim.schedules import parse_schedule
+
+        lr = parse_schedule(args.schedule, lr=args.lr)
+    from ...optim.registry import make_optimizer
+
+    hyper = _hyper(args.hyper)
+    if lr is not None:
+        hyper["lr"] = lr
+    opt = make_optimizer(args.optimizer, preset=args.preset, **hyper)
+    callbacks = []
+    if args.throttle:
+        callbacks.append(lambda event, info: time.sleep(args.throttle) if event == "step" else None)
+    t0 = time.perf_counter()
+    history = fit(model, data, args.loss, opt, args.batching, args.epochs, val_data=val, seed=args.seed,
+                  early_stopping=args.early_stopping, grad_tol=args.grad_tol, callbacks=callbacks,
+                  quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+                  resume=args.resume, run_config={"dataset": data.name, "sizes": sizes, "activation": args.activation})
+    wall = time.perf_counter() - t0
+    result = {
+        "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": len(data),
+        "optimizer": history.config.get("optimizer"), "batching": history.config.get("batching"),
+        "epochs": history.n_epochs, "steps": history.n_steps, "stop": history.stop.to_dict() if history.stop else None,
+        "final": {k: history.last(k) for k in ("loss", "accuracy", "val_loss", "val_accuracy")},
+        "wall_s": wall, "checkpoint": args.checkpoint,
+        "history": {"epochs": history.to_dict()["epochs"]},
+    }
+
+    def text() -> str:
+        f = result["final"]
+        lines = [f"{args.dataset}: MLP {'-'.join(map(str, sizes))} ({args.activation}), "
+                 f"{args.optimizer} with {history.config['batching']['kind']} batches, {history.n_epochs} epochs, "
+                 f"{history.n_steps} steps in {wall:.1f} s",
+                 f"stop: {history.stop.kind} — {history.stop.detail}",
+                 f"train loss {f['loss']:.4g}, accuracy {f['accuracy']:.4f}" if data.task == "classification"
+                 else f"train loss {f['loss']:.4g}"]
+        if val is not None:
+            lines.append(f"validation loss {f['val_loss']:.4g}, accuracy {f['val_accuracy']:.4f}" if data.task == "classification"
+                         else f"validation loss {f['val_loss']:.4g}")
+        return "\n".join(lines)
+
+    emit(args, result, text)
+    if history.stop and history.stop.kind == "diverged":
+        say(args, f"diverged: {history.stop.detail}")
+    sys.stdout.flush()
+    return 0

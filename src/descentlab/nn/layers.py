@@ -1,0 +1,143 @@
+"""Layers: the dense (affine) layer, activations as modules, and Sequential."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autodiff import Tensor
+from ..autodiff import functional as F
+from ..errors import ConfigError, ShapeError, expected
+from .init import get_init, zeros
+from .module import Module, Parameter
+
+__all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Softmax", "Identity", "Sequential", "ACTIVATIONS", "mlp"]
+
+
+class Linear(Module):
+    r"""Dense layer :math:`y = x W + b` with ``W`` of shape ``(in_features, out_features)``.
+
+    ``x`` has shape ``(batch, in_features)``; each row is one sample, so the lecture's
+    :math:`f_w(x) = w^T x` is ``Linear(d, 1, bias=False)`` with ``W = w[:, None]``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init="xavier", seed=0,
+                 dtype=np.float64) -> None:
+        super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+                raise ConfigError(expected(f"{name} >= 1", n))
+        self._in, self._out = int(in_features), int(out_features)
+        self.W = Parameter(get_init(init)((self._in, self._out), seed, dtype=dtype))
+        self.b = Parameter(zeros((self._out,), dtype=dtype)) if bias else None
+
+    @property
+    def in_features(self) -> int:
+        return self._in
+
+    @property
+    def out_features(self) -> int:
+        return self._out
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.data.ndim != 2 or x.data.shape[1] != self._in:
+            raise ShapeError(expected(f"input with shape (batch, {self._in})", f"shape {x.data.shape}",
+                                      f"give the layer {self._in} features per sample"))
+        out = x @ self.W  # (B, in) @ (in, out) -> (B, out)
+        return out + self.b if self.b is not None else out
+
+    def extra_repr(self) -> str:
+        return f"{self._in} -> {self._out}, bias={self.b is not None}"
+
+
+class Sigmoid(Module):
+    r""":math:`\sigma(z) = 1/(1+e^{-z})`, with :math:`\sigma' = \sigma(1-\sigma)` (the chapter's form)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanh(x)
+
+
+class ReLU(Module):
+    r""":math:`\max(0, z)`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(x)
+
+
+class Softmax(Module):
+    r""":math:`\mathrm{softmax}(z)_j = e^{z_j} / \sum_k e^{z_k}` over the last axis.
+
+    For training, prefer the cross-entropy loss on logits: it contains the softmax and
+    is numerically stable.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x)
+
+
+class Identity(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+
+ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "softmax": Softmax, "identity": Identity,
+               "linear": Identity}
+
+
+class Sequential(Module):
+    """Layers applied in order; the i-th layer's parameters are named ``"{i}.W"``, ``"{i}.b"``."""
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise ConfigError(expected("Module instances", type(layer).__name__))
+            setattr(self, str(i), layer)
+        self.layers = list(layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def in_features(self) -> int | None:
+        for layer in self.layers:
+            if layer.in_features is not None:
+                return layer.in_features
+        return None
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+
+def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output_activation: str | None = None,
+        dtype=np.float64) -> Sequential:
+    """A multi-layer perceptron ``sizes = [d_in, h1, ..., d_out]``.
+
+    Hidden layers use ``activation``; the last layer is linear (logits) unless
+    ``output_activation`` is given. ``init`` defaults to He for ReLU and Xavier
+    otherwise. Each layer draws from one Generator made from ``seed``.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2:
+        raise ConfigError(expected("sizes [d_in, ..., d_out] with at least two entries", sizes))
+    act = activation.lower()
+    if act not in ACTIVATIONS:
+        raise ConfigError(expected(f"an activation in {sorted(ACTIVATIONS)}", activation))
+    init = init or ("he" if act == "relu" else "xavier")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    layers: list[Module] = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(a, b, init=init, seed=rng, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[act]())
+    if output_activation:
+        layers.append(ACTIVATIONS[output_activation.lower()]())
+    return Sequential(*layers)

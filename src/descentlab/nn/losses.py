@@ -1,0 +1,45 @@
+"""The losses of :mod:`descentlab.autodiff.functional`, and a lookup by name for ``fit``.
+
+=================  ================================================  ====================
+name               loss of outputs ``y`` and targets ``t``          source
+=================  ================================================  ====================
+``cross_entropy``  −ln softmax(z)_label, mean over samples (logits)  PyTorch CrossEntropyLoss
+``mse``            (1/n) Σ (y − t)² over all elements                PyTorch MSELoss
+``mse_half``       ½ Σ (y − t)², summed over the batch               the lecture's E = ½Σ(y−ŷ)²
+``bce``            binary cross-entropy from logits                  PyTorch BCEWithLogitsLoss
+=================  ================================================  ====================
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..autodiff.functional import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                                   mse_loss)
+from ..errors import ConfigError, expected
+
+__all__ = ["mse_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "LOSSES", "get_loss"]
+
+
+def _mse(y, t):
+    return mse_loss(y, t, convention="mean")
+
+
+def _mse_half(y, t):
+    return mse_loss(y, t, convention="half_sum")
+
+
+LOSSES: dict[str, Callable] = {
+    "cross_entropy": cross_entropy,
+    "mse": _mse,
+    "mse_half": _mse_half,
+    "bce": binary_cross_entropy_with_logits,
+}
+
+
+def get_loss(name: str) -> Callable:
+    """``loss(outputs: Tensor, targets) -> scalar Tensor`` by name (see the table above)."""
+    key = str(name).lower().replace("-", "_")
+    if key not in LOSSES:
+        raise ConfigError(expected(f"a loss in {sorted(LOSSES)}", name))
+    return LOSSES[key]

@@ -1,0 +1,462 @@
+r"""``fit(model, data, ...)``: train a network by the lecture's descent, and keep its history.
+
+One step, top to bottom (the loop in :func:`fit` reads the same way)::
+
+    idx            = next batch of sample indices     (full / stochastic / mini-batch)
+    theta_eval     = opt.eval_params(theta, state)     (theta itself, except look-ahead Nesterov)
+    L, g           = loss_and_grads(X[idx], y[idx])    (forward, loss, back-propagation)
+    if L or g is not finite: stop, "diverged at step k"
+    theta, state   = opt.step(theta, g, state)         (in place, lr = schedule(k))
+
+``loss_and_grads`` is the one function that touches the network; by default it runs
+the autodiff engine (:func:`autodiff_loss_and_grads`). A faster forward/backward can be
+passed as ``step_fn`` with the same signature ``(X, T) -> (loss, grads, outputs)``.
+
+Stops, each recorded in ``History.stop`` with its kind and step:
+``max_steps`` (epochs done), ``converged`` (``‖∇L‖ ≤ grad_tol``),
+``no_improvement`` (early stopping on the validation loss), ``diverged`` (non-finite or
+exploding loss), ``callback`` (a callback asked to stop).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..autodiff import Tensor, no_grad
+from ..errors import ConfigError, ShapeError, expected
+
+__all__ = ["fit", "History", "Stop", "autodiff_loss_and_grads", "evaluate", "prepare_targets", "StepFn"]
+
+StepFn = Callable[[np.ndarray, np.ndarray], "tuple[float, dict[str, np.ndarray], np.ndarray]"]
+
+STEP_KEYS = ("loss", "lr", "grad_norm", "epoch")
+EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "time", "steps")
+
+
+@dataclass
+class Stop:
+    """Why training ended: ``kind`` in max_steps, converged, no_improvement, diverged, callback."""
+
+    kind: str
+    step: int
+    epoch: int
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "step": self.step, "epoch": self.epoch, "detail": self.detail}
+
+
+@dataclass
+class History:
+    """Per-step and per-epoch records of one training run.
+
+    ``steps[key][i]`` is the value at update ``i`` (``loss`` of the batch before the
+    update, the ``lr`` used, the gradient's Euclidean norm, the ``epoch``).
+    ``epochs[key][e]`` is the epoch's mean training loss, training accuracy (on the
+    batches as seen), validation loss and accuracy (NaN without validation data), wall
+    time and number of steps.
+    """
+
+    steps: dict[str, list] = field(default_factory=lambda: {k: [] for k in STEP_KEYS})
+    epochs: dict[str, list] = field(default_factory=lambda: {k: [] for k in EPOCH_KEYS})
+    stop: Stop | None = None
+    config: dict = field(default_factory=dict)
+    #: the optimizer state at the end (not serialised with the history)
+    opt_state: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.steps["loss"])
+
+    @property
+    def n_epochs(self) -> int:
+        return len(self.epochs["loss"])
+
+    def last(self, key: str, per: str = "epoch") -> float:
+        seq = (self.epochs if per == "epoch" else self.steps)[key]
+        return float(seq[-1]) if seq else float("nan")
+
+    def to_dict(self) -> dict:
+        """Plain lists and numbers, for JSON."""
+        return {"steps": {k: list(v) for k, v in self.steps.items()},
+                "epochs": {k: list(v) for k, v in self.epochs.items()},
+                "stop": self.stop.to_dict() if self.stop else None, "config": dict(self.config)}
+
+    def to_arrays(self, prefix: str = "history/") -> dict[str, np.ndarray]:
+        out = {f"{prefix}steps/{k}": np.asarray(v, dtype=np.float64) for k, v in self.steps.items()}
+        out.update({f"{prefix}epochs/{k}": np.asarray(v, dtype=np.float64) for k, v in self.epochs.items()})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict, prefix: str = "history/") -> "History":
+        h = cls(config=dict(meta.get("config", {})))
+        for k in STEP_KEYS:
+            h.steps[k] = arrays[f"{prefix}steps/{k}"].tolist()
+        for k in EPOCH_KEYS:
+            h.epochs[k] = arrays[f"{prefix}epochs/{k}"].tolist()
+        h.steps["epoch"] = [int(e) for e in h.steps["epoch"]]
+        h.epochs["steps"] = [int(e) for e in h.epochs["steps"]]
+        if meta.get("stop"):
+            h.stop = Stop(**meta["stop"])
+        return h
+
+
+# -- loss and gradients ---------------------------------------------------------------------
+def prepare_targets(y: np.ndarray, loss_name: str, n_outputs: int, dtype) -> np.ndarray:
+    """Targets in the form the loss wants: labels for cross-entropy, one-hot/columns for MSE."""
+    if loss_name == "cross_entropy":
+        return y
+    if y.dtype.kind in "iu":  # class labels scored with MSE or BCE: one-hot rows
+        if loss_name == "bce" and n_outputs == 1:
+            return y.astype(dtype).reshape(-1, 1)
+        out = np.zeros((y.shape[0], n_outputs), dtype=dtype)
+        out[np.arange(y.shape[0]), y] = 1.0
+        return out
+    return y.astype(dtype).reshape(y.shape[0], -1)
+
+
+def autodiff_loss_and_grads(model, loss_fn) -> StepFn:
+    """The reference step: forward through the autodiff graph, loss, ``backward()``.
+
+    Returns ``step_fn(X, T) -> (loss, grads, outputs)`` with ``grads`` keyed by the
+    model's parameter names.
+    """
+    names = [k for k, _ in model.named_parameters()]
+
+    def step_fn(X: np.ndarray, T: np.ndarray):
+        model.zero_grad()
+        out = model(Tensor(X))
+        L = loss_fn(out, T)
+        L.backward()
+        tensors = model.parameters()
+        grads = {k: (tensors[k].grad if tensors[k].grad is not None else np.zeros_like(tensors[k].data))
+                 for k in names}
+        return float(L.data), grads, out.data
+
+    return step_fn
+
+
+def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None = None,
+             chunk: int = 4096) -> tuple[float, float]:
+    """Mean loss and accuracy (NaN for regression) of ``model`` on ``(X, T)`` without a graph."""
+    total, correct, n = 0.0, 0, X.shape[0]
+    with no_grad():
+        for i in range(0, n, chunk):
+            out = model(Tensor(X[i:i + chunk]))
+            total += float(loss_fn(out, T[i:i + chunk]).data) * min(chunk, n - i)
+            if y is not None:
+                correct += int(np.sum(_predict(out.data) == y[i:i + chunk]))
+    return total / n, (correct / n if y is not None else float("nan"))
+
+
+def _predict(out: np.ndarray) -> np.ndarray:
+    return (out[:, 0] > 0).astype(np.int64) if out.shape[1] == 1 else np.argmax(out, axis=1)
+
+
+def _global_norm(grads: dict[str, np.ndarray]) -> float:
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+
+
+# -- progress --------------------------------------------------------------------------------
+class _Progress:
+    """A one-line bar on a terminal; silent when the stream is not a TTY or ``quiet``."""
+
+    def __init__(self, total: int, enabled: bool, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
+        self.total = max(1, total)
+        self._last = 0.0
+
+    def update(self, step: int, epoch: int, epochs: int, loss: float, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        frac = min(1.0, step / self.total)
+        bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
+        self.stream.write(f"\repoch {epoch}/{epochs} [{bar}] step {step}/{self.total} loss {loss:.4g} ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- the loop ----------------------------------------------------------------------------------
+@dataclass
+class _Loop:
+    """Where the loop is; all of it goes into a checkpoint so a resume is exact."""
+
+    epoch: int = 0            # epochs completed
+    batch: int = 0            # batches completed inside the current epoch
+    epoch_loss_sum: float = 0.0
+    epoch_correct: int = 0
+    epoch_seen: int = 0
+    epoch_time: float = 0.0
+    best: float = math.inf    # early stopping: best monitored value and epochs since
+    wait: int = 0
+    epoch_start_rng: dict | None = None
+
+
+def _resolve_loss(loss, data):
+    from ..nn.losses import get_loss
+
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
+    if name == "auto":
+        name = "cross_entropy" if data.task == "classification" else "mse"
+    return (get_loss(name) if isinstance(loss, str) else loss), name
+
+
+def _resolve_optimizer(optimizer, lr, preset):
+    if isinstance(optimizer, str):
+        try:
+            from ..optim import make_optimizer
+        except ImportError:  # the package's lazy export may not list it yet
+            from ..optim.registry import make_optimizer
+
+        hyper = {} if lr is None else {"lr": lr}
+        return make_optimizer(optimizer, preset=preset, **hyper)
+    if lr is not None or preset is not None:
+        raise ConfigError(expected("lr/preset only with an optimizer name", type(optimizer).__name__,
+                                   "set them when building the optimizer"))
+    return optimizer
+
+
+def _resolve_batching(batching, seed):
+    from ..data.batching import Batching, parse_batching
+
+    if batching is None:
+        return parse_batching("full", seed)
+    if isinstance(batching, Batching):
+        return batching
+    return parse_batching(str(batching), seed)
+
+
+def _check_model_fits(model, data) -> None:
+    d = model.in_features
+    if d is not None and d != data.n_features:
+        raise ShapeError(expected(f"data with {d} features (the model's input size)",
+                                  f"{data.n_features} features in {data.name!r}",
+                                  f"build the model with input size {data.n_features}"))
+    with no_grad():
+        out = model(Tensor(data.X[:1].astype(_dtype(model))))
+    if out.data.ndim != 2 or out.data.shape[1] != data.n_outputs and not (
+            data.task == "classification" and data.n_classes == 2 and out.data.shape[1] == 1):
+        raise ShapeError(expected(f"a model with {data.n_outputs} outputs for {data.name!r}",
+                                  f"output shape {out.data.shape[1:]}", f"make the last layer {data.n_outputs} wide"))
+
+
+def _dtype(model):
+    for _, p in model.named_parameters():
+        return p.data.dtype
+    return np.float64
+
+
+def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batching: Any = "full",
+        epochs: int = 10, *, lr: Any = None, preset: str | None = None, val_data=None, val_fraction: float = 0.0,
+        seed: int = 0, early_stopping: int | None = None, grad_tol: float | None = None,
+        diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
+        quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
+        resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None) -> History:
+    """Train ``model`` on ``data`` and return its :class:`History`.
+
+    Parameters
+    ----------
+    model : descentlab.nn.Module
+    data : descentlab.data.Dataset
+        The training set (validated at construction).
+    loss : str or callable
+        ``"auto"`` (cross-entropy for classes, MSE for regression), ``"cross_entropy"``,
+        ``"mse"`` (mean), ``"mse_half"`` (the lecture's ½Σ), ``"bce"``, or
+        ``loss(outputs: Tensor, targets: ndarray) -> Tensor``.
+    optimizer : str or descentlab.optim.Optimizer
+        A name for :func:`descentlab.optim.make_optimizer` (with ``lr``, ``preset``), or
+        a built optimizer. It is stepped on ``model.params()``, a dict of arrays.
+    batching : str or descentlab.data.Batching
+        ``"full"``, ``"stochastic"``, ``"minibatch:32"`` or a Batching object.
+    epochs : int
+        Passes over the training data.
+    val_data, val_fraction
+        A validation Dataset, or the fraction of ``data`` to hold out (stratified,
+        seeded). Validation loss and accuracy are recorded each epoch.
+    early_stopping : int, optional
+        Stop after this many epochs without a better validation (else training) loss.
+    grad_tol : float, optional
+        Stop when ``‖∇L‖₂ ≤ grad_tol`` (the lecture's ‖∇f‖ ≤ ε; exact with full batches).
+    diverge_factor : float
+        Also call it divergence when the batch loss exceeds ``diverge_factor`` times
+        the first one.
+    callbacks : iterable of callables
+        ``cb(event, info) -> bool``; ``event`` is ``"step"`` or ``"epoch"``; return True to stop.
+    quiet, stream
+        The progress bar is drawn on ``stream`` (stderr) only if it is a terminal.
+    checkpoint, checkpoint_every, resume
+        Save model, optimizer state, batching RNG state, loop position and history to
+        ``checkpoint`` every ``checkpoint_every`` steps and at every epoch end;
+        ``resume=True`` continues from it bit-identically.
+    step_fn : callable, optional
+        ``(X, T) -> (loss, grads, outputs)``; defaults to the autodiff engine.
+    """
+    from ..data.dataset import Dataset, train_val_split
+
+    if not isinstance(data, Dataset):
+        raise ConfigError(expected("a descentlab.data.Dataset", type(data).__name__,
+                                   "wrap arrays with Dataset.from_arrays(X, y)"))
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ConfigError(expected("epochs >= 1", epochs))
+    if val_data is None and val_fraction:
+        data, val_data = train_val_split(data, val_fraction, seed=seed)
+    loss_fn, loss_name = _resolve_loss(loss, data)
+    opt = _resolve_optimizer(optimizer, lr, preset)
+    batcher = _resolve_batching(batching, seed)
+    batcher.check(len(data))
+    _check_model_fits(model, data)
+
+    dtype = _dtype(model)
+    X = data.X.astype(dtype, copy=False)
+    T = prepare_targets(data.y, loss_name, data.n_outputs, dtype)
+    y_cls = data.y if data.task == "classification" else None
+    if val_data is not None:
+        Xv = val_data.X.astype(dtype, copy=False)
+        Tv = prepare_targets(val_data.y, loss_name, data.n_outputs, dtype)
+        yv = val_data.y if val_data.task == "classification" else None
+    step_fn = step_fn or autodiff_loss_and_grads(model, loss_fn)
+
+    params = model.params()
+    state = opt.init(params)
+    history = History(config={"loss": loss_name, "optimizer": _opt_config(opt), "batching": batcher.config(),
+                              "epochs": int(epochs), "seed": seed, "samples": len(data),
+                              **(run_config or {})})
+    loop = _Loop()
+    if resume and checkpoint is not None:
+        from .checkpoint import checkpoint_exists, load_checkpoint
+
+        if checkpoint_exists(checkpoint):
+            ck = load_checkpoint(checkpoint)
+            ck.restore(model, opt, state, batcher, loop)
+            history = ck.history
+            if history.stop is not None and history.stop.kind != "max_steps" or loop.epoch >= epochs:
+                return history
+            history.stop = None
+
+    steps_per_epoch = batcher.steps_per_epoch(len(data))
+    progress = _Progress(epochs * steps_per_epoch, enabled=not quiet, stream=stream)
+    first_loss = history.steps["loss"][0] if history.steps["loss"] else None
+    callbacks = list(callbacks)
+
+    def save(done: bool = False) -> None:
+        if checkpoint is not None:
+            from .checkpoint import save_checkpoint
+
+            save_checkpoint(checkpoint, model, opt, state, batcher, loop, history, done=done)
+
+    stop: Stop | None = None
+    while loop.epoch < epochs and stop is None:
+        t0 = time.perf_counter()
+        if loop.batch == 0:
+            batches = batcher.epoch(len(data))
+            loop.epoch_start_rng = batcher.epoch_start_state
+        else:  # resuming inside an epoch: replay its permutation, skip what was done
+            batcher.restore(loop.epoch_start_rng)
+            batches = batcher.epoch(len(data))
+        for idx in batches[loop.batch:]:
+            k = state.step
+            lr_k = opt.lr_at(k)
+            eval_params = opt.eval_params(params, state)
+            if any(eval_params[n] is not params[n] for n in params):
+                saved = {n: a.copy() for n, a in params.items()}
+                for n in params:
+                    np.copyto(params[n], eval_params[n])
+                L, grads, out = step_fn(X[idx], T[idx])
+                for n in params:
+                    np.copyto(params[n], saved[n])
+            else:
+                L, grads, out = step_fn(X[idx], T[idx])
+            gnorm = _global_norm(grads)
+            history.steps["loss"].append(L)
+            history.steps["lr"].append(float(lr_k))
+            history.steps["grad_norm"].append(gnorm)
+            history.steps["epoch"].append(loop.epoch)
+            if first_loss is None:
+                first_loss = L
+            if not (math.isfinite(L) and math.isfinite(gnorm)):
+                stop = Stop("diverged", k, loop.epoch, f"non-finite {'loss' if not math.isfinite(L) else 'gradient'} at step {k}")
+                break
+            if L > diverge_factor * max(abs(first_loss), 1e-12):
+                stop = Stop("diverged", k, loop.epoch, f"loss {L:.3g} at step {k} exceeds {diverge_factor:g}× the first loss {first_loss:.3g}")
+                break
+            if grad_tol is not None and gnorm <= grad_tol:
+                stop = Stop("converged", k, loop.epoch, f"‖∇L‖₂ = {gnorm:.3g} ≤ {grad_tol:g} at step {k}")
+                break
+            opt.step(params, grads, state)
+            loop.batch += 1
+            loop.epoch_loss_sum += L * len(idx)
+            loop.epoch_seen += len(idx)
+            if y_cls is not None:
+                loop.epoch_correct += int(np.sum(_predict(out) == y_cls[idx]))
+            progress.update(state.step, loop.epoch + 1, epochs, L)
+            if any(cb("step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
+                               "model": model, "history": history}) for cb in callbacks):
+                stop = Stop("callback", state.step, loop.epoch, "a callback asked to stop")
+                break
+            if max_steps is not None and state.step >= max_steps:
+                stop = Stop("max_steps", state.step, loop.epoch, f"max_steps={max_steps} reached")
+                break
+            if checkpoint_every and state.step % checkpoint_every == 0 and loop.batch < len(batches):
+                loop.epoch_time += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                save()
+        loop.epoch_time += time.perf_counter() - t0
+        if stop is not None and stop.kind == "diverged":
+            break
+        if loop.batch < len(batches) and stop is None:
+            continue
+        # -- epoch end
+        seen = max(loop.epoch_seen, 1)
+        history.epochs["loss"].append(loop.epoch_loss_sum / seen)
+        history.epochs["accuracy"].append(loop.epoch_correct / seen if y_cls is not None else float("nan"))
+        if val_data is not None:
+            vl, va = evaluate(model, Xv, Tv, loss_fn, yv)
+        else:
+            vl, va = float("nan"), float("nan")
+        history.epochs["val_loss"].append(vl)
+        history.epochs["val_accuracy"].append(va)
+        history.epochs["time"].append(loop.epoch_time)
+        history.epochs["steps"].append(state.step)
+        monitored = vl if val_data is not None else history.epochs["loss"][-1]
+        loop.epoch += 1
+        loop.batch = 0
+        loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
+        if early_stopping is not None and stop is None:
+            if monitored < loop.best:
+                loop.best, loop.wait = monitored, 0
+            else:
+                loop.wait += 1
+                if loop.wait >= early_stopping:
+                    stop = Stop("no_improvement", state.step, loop.epoch - 1,
+                                f"no better {'validation' if val_data is not None else 'training'} loss for {early_stopping} epochs")
+        if stop is None and any(cb("epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
+                                              "model": model}) for cb in callbacks):
+            stop = Stop("callback", state.step, loop.epoch - 1, "a callback asked to stop")
+        if loop.epoch < epochs and stop is None:
+            save()
+    progress.close()
+    history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0), f"{epochs} epochs done")
+    save(done=True)
+    history.opt_state = state
+    return history
+
+
+def _opt_config(opt) -> dict:
+    try:
+        return opt.to_config()
+    except Exception:  # a schedule that cannot be described: record its name only
+        return {"name": getattr(opt, "name", type(opt).__name__)}
