@@ -271,7 +271,7 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         with np.errstate(all="ignore"):
             ft = float(surface.value(xt))
             gt = np.asarray(surface.gradient(xt), dtype=np.float64).reshape(n)
-        norm_t = float(np.linalg.norm(gt, ord=order)) if np.all(np.isfinite(gt)) else math.inf
+            norm_t = float(np.linalg.norm(gt, ord=order)) if np.all(np.isfinite(gt)) else math.inf
         xs.append(xt.copy())
         fs.append(ft)
         gs.append(gt)

@@ -1,0 +1,241 @@
+"""A fair optimizer race: every optimizer gets its learning rate tuned with the same budget.
+
+Comparing optimizers at one hand-picked learning rate mostly measures how well that
+rate suits each of them. Here each optimizer's lr is chosen by the same procedure and
+the same number of optimizer steps, from the same starts:
+
+* ``tune="grid"``: every lr of a log grid runs ``steps`` steps from every start;
+* ``tune="halving"``: successive halving over a finer log grid. Round i runs the
+  surviving lrs for ``steps · 2^(i − R + 1)`` steps (the last round the full ``steps``)
+  and keeps the better half (Jamieson & Talwalkar 2016; Li et al., Hyperband, 2017);
+* ``tune="none"``: the lr given (or the preset's default).
+
+The score of a run is log10(f(x_T) − f_min) (floored at 1e-16, +inf when it diverged;
+f(x_T) itself on surfaces without a minimum); an lr's score is the mean over the starts.
+The race then reports, at each optimizer's tuned lr and over all starts and seeds: the
+final f, the distance to the nearest known minimum, and the number of steps until
+f − f_min <= ``f_tol``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from .minimize import DEFAULT_BOUND, Trajectory, minimize, resolve_surface
+
+__all__ = ["race", "RaceResult", "Racer", "DEFAULT_RACERS", "race_starts"]
+
+#: the lecture's six optimizers
+DEFAULT_RACERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+_TUNES = ("grid", "halving", "none")
+
+
+@dataclass
+class Racer:
+    """One optimizer's result: its tuned lr, the tuning record and the evaluation runs."""
+
+    name: str
+    lr: float
+    tuning: list = field(default_factory=list)      # [(lr, score, steps)] in the order tried
+    runs: list = field(default_factory=list)        # Trajectory per (start, seed)
+    budget: int = 0                                 # optimizer steps spent on tuning
+
+    @property
+    def trajectory(self) -> Trajectory:
+        """The run from the first start (the surface's default start): the one drawn."""
+        return self.runs[0]
+
+
+@dataclass
+class RaceResult:
+    surface: object
+    racers: list
+    starts: np.ndarray
+    settings: dict
+
+    def summary(self) -> list[dict]:
+        """One row per optimizer: lr, final f, distance, steps to tolerance, reached, diverged."""
+        s = self.surface
+        f_min = s.f_min
+        rows = []
+        for r in self.racers:
+            finals = np.array([t.f_final for t in r.runs])
+            dists = np.array([s.nearest_minimum(t.x_final)[1] if np.all(np.isfinite(t.x_final)) else math.inf
+                              for t in r.runs])
+            reached = [t.steps_to(self.settings["f_tol"], f_min) for t in r.runs] if f_min is not None else []
+            hit = [k for k in reached if k is not None]
+            rows.append({
+                "optimizer": r.name, "lr": r.lr,
+                "final_f": float(np.median(finals)),
+                "distance": float(np.median(dists)) if s.minima else None,
+                "steps_to_tol": float(np.median(hit)) if hit else None,
+                "reached": f"{len(hit)}/{len(r.runs)}" if f_min is not None else None,
+                "diverged": sum(t.stop.kind == "diverged" for t in r.runs),
+                "tuning_budget": r.budget,
+            })
+        return rows
+
+    def table(self) -> str:
+        """The summary as a fixed-width text table."""
+        head = ["optimizer", "lr", "final f", "dist to min", f"steps to f-f*<={self.settings['f_tol']:g}",
+                "reached", "diverged"]
+        lines = []
+        for row in self.summary():
+            lines.append([row["optimizer"], f"{row['lr']:.3g}", f"{row['final_f']:.3e}",
+                          "-" if row["distance"] is None else f"{row['distance']:.3e}",
+                          "-" if row["steps_to_tol"] is None else f"{row['steps_to_tol']:g}",
+                          row["reached"] or "-", str(row["diverged"])])
+        widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
+        fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+        st = self.settings
+        title = (f"race on {self.surface.name}: {st['steps']} steps, {len(self.starts)} start(s) x {st['seeds']} seed(s), "
+                 f"lr tuned by {st['tune']} (budget {self.racers[0].budget if self.racers else 0} steps each)")
+        return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines)])
+
+    def to_dict(self, trajectories: bool = False) -> dict:
+        out = {
+            "surface": self.surface.describe() if hasattr(self.surface, "describe") else str(self.surface),
+            "settings": self.settings,
+            "starts": self.starts.tolist(),
+            "results": self.summary(),
+            "tuning": {r.name: [{"lr": lr, "score": sc, "steps": k} for lr, sc, k in r.tuning] for r in self.racers},
+        }
+        if trajectories:
+            out["trajectories"] = {r.name: r.trajectory.to_dict() for r in self.racers}
+        return out
+
+
+def race_starts(surface, starts: int, seed=0) -> np.ndarray:
+    """The surface's default start, then ``starts − 1`` seeded random starts near it.
+
+    The extra starts are drawn uniformly within ±15% of the plot window's span around
+    the default start, and clipped to the window.
+    """
+    if int(starts) != starts or starts < 1:
+        raise ConfigError(expected("starts >= 1", starts))
+    rng = np.random.default_rng(seed)
+    x0 = np.asarray(surface.start, dtype=np.float64)
+    win = np.array([surface.window[i % len(surface.window)] for i in range(surface.dim)], dtype=np.float64)
+    span = win[:, 1] - win[:, 0]
+    out = [x0]
+    for _ in range(int(starts) - 1):
+        out.append(np.clip(x0 + rng.uniform(-0.15, 0.15, surface.dim) * span, win[:, 0], win[:, 1]))
+    return np.array(out)
+
+
+def _score(tr: Trajectory, f_min) -> float:
+    if tr.stop.kind == "diverged" or not math.isfinite(tr.f_final):
+        return math.inf
+    if f_min is None:
+        return tr.f_final
+    return math.log10(max(tr.f_final - f_min, 1e-16))
+
+
+def _runs(surface, name, lr, starts, seeds, steps, common) -> list[Trajectory]:
+    return [minimize(surface, x0, name, lr=lr, steps=steps, seed=seed, **common)
+            for x0 in starts for seed in range(seeds)]
+
+
+def _mean_score(runs, f_min) -> float:
+    scores = [_score(t, f_min) for t in runs]
+    return math.inf if any(math.isinf(s) for s in scores) else float(np.mean(scores))
+
+
+def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int = 500,
+         tune: str = "grid", lrs=None, lr_grid=None, starts: int = 1, seeds: int = 1, seed: int = 0,
+         f_tol: float = 1e-6, preset: str | None = None, hyper: dict | None = None,
+         grad_noise: float = 0.0, bound: float = DEFAULT_BOUND) -> RaceResult:
+    """Race ``optimizers`` on ``surface`` with a fair, equal-budget lr tuning.
+
+    Parameters
+    ----------
+    surface : str or Surface
+    optimizers : sequence of str
+        Names for :func:`descentlab.optim.make_optimizer`.
+    steps : int
+        Steps of each evaluation run (and of each full-length tuning run).
+    tune : {"grid", "halving", "none"}
+    lrs : dict name -> lr, optional
+        Fixed learning rates for ``tune="none"`` (default: the preset's lr).
+    lr_grid : sequence of float, optional
+        Candidate lrs; default 10^-4 … 10^0 in 9 points (grid) or 17 points (halving).
+    starts : int
+        Number of starts (the default start plus seeded random ones).
+    seeds : int
+        Repeats per start with different gradient-noise seeds (matters when ``grad_noise > 0``).
+    seed : int
+        Seed of the random starts.
+    f_tol : float
+        Tolerance on f − f_min for "steps to tolerance".
+    preset, hyper : optional
+        Convention preset, and per-optimizer extra hyperparameters ``{name: {...}}``.
+    grad_noise, bound : float
+        Passed to :func:`~descentlab.train.minimize.minimize`.
+    """
+    s = resolve_surface(surface)
+    if tune not in _TUNES:
+        raise ConfigError(expected(f"tune one of {', '.join(_TUNES)}", repr(tune)))
+    if not optimizers:
+        raise ConfigError(expected("at least one optimizer", "none"))
+    if int(seeds) != seeds or seeds < 1:
+        raise ConfigError(expected("seeds >= 1", seeds))
+    hyper = dict(hyper or {})
+    x0s = race_starts(s, starts, seed)
+    f_min = s.f_min
+    if lr_grid is None:
+        lr_grid = np.logspace(-4, 0, 17 if tune == "halving" else 9)
+    lr_grid = [float(v) for v in lr_grid]
+    if tune != "none" and (not lr_grid or min(lr_grid) <= 0):
+        raise ConfigError(expected("a non-empty lr grid of positive values", lr_grid))
+    racers = []
+    for name in optimizers:
+        common = dict(tol=None, preset=preset, grad_noise=grad_noise, bound=bound, **hyper.get(name, {}))
+        r = Racer(name=name, lr=math.nan)
+        if tune == "none":
+            lr = (lrs or {}).get(name)
+            if lr is None:
+                try:
+                    from ..optim import make_optimizer
+                except ImportError:  # pragma: no cover
+                    from ..optim.registry import make_optimizer
+                lr = make_optimizer(name, preset=preset).lr
+            r.lr = float(lr)
+        elif tune == "grid":
+            for lr in lr_grid:
+                sc = _mean_score(_runs(s, name, lr, x0s, seeds, steps, common), f_min)
+                r.tuning.append((lr, sc, steps))
+                r.budget += steps * len(x0s) * seeds
+            r.lr = _best(r.tuning)
+        else:
+            alive = list(lr_grid)
+            rounds = max(1, math.ceil(math.log2(len(alive))))
+            for i in range(rounds):
+                k = max(1, int(steps * 2.0 ** (i - rounds + 1)))
+                scored = []
+                for lr in alive:
+                    sc = _mean_score(_runs(s, name, lr, x0s, seeds, k, common), f_min)
+                    r.tuning.append((lr, sc, k))
+                    r.budget += k * len(x0s) * seeds
+                    scored.append((sc, lr))
+                scored.sort(key=lambda p: (p[0], p[1]))
+                alive = [lr for _, lr in scored[: max(1, len(scored) // 2)]]
+            r.lr = alive[0]
+        r.runs = _runs(s, name, r.lr, x0s, seeds, steps, common)
+        racers.append(r)
+    settings = {"steps": steps, "tune": tune, "lr_grid": lr_grid if tune != "none" else None,
+                "starts": int(starts), "seeds": int(seeds), "seed": seed, "f_tol": f_tol, "preset": preset,
+                "grad_noise": grad_noise, "bound": bound, "optimizers": list(optimizers)}
+    return RaceResult(surface=s, racers=racers, starts=x0s, settings=settings)
+
+
+def _best(tuning) -> float:
+    # lowest score; ties (e.g. several lrs reaching the 1e-16 floor) go to the smaller lr,
+    # the safer choice
+    finite = [(sc, lr) for lr, sc, _ in tuning if not math.isinf(sc)]
+    if not finite:
+        return min(lr for lr, _, _ in tuning)
+    return min(finite)[1]
