@@ -62,3 +62,16 @@ def test_load_function_from_module_and_file(tmp_path):
 def test_load_function_errors(spec, pattern):
     with pytest.raises(ConfigError, match=pattern):
         load_function(spec)
+
+
+def test_autodiff_gradient_is_exact_and_hessian_close():
+    exact = get_surface("rosenbrock")
+    s = from_function(rosen, [-1.2, 1.0])  # default: descentlab's autodiff
+    for x in ([-1.2, 1.0], [0.3, 0.4], [2.0, -1.0]):
+        np.testing.assert_allclose(s.grad(x), exact.grad(x), rtol=1e-14, atol=1e-12)
+        np.testing.assert_allclose(s.hess(x), exact.hess(x), rtol=1e-6, atol=1e-5)
+
+
+def test_autodiff_reports_a_function_it_cannot_trace():
+    with pytest.raises(ConfigError, match=r"work on a descentlab Tensor.*method='fd'"):
+        from_function(lambda x: np.sin(x[0]), [1.0])

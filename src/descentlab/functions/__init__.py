@@ -10,7 +10,7 @@ from __future__ import annotations
 from .base import Surface, as_point
 from .registry import SURFACES, get_surface, list_surfaces
 from .surfaces import linreg_data
-from .user import central_gradient, central_hessian, from_function, load_function
+from .user import from_function, load_function
 
 __all__ = [
     "Surface",
@@ -20,7 +20,5 @@ __all__ = [
     "from_function",
     "load_function",
     "linreg_data",
-    "central_gradient",
-    "central_hessian",
     "as_point",
 ]

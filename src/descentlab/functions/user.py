@@ -7,8 +7,8 @@
   operations a Tensor supports (arithmetic, powers, indexing, sums, the functions of
   ``descentlab.autodiff.functional``); the Hessian is then the central difference of
   the exact gradient;
-* or by float64 central differences (``method="fd"``), which works for any ``fn``:
-  ∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h, error O(h²).
+* or by float64 central differences (``method="fd"``, :mod:`descentlab.calculus`), which
+  works for any ``fn``: ∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h, error O(h²).
 """
 from __future__ import annotations
 
@@ -24,57 +24,7 @@ import numpy as np
 from ..errors import ConfigError, DataError, ShapeError, expected
 from .base import Surface, as_point
 
-__all__ = ["from_function", "load_function", "central_gradient", "central_hessian"]
-
-_EPS = np.finfo(np.float64).eps
-# Step sizes that balance truncation O(h²) against round-off O(eps/h):
-# h ~ eps^(1/3) for a first derivative, eps^(1/4) for a second derivative.
-_H1 = _EPS ** (1.0 / 3.0)
-_H2 = _EPS ** (1.0 / 4.0)
-
-
-def central_gradient(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    """∇f(x) by central differences, (f(x + h e_i) − f(x − h e_i)) / 2h, h scaled by |x_i|."""
-    x = np.asarray(x, dtype=np.float64)
-    g = np.empty_like(x)
-    for i in range(x.size):
-        h = _H1 * max(1.0, abs(x[i]))
-        e = np.zeros_like(x)
-        e[i] = h
-        g[i] = (float(f(x + e)) - float(f(x - e))) / (2.0 * h)
-    return g
-
-
-def central_hessian(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    """H_f(x) by second central differences of f:
-    H_ij ≈ [f(x+h_i+h_j) − f(x+h_i−h_j) − f(x−h_i+h_j) + f(x−h_i−h_j)] / (4 h_i h_j).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    n = x.size
-    hs = np.array([_H2 * max(1.0, abs(v)) for v in x])
-    H = np.empty((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            ei = np.zeros(n)
-            ej = np.zeros(n)
-            ei[i] = hs[i]
-            ej[j] = hs[j]
-            H[i, j] = H[j, i] = (float(f(x + ei + ej)) - float(f(x + ei - ej)) - float(f(x - ei + ej))
-                                 + float(f(x - ei - ej))) / (4.0 * hs[i] * hs[j])
-    return H
-
-
-def _jacobian_of(grad: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
-    """Central differences of an exact gradient: column j ≈ (∇f(x+h e_j) − ∇f(x−h e_j)) / 2h."""
-    n = x.size
-    H = np.empty((n, n))
-    for j in range(n):
-        h = _H1 * max(1.0, abs(x[j]))
-        e = np.zeros(n)
-        e[j] = h
-        H[:, j] = (grad(x + e) - grad(x - e)) / (2.0 * h)
-    return 0.5 * (H + H.T)
-
+__all__ = ["from_function", "load_function"]
 
 def _scalar(value, where: str) -> float:
     data = getattr(value, "data", value)  # a Tensor's array, or the value itself
@@ -159,12 +109,14 @@ def from_function(fn: Callable[[np.ndarray], float], x0, *, method: str = "autod
     if not math.isfinite(f0):
         raise DataError(expected(f"a finite value of {label} at x0 = {x0.tolist()}", f0,
                                  "start somewhere the function is defined"))
+    from ..calculus import numerical_gradient, numerical_hessian
+
     if method == "autodiff":
         gradient = _autodiff_grad(fn, label)
-        hessian = lambda x: _jacobian_of(gradient, x)  # noqa: E731
+        hessian = lambda x: numerical_hessian(value, x, h=1e-6, grad=gradient)  # noqa: E731
     else:
-        gradient = lambda x: central_gradient(value, x)  # noqa: E731
-        hessian = lambda x: central_hessian(value, x)  # noqa: E731
+        gradient = lambda x: numerical_gradient(value, x)  # noqa: E731
+        hessian = lambda x: numerical_hessian(value, x)  # noqa: E731
     g0 = gradient(x0.copy())
     if not np.all(np.isfinite(g0)):
         raise DataError(expected(f"a finite gradient of {label} at x0", g0.tolist(), "start elsewhere"))
