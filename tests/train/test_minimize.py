@@ -60,7 +60,7 @@ def test_newton_on_booth_and_linreg_in_one_step():
 def test_converged_reports_the_norm_and_stops_when_the_rule_first_holds():
     tr = minimize("quadratic", None, "sgd", lr=0.1, steps=2000, tol=1e-6, norm="inf")
     assert tr.stop.kind == "converged"
-    assert tr.stop.details["norm"] == "inf" and tr.stop.details["tol"] == 1e-6
+    assert tr.stop.details["norm"] == "inf" and tr.stop.details["eps"] == 1e-6
     assert np.max(np.abs(tr.grad[-1])) <= 1e-6 < np.max(np.abs(tr.grad[-2]))
     assert tr.grad_norm[-1] == np.max(np.abs(tr.grad[-1]))
 
@@ -133,3 +133,29 @@ def test_bad_input(kw, exc, pattern):
     x0 = kw.pop("x0", None)
     with pytest.raises(exc, match=pattern):
         minimize(f, x0, **{"optimizer": "sgd", "lr": 0.1, **kw})
+
+
+def test_extra_stop_rules_and_the_diverged_details():
+    from descentlab.optim.stopping import NoImprovement
+
+    tr = minimize("rastrigin", None, "sgd", lr=1e-3, steps=1000, stop=[NoImprovement(patience=5)])
+    assert tr.stop.kind == "no_improvement" and tr.stop.step == len(tr.f) - 1 < 1000
+    d = minimize("x2", [2.0], "sgd", lr=1.5, steps=100).stop
+    assert d.details["quantity"] == "params" and d.details["bound"] == 1e6
+    assert "diverged at step 19" in d.message
+    with pytest.raises(ConfigError, match="stopping rules"):
+        minimize("x2", [1.0], "sgd", lr=0.1, stop=[lambda *a: None])
+
+
+def test_lookahead_nesterov_takes_the_gradient_at_the_lookahead_point():
+    s = get_surface("valley")
+    lr, mu = 0.05, 0.9
+    tr = minimize(s, None, "nesterov", preset="lecture", lr=lr, momentum=mu, nesterov_form="lookahead",
+                  momentum_form="lr_inside", steps=25, tol=None)
+    x, v = s.start.copy(), np.zeros(2)
+    ref = [x]
+    for _ in range(25):  # v <- mu v - lr ∇f(x + mu v); x <- x + v
+        v = mu * v - lr * s.grad(x + mu * v)
+        x = x + v
+        ref.append(x)
+    np.testing.assert_allclose(tr.x, np.array(ref), rtol=1e-12, atol=1e-12)

@@ -176,11 +176,11 @@ def compare_rates(surface="quadratic", *, steps: int = 200, lrs=None, mu=None, *
     out = []
     gd_lrs = lrs if lrs is not None else [0.25 * max_stable_lr(A), 0.5 * max_stable_lr(A), best_gd(A)[0]]
     for lr in gd_lrs:
-        tr = minimize(s, optimizer="gd", lr=lr, steps=steps, tol=0.0)
+        tr = minimize(s, optimizer="gd", lr=lr, steps=steps, tol=None)
         out.append(RateCheck("gd", float(lr), 0.0, gd_rate(A, lr), measured_rate(tr.x, s.minima[0]), tr.stop.kind))
     hb_lr, hb_mu, _ = best_heavy_ball(A)
     mu = hb_mu if mu is None else mu
-    tr = minimize(s, optimizer="momentum", lr=hb_lr, momentum=mu, steps=steps, tol=0.0)
+    tr = minimize(s, optimizer="momentum", lr=hb_lr, momentum=mu, steps=steps, tol=None)
     out.append(RateCheck("momentum", float(hb_lr), float(mu), heavy_ball_rate(A, hb_lr, mu),
                          measured_rate(tr.x, s.minima[0]), tr.stop.kind))
     return out

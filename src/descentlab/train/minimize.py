@@ -18,14 +18,15 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from .._io import atomic_write_text, dumps_json
 from ..errors import ConfigError, expected
+from ..optim.stopping import Divergence, GradNorm, MaxSteps, StopReason, StopRule
 
-__all__ = ["minimize", "Trajectory", "Stop", "resolve_surface", "DEFAULT_BOUND"]
+__all__ = ["minimize", "Trajectory", "resolve_surface", "DEFAULT_BOUND"]
 
 #: |x| beyond which a run counts as diverged (far outside every surface's window)
 DEFAULT_BOUND = 1e6
@@ -46,44 +47,15 @@ def _norm_name(order) -> str:
     return "inf" if order == np.inf else str(int(order))
 
 
-@dataclass(frozen=True)
-class Stop:
-    """Why a run ended.
-
-    Attributes
-    ----------
-    kind : str
-        ``"converged"`` (‖∇f‖ <= tol), ``"max_steps"``, ``"diverged"`` or the kind an
-        extra stopping rule gave (e.g. ``"no_improvement"``).
-    step : int
-        The step t at which the run ended (x_t is the last row of the trajectory).
-    details : dict
-        ``norm``, ``grad_norm`` and ``tol`` for converged; ``bound``, ``x_max`` or
-        ``what`` (which value was not finite) for diverged.
-    """
-
-    kind: str
-    step: int
-    details: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "step": self.step, **self.details}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Stop":
-        d = dict(d)
-        return cls(d.pop("kind"), int(d.pop("step")), d)
-
-    def __str__(self) -> str:
-        if self.kind == "converged":
-            return (f"converged at step {self.step}: ‖∇f‖_{self.details.get('norm')} = "
-                    f"{self.details.get('grad_norm'):.3g} <= {self.details.get('tol'):g}")
-        if self.kind == "diverged":
-            why = self.details.get("what") or f"|x| = {self.details.get('x_max'):.3g} > {self.details.get('bound'):g}"
-            return f"diverged at step {self.step}: {why}"
-        if self.kind == "max_steps":
-            return f"stopped after max_steps = {self.step}"
-        return f"{self.kind} at step {self.step}"
+def _unword(v):
+    """Undo dumps_json's wording of non-finite floats inside stop details."""
+    if isinstance(v, str) and v in ("nan", "inf", "-inf"):
+        return float(v)
+    if isinstance(v, dict):
+        return {k: _unword(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_unword(x) for x in v]
+    return v
 
 
 @dataclass
@@ -98,7 +70,7 @@ class Trajectory:
     grad_norm : ndarray, shape (T+1,)  ‖∇f(x_t)‖ in the norm of the stopping rule
     lr : ndarray, shape (T,)         learning rate of update t, schedule(t)
     update : ndarray, shape (T, n)   x_{t+1} − x_t
-    stop : Stop                      why it ended
+    stop : StopReason                why it ended (kind, step, message, details)
     meta : dict                      surface, optimizer config, settings
     """
 
@@ -108,7 +80,7 @@ class Trajectory:
     grad_norm: np.ndarray
     lr: np.ndarray
     update: np.ndarray
-    stop: Stop
+    stop: "StopReason"
     meta: dict = field(default_factory=dict)
 
     @property
@@ -153,7 +125,8 @@ class Trajectory:
         n = len(d["x"][0]) if d["x"] else 0
         upd = arr("update")
         return cls(arr("x"), arr("f"), arr("grad"), arr("grad_norm"), arr("lr"),
-                   upd.reshape(-1, n) if upd.size == 0 else upd, Stop.from_dict(d["stop"]), dict(d.get("meta", {})))
+                   upd.reshape(-1, n) if upd.size == 0 else upd, StopReason.from_dict(_unword(d["stop"])),
+                   dict(d.get("meta", {})))
 
     @classmethod
     def from_json(cls, text: str) -> "Trajectory":
@@ -161,7 +134,7 @@ class Trajectory:
 
 
 def _num(v) -> float:
-    return float(v) if not isinstance(v, str) else float(v.replace("inf", "inf"))
+    return float(v)  # float("nan"), float("inf") undo dumps_json's wording too
 
 
 def resolve_surface(f, x0=None, *, diff: str = "autodiff"):
@@ -200,7 +173,7 @@ def _make_opt(optimizer, preset, hyper):
 
 def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: int = 100,
              tol: float | None = 1e-8, norm="2", bound: float = DEFAULT_BOUND,
-             stop: Sequence[Callable] = (), grad_noise: float = 0.0, seed=None,
+             stop: Sequence = (), grad_noise: float = 0.0, seed=None,
              diff: str = "autodiff", **hyper: Any) -> Trajectory:
     """Run ``optimizer`` on ``f`` from ``x0`` for at most ``steps`` updates.
 
@@ -219,14 +192,14 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
     steps : int
         Maximum number of updates.
     tol : float or None
-        Stop when ‖∇f(x_t)‖ <= tol (None or 0: never).
+        Stop when ‖∇f(x_t)‖ <= tol (None: never).
     norm : {2, "inf", 1}
         The norm of that rule.
     bound : float
         Diverged when ‖x_t‖_∞ > bound (or f, ∇f not finite).
-    stop : sequence of callables
-        Extra rules ``rule(t, f_values, grad_norms) -> reason or None`` (such as those of
-        :mod:`descentlab.optim.stopping`); a reason with ``kind`` and optional details ends the run.
+    stop : sequence of StopRule
+        Extra rules from :mod:`descentlab.optim.stopping` (e.g. ``NoImprovement``),
+        checked after divergence and the gradient rule, before max_steps.
     grad_noise : float
         Standard deviation of Gaussian noise added to each gradient the optimizer sees
         (a stand-in for a stochastic gradient); drawn from ``seed``.
@@ -262,6 +235,17 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n = surface.dim
 
+    rules = [Divergence(), _Bound(bound)]
+    if tol is not None:
+        rules.append(GradNorm(tol, order))
+    rules += list(stop)
+    rules.append(MaxSteps(steps))
+    for rule in rules:
+        if not isinstance(rule, StopRule):
+            raise ConfigError(expected("stopping rules from descentlab.optim.stopping", repr(rule),
+                                       "e.g. stop=[NoImprovement(patience=20)]"))
+        rule.reset()
+
     params = {"x": x.copy()}
     state = opt.init(params)
     xs, fs, gs, gn, lrs, ups = [], [], [], [], [], []
@@ -276,32 +260,11 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         fs.append(ft)
         gs.append(gt)
         gn.append(norm_t)
-        x_max = float(np.max(np.abs(xt)))
-        if not math.isfinite(ft) or not np.all(np.isfinite(gt)) or x_max > bound:
-            what = None
-            if x_max > bound or not math.isfinite(x_max):
-                what = None if math.isfinite(x_max) else "x is not finite"
-            elif not math.isfinite(ft):
-                what = f"f = {ft}"
-            else:
-                what = "the gradient is not finite"
-            reason = Stop("diverged", t, {"bound": bound, "x_max": x_max, **({"what": what} if what else {})})
-            break
-        if tol and norm_t <= tol:
-            reason = Stop("converged", t, {"norm": _norm_name(order), "grad_norm": norm_t, "tol": tol})
-            break
-        for rule in stop:
-            r = rule(t, fs, gn)
-            if r is not None:
-                d = r.to_dict() if hasattr(r, "to_dict") else dict(getattr(r, "__dict__", {}))
-                kind = d.pop("kind", getattr(r, "kind", "stopped"))
-                d.pop("step", None)
-                reason = Stop(kind, t, d)
+        for rule in rules:  # divergence first, then ‖∇f‖ <= tol, extra rules, max steps
+            reason = rule.check(t, ft, gt, xt)
+            if reason is not None:
                 break
         if reason is not None:
-            break
-        if t == steps:
-            reason = Stop("max_steps", t, {})
             break
         # the gradient the rule needs: at x_t, or where look-ahead Nesterov evaluates it
         at = opt.eval_params(params, state)["x"]
@@ -329,6 +292,20 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         lr=np.array(lrs, dtype=np.float64), update=np.array(ups).reshape(len(ups), n),
         stop=reason, meta=meta,
     )
+
+
+class _Bound(StopRule):
+    """Diverged when ‖x_t‖_∞ > bound: the run has left every sensible region."""
+
+    def __init__(self, bound: float) -> None:
+        self.bound = float(bound)
+
+    def check(self, step, loss, grad=None, params=None):
+        x_max = float(np.max(np.abs(params)))
+        if x_max > self.bound:
+            return StopReason("diverged", int(step), f"diverged at step {step}: |x| = {x_max:.6g} > bound {self.bound:g}",
+                              {"quantity": "params", "value": x_max, "bound": self.bound})
+        return None
 
 
 def _opt_config(opt) -> dict:
