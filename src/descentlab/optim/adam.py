@@ -14,8 +14,14 @@ Adam (Kingma & Ba 2015, Algorithm 1), at update t = k + 1::
 The 'hat' form is the paper's form with eps replaced by ``eps / sqrt(1 - beta2**t)``,
 which is larger early on.
 
-AMSGrad (Reddi et al. 2018) divides by the running maximum ``v_max = max(v_max, v)``
-instead of ``v`` (PyTorch bias-corrects it like v).
+AMSGrad (Reddi et al. 2018) divides by a running maximum instead of ``v``, and the
+frameworks disagree on what is maximised (the ``amsgrad_form`` convention)::
+
+    'max_raw'        v_max <- max(v_max, v);   v_hat = v_max / (1 - beta2**t)   PyTorch, Keras
+    'max_corrected'  v_max <- max(v_max, v / (1 - beta2**t));   v_hat = v_max  optax
+
+They differ because ``1 - beta2**t`` grows with t: a maximum of raw ``v`` taken early
+is later divided by a larger number than it was when it was taken.
 
 Weight decay: 'l2' adds ``weight_decay * x`` to g (PyTorch ``Adam``); 'decoupled'
 (Loshchilov & Hutter 2019, PyTorch ``AdamW``, Keras) shrinks the parameters beside the
@@ -42,9 +48,11 @@ class Adam(Optimizer):
     weight_decay : float >= 0
     weight_decay_form : 'l2' | 'decoupled'
     amsgrad : bool
+    amsgrad_form : 'max_raw' | 'max_corrected'
     """
 
-    HYPER = ("lr", "beta1", "beta2", "eps", "eps_placement", "weight_decay", "weight_decay_form", "amsgrad")
+    HYPER = ("lr", "beta1", "beta2", "eps", "eps_placement", "weight_decay", "weight_decay_form", "amsgrad",
+             "amsgrad_form")
     EPS_FORMS = ("outside", "inside", "hat")
 
     @property
@@ -58,15 +66,18 @@ class Adam(Optimizer):
         m = beta1 * slots["m"] + (1.0 - beta1) * g
         v = beta2 * slots["v"] + (1.0 - beta2) * g * g
         new = {"m": m, "v": v}
-        if h["amsgrad"]:
-            new["v_max"] = np.maximum(slots["v_max"], v)
-            v_used = new["v_max"]
-        else:
-            v_used = v
         bc1 = 1.0 - beta1 ** t
         bc2 = 1.0 - beta2 ** t
         m_hat = m / bc1
-        v_hat = v_used / bc2
+        v_used = v  # what eps_placement 'hat' divides by, uncorrected
+        if not h["amsgrad"]:
+            v_hat = v / bc2
+        elif h["amsgrad_form"] == "max_raw":
+            v_used = new["v_max"] = np.maximum(slots["v_max"], v)
+            v_hat = v_used / bc2
+        else:
+            v_hat = new["v_max"] = np.maximum(slots["v_max"], v / bc2)
+            v_used = v_hat * bc2
         if h["eps_placement"] == "outside":
             step_size = lr / (np.sqrt(v_hat) + eps)
         elif h["eps_placement"] == "inside":

@@ -13,6 +13,8 @@ nesterov_form       'transformed' gradient at the stored point phi = x + mu*v
                     'lookahead'   gradient at x + mu*v (the lecture's slide)
 initial_accumulator AdaGrad's S_0 (and RMSprop's v_0): 0 PyTorch, 0.1 Keras/optax
 weight_decay_form   'l2' (added to g) | 'decoupled' (AdamW, every Keras optimizer)
+amsgrad_form        'max_raw'  max of v, then bias-corrected       PyTorch, Keras
+                    'max_corrected'  max of bias-corrected v       optax
 nadam_schedule      'pytorch'  mu_t = beta1*(1 - 0.5*0.96**(t*momentum_decay))
                     'keras'    mu_t = beta1*(1 - 0.5*0.96**t)
                     'constant' mu_t = beta1 (optax)
@@ -52,7 +54,7 @@ REQUIRED: Any = _Required()
 _SGD = dict(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, weight_decay_form="l2",
             momentum_form="lr_outside", nesterov_form="transformed")
 _ADAM = dict(beta1=0.9, beta2=0.999, eps=1e-8, eps_placement="outside", weight_decay=0.0,
-             weight_decay_form="l2", amsgrad=False)
+             weight_decay_form="l2", amsgrad=False, amsgrad_form="max_raw")
 _NADAM = dict(beta1=0.9, beta2=0.999, eps=1e-8, eps_placement="outside", weight_decay=0.0,
               weight_decay_form="l2", nadam_schedule="pytorch", momentum_decay=4e-3)
 _ADAGRAD = dict(lr_decay=0.0, weight_decay=0.0, weight_decay_form="l2", initial_accumulator=0.0,
@@ -105,9 +107,10 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "adagrad": _with(_ADAGRAD, lr=REQUIRED, initial_accumulator=0.1, eps=1e-7, eps_placement="inside"),
         "rmsprop": _with(_RMSPROP, lr=REQUIRED, beta=0.9, eps=1e-8, eps_placement="inside",
                          momentum_form="lr_inside"),
-        "adam": _with(_ADAM, lr=REQUIRED),
-        "amsgrad": _with(_ADAM, lr=REQUIRED, amsgrad=True),
-        "adamw": _with(_ADAM, lr=REQUIRED, weight_decay=1e-4, weight_decay_form="decoupled"),
+        "adam": _with(_ADAM, lr=REQUIRED, amsgrad_form="max_corrected"),
+        "amsgrad": _with(_ADAM, lr=REQUIRED, amsgrad=True, amsgrad_form="max_corrected"),
+        "adamw": _with(_ADAM, lr=REQUIRED, weight_decay=1e-4, weight_decay_form="decoupled",
+                       amsgrad_form="max_corrected"),
         "nadam": _with(_NADAM, lr=REQUIRED, nadam_schedule="constant"),
         "newton": dict(_NEWTON),
     },

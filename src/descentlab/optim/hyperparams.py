@@ -60,6 +60,7 @@ CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
     "nesterov_form": ("transformed", "lookahead"),
     "weight_decay_form": ("l2", "decoupled"),
     "nadam_schedule": ("pytorch", "keras", "constant"),
+    "amsgrad_form": ("max_raw", "max_corrected"),
     "fallback": ("regularize", "gradient", "none"),
 }
 
