@@ -32,6 +32,7 @@ True
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 import numbers
@@ -105,12 +106,12 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _as_steps(step: Any) -> tuple[np.ndarray, bool]:
-    """Steps as a float64 array (exact for any realistic step count) and whether it was a scalar."""
+def _as_steps(step: Any) -> int | np.ndarray:
+    """A step as an int, or steps as an int64 array; whole numbers >= 0 only."""
     if isinstance(step, (int, np.integer)) and not isinstance(step, (bool, np.bool_)):
         if step < 0:
             raise ConfigError(expected("step >= 0", int(step), "steps count the updates already done, from 0"))
-        return np.asarray(step, dtype=np.float64), True
+        return int(step)
     arr = np.asarray(step)
     if arr.dtype.kind not in "iuf":
         raise ConfigError(expected("an integer step or an array of them", f"{arr.dtype} {step!r:.60}",
@@ -119,7 +120,7 @@ def _as_steps(step: Any) -> tuple[np.ndarray, bool]:
     if t.size and not (np.all(np.isfinite(t)) and np.all(t >= 0) and np.all(t == np.floor(t))):
         bad = float(t[~(np.isfinite(t) & (t >= 0) & (t == np.floor(t)))].ravel()[0])
         raise ConfigError(expected("steps that are whole numbers >= 0", bad, "steps count the updates already done, from 0"))
-    return t, arr.ndim == 0
+    return int(t) if arr.ndim == 0 else t.astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------------
@@ -129,9 +130,12 @@ def _as_steps(step: Any) -> tuple[np.ndarray, bool]:
 class Schedule:
     """A learning rate as a pure function of the step ``t`` (updates done so far).
 
-    Subclasses are frozen dataclasses that implement ``_lr(t)`` on a float64 array of
-    steps with NumPy operations, so one formula serves both a single step and a whole
-    curve.
+    Subclasses are frozen dataclasses that implement ``_lr(t)``: the formula for one
+    step ``t`` (an int), written with Python floats and :mod:`math`. A curve is the same
+    function applied step by step, so a plotted rate and the rate used in training are
+    the same float, bit for bit. (NumPy's vectorised ``power``/``exp``/``cos`` may use
+    SIMD routines that differ from the scalar ones in the last bit, and would break
+    that.) One step costs about a microsecond.
     """
 
     kind: ClassVar[str] = ""
@@ -142,18 +146,18 @@ class Schedule:
         ``step`` may be an int (returns a float) or an array of them (returns a float64
         array of the same shape).
         """
-        t, scalar = _as_steps(step)
-        # Always evaluate on a 1-D array: NumPy may compute pow/exp/cos of a lone scalar
-        # with a different routine than of an array (SIMD), which can differ in the last
-        # bit.  One path keeps the plotted curve and the trained rates identical.
-        lr = np.asarray(self._lr(t.reshape(-1)), dtype=np.float64).reshape(t.shape)
-        return float(lr) if scalar else lr
+        if type(step) is not int or step < 0:  # the common case goes straight through
+            step = _as_steps(step)
+            if isinstance(step, np.ndarray):
+                lrs = [self._lr(t) for t in step.ravel().tolist()]
+                return np.array(lrs, dtype=np.float64).reshape(step.shape)
+        return self._lr(step)
 
     def values(self, steps: Any) -> np.ndarray:
         """The learning rates at ``steps`` (array-like of ints), e.g. for a plot."""
         return np.asarray(self(np.asarray(steps)), dtype=np.float64).reshape(np.shape(steps))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def _lr(self, t: int) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def to_config(self) -> dict[str, Any]:
@@ -186,8 +190,8 @@ class Constant(Schedule):
     def __post_init__(self) -> None:
         _frozen_set(self, "lr", _real("Constant", "lr", self.lr, lo=0, fix="pass a non-negative learning rate"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        return np.full_like(t, self.lr)
+    def _lr(self, t: int) -> float:
+        return self.lr
 
     def describe(self) -> str:
         return f"constant {_fmt(self.lr)}"
@@ -215,8 +219,8 @@ class StepDecay(Schedule):
         _frozen_set(self, "gamma", _real("StepDecay", "gamma", self.gamma, lo=0, hi=1, lo_open=True,
                                          fix="gamma multiplies the rate at each decay; 0.5 halves it"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        return self.lr * self.gamma ** np.floor(t / self.every)
+    def _lr(self, t: int) -> float:
+        return self.lr * self.gamma ** (t // self.every)
 
     def describe(self) -> str:
         return f"step decay {_fmt(self.lr)} * {_fmt(self.gamma)}^floor(t/{self.every})"
@@ -247,9 +251,9 @@ class MultiStep(Schedule):
         _frozen_set(self, "gamma", _real("MultiStep", "gamma", self.gamma, lo=0, hi=1, lo_open=True,
                                          fix="gamma multiplies the rate at each milestone, e.g. 0.1"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        passed = np.searchsorted(np.asarray(self.milestones, dtype=np.float64), t, side="right")
-        return self.lr * self.gamma ** passed.astype(np.float64)
+    def _lr(self, t: int) -> float:
+        passed = bisect.bisect_right(self.milestones, t)  # milestones m <= t
+        return self.lr * self.gamma ** passed
 
     def describe(self) -> str:
         return f"multi-step {_fmt(self.lr)} * {_fmt(self.gamma)}^(milestones <= t), milestones {list(self.milestones)}"
@@ -277,11 +281,9 @@ class Exponential(Schedule):
         _frozen_set(self, "decay_steps", _count("Exponential", "decay_steps", self.decay_steps))
         _frozen_set(self, "staircase", _flag("Exponential", "staircase", self.staircase))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
-        return self.lr * np.exp(-self.k * p)
+    def _lr(self, t: int) -> float:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
+        return self.lr * math.exp(-self.k * p)
 
     def describe(self) -> str:
         return f"exponential {_fmt(self.lr)} * exp(-{_fmt(self.k)}*{_power_text(self.decay_steps, self.staircase)})"
@@ -309,10 +311,8 @@ class ExponentialRate(Schedule):
         _frozen_set(self, "decay_steps", _count("ExponentialRate", "decay_steps", self.decay_steps))
         _frozen_set(self, "staircase", _flag("ExponentialRate", "staircase", self.staircase))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
+    def _lr(self, t: int) -> float:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
         return self.lr * self.rate ** p
 
     def describe(self) -> str:
@@ -340,10 +340,8 @@ class InverseTime(Schedule):
         _frozen_set(self, "decay_steps", _count("InverseTime", "decay_steps", self.decay_steps))
         _frozen_set(self, "staircase", _flag("InverseTime", "staircase", self.staircase))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
+    def _lr(self, t: int) -> float:
+        p = t // self.decay_steps if self.staircase else t / self.decay_steps
         return self.lr / (1.0 + self.k * p)
 
     def describe(self) -> str:
@@ -373,9 +371,9 @@ class Cosine(Schedule):
         _frozen_set(self, "floor", _real("Cosine", "floor", self.floor, lo=0, hi=self.lr,
                                          fix="floor is the final rate, between 0 and lr"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        frac = np.minimum(t, self.total) / self.total
-        return self.floor + (self.lr - self.floor) * (1.0 + np.cos(np.pi * frac)) / 2.0
+    def _lr(self, t: int) -> float:
+        frac = min(t, self.total) / self.total
+        return self.floor + (self.lr - self.floor) * (1.0 + math.cos(math.pi * frac)) / 2.0
 
     def describe(self) -> str:
         return f"cosine from {_fmt(self.lr)} to {_fmt(self.floor)} over {self.total} steps, then {_fmt(self.floor)}"
@@ -402,8 +400,8 @@ class Linear(Schedule):
         _frozen_set(self, "end", _real("Linear", "end", self.end, lo=0, fix="pass a non-negative learning rate"))
         _frozen_set(self, "steps", _count("Linear", "steps", self.steps, fix="ramp over steps >= 1 updates"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        return self.start + (self.end - self.start) * (np.minimum(t, self.steps) / self.steps)
+    def _lr(self, t: int) -> float:
+        return self.start + (self.end - self.start) * (min(t, self.steps) / self.steps)
 
     def describe(self) -> str:
         return f"linear from {_fmt(self.start)} to {_fmt(self.end)} over {self.steps} steps, then {_fmt(self.end)}"
@@ -431,8 +429,8 @@ class Polynomial(Schedule):
         _frozen_set(self, "end", _real("Polynomial", "end", self.end, lo=0, hi=self.lr,
                                        fix="end is the final rate, between 0 and lr"))
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        remaining = 1.0 - np.minimum(t, self.total) / self.total
+    def _lr(self, t: int) -> float:
+        remaining = 1.0 - min(t, self.total) / self.total
         return self.end + (self.lr - self.end) * remaining ** self.power
 
     def describe(self) -> str:
@@ -478,16 +476,10 @@ class Join(Schedule):
         _frozen_set(self, "schedules", scheds)
         _frozen_set(self, "boundaries", bounds)
 
-    def _lr(self, t: np.ndarray) -> np.ndarray:
-        flat = t.reshape(-1)
-        part = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), flat, side="right")
-        starts = (0,) + self.boundaries
-        out = np.empty_like(flat)
-        for i, sched in enumerate(self.schedules):
-            here = part == i
-            if here.any():
-                out[here] = sched._lr(flat[here] - starts[i])
-        return out.reshape(t.shape)
+    def _lr(self, t: int) -> float:
+        i = bisect.bisect_right(self.boundaries, t)  # the part that step t falls in
+        start = self.boundaries[i - 1] if i else 0
+        return self.schedules[i]._lr(t - start)
 
     def to_config(self) -> dict[str, Any]:
         return {"kind": self.kind, "schedules": [s.to_config() for s in self.schedules],

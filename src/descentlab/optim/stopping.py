@@ -387,8 +387,9 @@ def _first_non_finite(x: Arrays) -> tuple[str | None, tuple[int, ...], float] | 
         a = np.asarray(arr)
         if a.dtype.kind not in "fc":
             continue  # integers cannot hold nan or inf
-        bad = ~np.isfinite(a)
-        if bad.any():
+        finite = np.isfinite(a)
+        if not finite.all():
+            bad = ~finite
             index = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), a.shape))
             return name, index, float(a[index].real if a.dtype.kind == "c" else a[index])
     return None
