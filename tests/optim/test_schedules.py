@@ -323,6 +323,15 @@ def test_as_schedule():
         as_schedule(-1.0)
 
 
+def test_docstring_examples_run():
+    import doctest
+
+    import descentlab.optim.schedules as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0
+
+
 def test_every_kind_is_registered():
     assert {type(s).kind for s in CATALOGUE} == set(SCHEDULES)
 

@@ -21,6 +21,7 @@ from descentlab.optim.stopping import (
     StopReason,
     StopRules,
     grad_norm,
+    rule_from_config,
 )
 
 
@@ -224,6 +225,26 @@ def test_stop_reason_serialises():
     assert set(STOP_KINDS) == {"converged", "max_steps", "no_improvement", "diverged"}
 
 
+@pytest.mark.parametrize("rule", [
+    GradNorm(1e-4, ord="inf"), GradNorm(0.0, ord=1), MaxSteps(12), NoImprovement(3, 0.5),
+    Divergence(max_loss=1e9, factor=1e4, check_grad=False),
+    StopRules([MaxSteps(4), Divergence(), NoImprovement(2)]),
+], ids=repr)
+def test_rule_config_round_trips_through_json(rule):
+    cfg = json.loads(json.dumps(rule.to_config()))
+    again = rule_from_config(cfg)
+    assert repr(again) == repr(rule) and again.to_config() == rule.to_config()
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import descentlab.optim.stopping as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0
+
+
 # ---------------------------------------------------------------------------------------
 # Bad input: (callable, exception, message pattern)
 
@@ -249,6 +270,9 @@ BAD = [
     (lambda: MaxSteps(3).load_state_dict({"n": 3}), StateFileError, r"a state with keys \[\]"),
     (lambda: StopRules([MaxSteps(3)]).load_state_dict({"rules": [{"rule": "GradNorm", "state": {}}]}),
      StateFileError, r"states for the rules \['MaxSteps'\], got \['GradNorm'\]"),
+    (lambda: rule_from_config({"rule": "Patience"}), ConfigError, r"'rule' one of \['Divergence', .*got Patience"),
+    (lambda: rule_from_config({"rule": "MaxSteps", "steps": 3}), ConfigError, r"settings of MaxSteps, got \['steps'\]"),
+    (lambda: rule_from_config({"rule": "StopRules", "rules": {}}), ConfigError, r"'rules': \[rule configs\]"),
 ]
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "Divergence",
     "StopRules",
     "grad_norm",
+    "rule_from_config",
     "STOP_KINDS",
 ]
 
@@ -161,6 +162,13 @@ class StopRule:
         """Restore :meth:`state_dict` output."""
         _expect_keys(type(self).__name__, state, ())
 
+    def to_config(self) -> dict[str, Any]:
+        """The rule's settings as JSON-ready data; :func:`rule_from_config` rebuilds it."""
+        return {"rule": type(self).__name__, **self._settings()}
+
+    def _settings(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
 
 def _expect_keys(owner: str, state: Mapping[str, Any], keys: Sequence[str]) -> None:
     if not isinstance(state, Mapping) or set(state) != set(keys):
@@ -214,6 +222,9 @@ class GradNorm(StopRule):
                           f"converged at step {step}: gradient {name} {_fmt(norm)} <= eps {_fmt(self.eps)}",
                           {"norm": _ord_label(self.ord), "grad_norm": norm, "eps": self.eps})
 
+    def _settings(self) -> dict[str, Any]:
+        return {"eps": self.eps, "ord": _ord_label(self.ord)}
+
     def __repr__(self) -> str:
         return f"GradNorm(eps={self.eps!r}, ord={_ord_label(self.ord)!r})"
 
@@ -234,6 +245,9 @@ class MaxSteps(StopRule):
             return None
         return StopReason("max_steps", int(step), f"stopped at step {step}: reached the maximum of {self.n} steps",
                           {"max_steps": self.n})
+
+    def _settings(self) -> dict[str, Any]:
+        return {"n": self.n}
 
     def __repr__(self) -> str:
         return f"MaxSteps({self.n})"
@@ -291,6 +305,9 @@ class NoImprovement(StopRule):
             raise StateFileError("NoImprovement: " + expected("best a number or null, best_step and wait integers",
                                                               dict(state), "load the state this rule saved")) from exc
         self.best, self.best_step, self.wait = best, best_step, wait
+
+    def _settings(self) -> dict[str, Any]:
+        return {"patience": self.patience, "min_delta": self.min_delta}
 
     def __repr__(self) -> str:
         return f"NoImprovement(patience={self.patience}, min_delta={self.min_delta!r})"
@@ -375,6 +392,10 @@ class Divergence(StopRule):
                                                            "load the state this rule saved"))
         self.initial_loss = None if value is None else float(value)
 
+    def _settings(self) -> dict[str, Any]:
+        return {"max_loss": self.max_loss, "factor": self.factor,
+                "check_grad": self.check_grad, "check_params": self.check_params}
+
     def __repr__(self) -> str:
         return (f"Divergence(max_loss={self.max_loss!r}, factor={self.factor!r}, "
                 f"check_grad={self.check_grad}, check_params={self.check_params})")
@@ -441,5 +462,32 @@ class StopRules(StopRule):
         for rule, s in zip(self.rules, saved):
             rule.load_state_dict(s["state"])
 
+    def _settings(self) -> dict[str, Any]:
+        return {"rules": [r.to_config() for r in self.rules]}
+
     def __repr__(self) -> str:
         return f"StopRules({self.rules!r})"
+
+
+_RULES: dict[str, type[StopRule]] = {c.__name__: c for c in (GradNorm, MaxSteps, NoImprovement, Divergence, StopRules)}
+
+
+def rule_from_config(cfg: Mapping[str, Any]) -> StopRule:
+    """Rebuild a rule (or a :class:`StopRules`) from its :meth:`StopRule.to_config` output."""
+    if not isinstance(cfg, Mapping) or cfg.get("rule") not in _RULES:
+        got = cfg.get("rule") if isinstance(cfg, Mapping) else cfg
+        raise ConfigError(expected(f"a rule config with 'rule' one of {sorted(_RULES)}", got,
+                                   "pass the output of rule.to_config()"))
+    cls = _RULES[cfg["rule"]]
+    args = {k: v for k, v in cfg.items() if k != "rule"}
+    if cls is StopRules:
+        rules = args.get("rules")
+        if not isinstance(rules, list) or set(args) != {"rules"}:
+            raise ConfigError(expected("{'rule': 'StopRules', 'rules': [rule configs]}", dict(cfg),
+                                       "pass the output of StopRules.to_config()"))
+        return StopRules([rule_from_config(r) for r in rules])
+    try:
+        return cls(**args)
+    except TypeError:
+        raise ConfigError(expected(f"the settings of {cls.__name__}", sorted(args),
+                                   f"use the keys that {cls.__name__}.to_config() writes")) from None
