@@ -175,6 +175,7 @@ class _Progress:
     def update(self, step: int, epoch: int, epochs: int, loss: float, force: bool = False) -> None:
         if not self.enabled:
             return
+        self._args = (step, epoch, epochs, loss)
         now = time.perf_counter()
         if not force and now - self._last < 0.1:
             return
@@ -186,6 +187,8 @@ class _Progress:
 
     def close(self) -> None:
         if self.enabled:
+            if getattr(self, "_args", None):
+                self.update(*self._args, force=True)
             self.stream.write("\n")
             self.stream.flush()
 
@@ -415,10 +418,9 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                 t0 = time.perf_counter()
                 save()
         loop.epoch_time += time.perf_counter() - t0
-        if stop is not None and stop.kind == "diverged":
+        if loop.batch < len(batches):
+            # stopped inside the epoch: it is not closed, so a resume continues right here
             break
-        if loop.batch < len(batches) and stop is None:
-            continue
         # -- epoch end
         seen = max(loop.epoch_seen, 1)
         history.epochs["loss"].append(loop.epoch_loss_sum / seen)

@@ -1,0 +1,133 @@
+"""Checkpoints: exact resume (in process and after killing a subprocess), truncation, the .prev file."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from descentlab._io import load_arrays
+from descentlab.data import minibatch, two_moons
+from descentlab.errors import ConfigError, StateFileError
+from descentlab.nn import mlp
+from descentlab.optim.registry import make_optimizer
+from descentlab.optim.schedules import parse_schedule
+from descentlab.train.checkpoint import load_checkpoint, previous_path
+from descentlab.train.fit import fit
+
+
+def _run(path=None, epochs=4, max_steps=None, resume=False, opt="adam"):
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    lr = parse_schedule("exp:k=0.01", lr=0.05)
+    o = make_optimizer(opt, lr=lr)
+    h = fit(net, two_moons(90, seed=0), "auto", o, minibatch(16, seed=3), epochs, max_steps=max_steps,
+            checkpoint=path, checkpoint_every=4, resume=resume, quiet=True)
+    return net, h
+
+
+@pytest.mark.parametrize("opt", ["adam", "momentum"])
+def test_stopping_mid_epoch_and_resuming_is_bit_identical(tmp_path, opt):
+    ref, h_ref = _run(opt=opt)
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=13, opt=opt)  # 6 steps per epoch: stops inside the third epoch
+    assert load_checkpoint(ck).step == 13
+    # the stop at max_steps wrote a final checkpoint; resuming with more epochs continues it
+    net, h = _run(ck, resume=True, opt=opt)
+    for k, v in ref.params().items():
+        assert np.array_equal(net.params()[k], v), k
+    assert h.steps["loss"] == h_ref.steps["loss"] and h.n_steps == 24
+
+
+def test_resume_from_a_periodic_checkpoint_is_bit_identical(tmp_path):
+    ref, _ = _run()
+    ck = tmp_path / "run.npz"
+    _run(ck, epochs=4)
+    # replace the final checkpoint by the periodic one written at step 20 (mid-epoch 4)
+    c = load_checkpoint(previous_path(ck))
+    assert c.step == 20 and c.meta["loop"]["batch"] == 2
+    os.replace(previous_path(ck), ck)
+    net, _ = _run(ck, resume=True)
+    for k, v in ref.params().items():
+        assert np.array_equal(net.params()[k], v), k
+
+
+def test_a_truncated_checkpoint_is_detected_and_the_previous_one_kept(tmp_path):
+    ck = tmp_path / "run.npz"
+    _run(ck, epochs=2)
+    good_prev = previous_path(ck).read_bytes()
+    data = ck.read_bytes()
+    ck.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StateFileError, match="truncated or corrupt"):
+        load_checkpoint(ck, fallback=False)
+    with pytest.warns(RuntimeWarning, match="previous good checkpoint"):
+        c = load_checkpoint(ck)
+    assert c.path == previous_path(ck)
+    # saving over the corrupt file replaces it but never moves it onto the good .prev
+    from descentlab.train.checkpoint import save_checkpoint
+    from descentlab.train.fit import History, _Loop
+    from descentlab.data import full
+
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    opt = make_optimizer("sgd", lr=0.1)
+    save_checkpoint(ck, net, opt, opt.init(net.params()), full(), _Loop(), History())
+    assert previous_path(ck).read_bytes() == good_prev
+    load_arrays(ck)
+
+
+def test_resume_refuses_a_different_optimizer(tmp_path):
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=5)
+    with pytest.raises(ConfigError, match="optimizer the checkpoint was made with"):
+        _run(ck, resume=True, opt="momentum")
+
+
+def test_not_a_checkpoint_is_refused(tmp_path):
+    from descentlab._io import save_arrays
+
+    save_arrays(tmp_path / "x.npz", {"a": np.zeros(2)}, {"format": "other"})
+    with pytest.raises(StateFileError, match="training checkpoint"):
+        load_checkpoint(tmp_path / "x.npz", fallback=False)
+
+
+CMD = [sys.executable, "-m", "descentlab", "train", "two_moons", "--hidden", "16", "--epochs", "6",
+       "--batching", "minibatch:8", "--optimizer", "adam", "--lr", "0.01", "--seed", "1", "--quiet",
+       "--checkpoint-every", "3"]
+
+
+def _final_weights(path: Path) -> dict:
+    c = load_checkpoint(path, fallback=False)
+    assert c.done
+    return c.params
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killing_descentlab_train_and_resuming_gives_identical_weights(tmp_path, sig):
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    ref = tmp_path / "ref.npz"
+    subprocess.run([*CMD, "--checkpoint", str(ref)], check=True, env=env, timeout=120)
+    ck = tmp_path / "killed.npz"
+    # --throttle sleeps after each step so the signal lands while the run is in progress
+    proc = subprocess.Popen([*CMD, "--checkpoint", str(ck), "--throttle", "0.02"], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if ck.is_file():
+            try:
+                if load_checkpoint(ck, fallback=False).step >= 20:
+                    break
+            except StateFileError:
+                pass
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    killed_at = load_checkpoint(ck).step
+    total = load_checkpoint(ref).step
+    assert 0 < killed_at < total and not load_checkpoint(ck).done
+    subprocess.run([*CMD, "--checkpoint", str(ck), "--resume"], check=True, env=env, timeout=120)
+    a, b = _final_weights(ref), _final_weights(ck)
+    assert a.keys() == b.keys()
+    for k in a:
+        assert np.array_equal(a[k], b[k]), k

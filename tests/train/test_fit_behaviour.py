@@ -1,0 +1,103 @@
+"""fit(): history, early stopping, callbacks, the progress bar, Nesterov look-ahead, bad input."""
+import io
+
+import numpy as np
+import pytest
+
+from descentlab.data import Dataset, full, minibatch, spirals, two_moons, xor
+from descentlab.errors import ConfigError, DataError, ShapeError
+from descentlab.nn import Linear, mlp
+from descentlab.optim.registry import make_optimizer
+from descentlab.train.fit import fit
+
+
+def test_history_has_one_record_per_step_and_per_epoch():
+    d = two_moons(100, seed=0)
+    h = fit(mlp([2, 8, 2], seed=0), d, "auto", "sgd", minibatch(30, "keep"), epochs=3, lr=0.1, quiet=True)
+    assert h.n_steps == 3 * 4 and h.n_epochs == 3
+    assert h.steps["epoch"] == [0] * 4 + [1] * 4 + [2] * 4
+    assert h.epochs["steps"] == [4, 8, 12]
+    assert all(lr == 0.1 for lr in h.steps["lr"])
+    assert all(g > 0 for g in h.steps["grad_norm"])
+    assert np.isnan(h.epochs["val_loss"]).all()
+    d2 = h.to_dict()
+    assert d2["stop"]["kind"] == "max_steps" and len(d2["steps"]["loss"]) == 12
+
+
+def test_minibatch_drop_takes_fewer_steps():
+    d = two_moons(100, seed=0)
+    h = fit(mlp([2, 4, 2], seed=0), d, "auto", "sgd", minibatch(30, "drop"), epochs=2, lr=0.1, quiet=True)
+    assert h.n_steps == 6
+
+
+def test_xor_needs_the_hidden_layer_and_gets_it():
+    d = xor(200, noise=0.1, seed=0)
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    h = fit(net, d, "auto", "adam", minibatch(20, seed=0), epochs=60, lr=0.02, quiet=True)
+    assert h.epochs["accuracy"][-1] >= 0.98
+
+
+def test_validation_split_and_early_stopping():
+    d = spirals(300, 3, seed=0)
+    h = fit(mlp([2, 4, 3], seed=0), d, "auto", "sgd", "full", epochs=500, lr=0.0, val_fraction=0.2,
+            early_stopping=3, quiet=True)
+    # lr = 0 never improves on the first epoch: best after epoch 1, then 3 epochs of waiting
+    assert h.stop.kind == "no_improvement" and h.n_epochs == 4
+    assert np.isfinite(h.epochs["val_loss"]).all() and h.config["samples"] == 240
+
+
+def test_callbacks_can_stop_and_see_each_event():
+    seen = []
+
+    def cb(event, info):
+        seen.append((event, info["step"]))
+        return event == "step" and info["step"] == 5
+
+    h = fit(mlp([2, 4, 2], seed=0), two_moons(64, seed=0), "auto", "sgd", minibatch(8), 10, lr=0.1,
+            callbacks=[cb], quiet=True)
+    assert h.stop.kind == "callback" and h.stop.step == 5 and h.n_steps == 5
+    assert seen[:5] == [("step", i) for i in range(1, 6)]
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_not_when_quiet():
+    d = two_moons(64, seed=0)
+    for stream, quiet, drawn in [(_Tty(), False, True), (io.StringIO(), False, False), (_Tty(), True, False)]:
+        fit(mlp([2, 4, 2], seed=0), d, "auto", "sgd", "full", 3, lr=0.1, quiet=quiet, stream=stream)
+        assert ("epoch 3/3" in stream.getvalue()) is drawn
+
+
+def test_nesterov_lookahead_takes_the_gradient_at_the_lookahead_point():
+    d = two_moons(64, seed=0)
+    runs = {}
+    for form in ("transformed", "lookahead"):
+        net = mlp([2, 4, 2], seed=0)
+        opt = make_optimizer("nesterov", lr=0.1, momentum=0.9, nesterov_form=form)
+        h = fit(net, d, "auto", opt, "full", 5, quiet=True)
+        runs[form] = h.steps["loss"]
+    # different points of evaluation give different losses after the first step
+    assert runs["transformed"][0] == runs["lookahead"][0]
+    assert runs["transformed"][1:] != runs["lookahead"][1:]
+
+
+BAD = [
+    (lambda d: fit(mlp([3, 4, 2]), d, epochs=1, quiet=True), ShapeError, r"2 features .*model's input size|input size 2"),
+    (lambda d: fit(mlp([2, 4, 5]), d, epochs=1, quiet=True), ShapeError, r"2 outputs"),
+    (lambda d: fit(mlp([2, 4, 2]), d, batching=minibatch(200), epochs=1, quiet=True), DataError, r"batch size <= 100"),
+    (lambda d: fit(mlp([2, 4, 2]), d, batching="minibatch:0", epochs=1, quiet=True), DataError, r"batch size >= 1"),
+    (lambda d: fit(mlp([2, 4, 2]), d, epochs=0, quiet=True), ConfigError, r"epochs >= 1"),
+    (lambda d: fit(mlp([2, 4, 2]), (d.X, d.y), epochs=1, quiet=True), ConfigError, r"Dataset"),
+    (lambda d: fit(mlp([2, 4, 2]), d, loss="hinge", epochs=1, quiet=True), ConfigError, r"a loss in"),
+    (lambda d: Dataset.from_arrays(d.X, d.y[:-1]), ShapeError, r"100 rows in X and 99"),
+    (lambda d: Dataset.from_arrays(d.X, np.where(d.y == 1, 2, 0), n_classes=2), DataError, r"labels in 0 \.\. 1"),
+]
+
+
+@pytest.mark.parametrize("call, exc, pattern", BAD)
+def test_bad_input_is_rejected_clearly(call, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        call(two_moons(100, seed=0))
