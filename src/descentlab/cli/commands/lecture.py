@@ -1,0 +1,103 @@
+"""``descentlab lecture <example>``: one worked example of the chapter, computed and explained."""
+from __future__ import annotations
+
+import argparse
+
+from .._common import add_json_flag, add_seed_flag, emit
+
+NAME = "lecture"
+HELP = "run one of the chapter's worked examples step by step (derivatives, gd-x2, newton, ...)"
+DESCRIPTION = """Run one of the chapter's worked examples and print every step with its formula.
+
+examples:
+  derivatives   limit definitions as h shrinks; partial, directional derivative, gradient
+  gd-x2         gradient descent on f(x) = x^2: step sizes and the |grad f| <= eps stop
+  newton        Newton's method on a quadratic and on Rosenbrock's function
+  batch-size    SGD, batch GD and mini-batch GD on the linear-regression derivation
+  optimizers    momentum, Nesterov, AdaGrad, RMSProp and Adam one step at a time
+  decay         step, exponential and 1/t learning-rate decay
+  backprop      the slides' 2-2-1 example number by number (and --network 2-3-2-1)
+
+With --json the numbers are printed as JSON on stdout. The exit status is 1 when one of
+the lecture's claims checked by the example fails."""
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="example", metavar="EXAMPLE", required=True)
+
+    p = sub.add_parser("derivatives", help="limits as h shrinks; partial and directional derivatives; the gradient")
+    p.add_argument("--x0", type=float, default=1.0, help="where to differentiate f(x) = x^3 (default 1)")
+    p.add_argument("--point", type=_floats, default=(1.0, 1.0), help="x,y for g(x, y) = x^2 + xy + 2y^2 (default 1,1)")
+    p.add_argument("--directions", type=int, default=360, help="directions compared (default 360)")
+
+    p = sub.add_parser("gd-x2", help="gradient descent on f(x) = x^2 with several step sizes")
+    p.add_argument("--x0", type=float, default=3.0, help="start (default 3)")
+    p.add_argument("--lr", type=float, default=0.1, help="step size of the step-by-step run (default 0.1)")
+    p.add_argument("--lrs", type=_floats, default=(0.01, 0.1, 0.5, 0.9, 1.0, 1.05),
+                   help="step sizes to compare (default 0.01,0.1,0.5,0.9,1,1.05)")
+    p.add_argument("--eps", type=float, default=1e-3, help="stop when |grad f| <= eps (default 1e-3)")
+
+    p = sub.add_parser("newton", help="Newton's method on a quadratic and on Rosenbrock's function")
+    p.add_argument("--steps", type=int, default=8, help="Newton steps on Rosenbrock (default 8)")
+
+    p = sub.add_parser("batch-size", help="SGD, batch GD and mini-batch GD on linear regression")
+    add_seed_flag(p)
+    p.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("-k", "--batch", type=int, default=2, help="mini-batch size (default 2)")
+
+    p = sub.add_parser("optimizers", help="momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time")
+    p.add_argument("--steps", type=int, default=3, help="steps shown per optimizer (default 3)")
+
+    p = sub.add_parser("decay", help="step, exponential and 1/t learning-rate decay")
+    p.add_argument("--lr0", type=float, default=0.1, help="initial learning rate (default 0.1)")
+    p.add_argument("--every", type=int, default=10, help="step decay halves every N steps (default 10)")
+    p.add_argument("-k", type=float, default=0.1, help="decay constant of exponential and 1/t decay (default 0.1)")
+    p.add_argument("--at", type=_ints, default=(0, 1, 5, 9, 10, 20, 30, 50, 100), help="steps to evaluate")
+
+    p = sub.add_parser("backprop", help="the slides' back-propagation examples, number by number")
+    p.add_argument("--network", choices=("2-2-1", "2-3-2-1"), default="2-2-1", help="which network (default 2-2-1)")
+
+    for p in sub.choices.values():
+        add_json_flag(p)
+
+
+def _params(args: argparse.Namespace) -> dict:
+    ex = args.example
+    if ex == "derivatives":
+        return {"x0": args.x0, "point": args.point, "directions": args.directions}
+    if ex == "gd-x2":
+        return {"x0": args.x0, "lr": args.lr, "lrs": args.lrs, "eps": args.eps}
+    if ex == "newton":
+        return {"steps": args.steps}
+    if ex == "batch-size":
+        return {"seed": args.seed, "eta": args.eta, "k": args.batch}
+    if ex == "optimizers":
+        return {"steps": args.steps}
+    if ex == "decay":
+        return {"lr0": args.lr0, "every": args.every, "k": args.k, "steps": args.at}
+    return {"network": args.network}
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...errors import ConfigError, expected
+    from ...lecture import run_example
+
+    if args.example == "derivatives" and len(args.point) != 2:
+        raise ConfigError(expected("--point x,y (two numbers)", ",".join(map(str, args.point)), "e.g. --point 1,1"))
+    acc = run_example(args.example, **_params(args))
+    emit(args, acc.to_dict(), acc.text)
+    return 0 if acc.ok else 1
