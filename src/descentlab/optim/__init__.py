@@ -12,7 +12,9 @@
 Modules, simplest first: :mod:`.sgd` (GD, momentum, Nesterov), :mod:`.adagrad`,
 :mod:`.rmsprop`, :mod:`.adam` (Adam, AMSGrad, AdamW), :mod:`.nadam`, :mod:`.newton`;
 :mod:`.conventions` (presets and the table of defaults), :mod:`.hyperparams`
-(allowed values), :mod:`.state` and :mod:`.statefile` (state as data, on disk).
+(allowed values), :mod:`.state` and :mod:`.statefile` (state as data, on disk);
+:mod:`.schedules` (learning rate as a function of the step) and :mod:`.stopping`
+(when to stop).
 """
 from __future__ import annotations
 
@@ -25,9 +27,14 @@ from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
 from .registry import ALIASES, OPTIMIZERS, from_config, make_optimizer, optimizer_names
 from .rmsprop import RMSProp
+from .schedules import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep,
+                        Polynomial, Schedule, StepDecay, as_schedule, linear_warmup, parse_schedule, warmup_cosine)
+from .schedules import from_config as schedule_from_config
 from .sgd import SGD
 from .state import OptState, StepRecord
 from .statefile import LoadedState, load_state, save_state
+from .stopping import (STOP_KINDS, Divergence, GradNorm, MaxSteps, NoImprovement, StopReason, StopRule, StopRules,
+                       grad_norm)
 
 __all__ = [
     "make_optimizer", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
@@ -35,4 +42,11 @@ __all__ = [
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",
     "PRESETS", "DEFAULT_PRESET", "CONVENTION_CHOICES", "conventions_table", "format_conventions_table",
     "save_state", "load_state", "LoadedState",
+    # schedules (descentlab.optim.schedules)
+    "Schedule", "Constant", "StepDecay", "MultiStep", "Exponential", "ExponentialRate", "InverseTime", "Cosine",
+    "Linear", "Polynomial", "Join", "linear_warmup", "warmup_cosine", "as_schedule", "parse_schedule",
+    "schedule_from_config",
+    # stopping rules (descentlab.optim.stopping)
+    "StopReason", "StopRule", "GradNorm", "MaxSteps", "NoImprovement", "Divergence", "StopRules", "grad_norm",
+    "STOP_KINDS",
 ]

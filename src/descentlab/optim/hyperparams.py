@@ -114,13 +114,14 @@ def check(name: str, value: Any, optimizer: str) -> Any:
     c = CONSTRAINTS[name]
     if c.kind == "lr" and callable(value):
         return value
+    got = repr(value) if isinstance(value, str) else value  # quote strings: '0.1' is not 0.1
     if c.kind == "choice" and value not in c.choices:
-        raise ConfigError(expected(f"{name} {c.describe()} for {optimizer}", value,
+        raise ConfigError(expected(f"{name} {c.describe()} for {optimizer}", got,
                                    f"choose {name} from: {', '.join(c.choices)}"))
     if not c.allows(value):
         what = f"{name} {c.describe()} for {optimizer}"
         fix = "pass a number or a schedule (a callable step -> lr)" if c.kind == "lr" else f"pass {name} {c.describe()}"
-        raise ConfigError(expected(what, value, fix))
+        raise ConfigError(expected(what, got, fix))
     if c.kind == "number" or c.kind == "lr":
         return float(value)
     return value

@@ -1,0 +1,90 @@
+"""Bad hyperparameters are rejected at construction, with the parameter, the value and the range."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from descentlab.errors import ConfigError
+from descentlab.optim import make_optimizer
+
+# (optimizer, preset, hyperparameters, message pattern)
+BAD = [
+    ("sgd", None, dict(lr=-0.1), r"expected lr >= 0 for sgd, got -0\.1"),
+    ("adam", None, dict(lr=math.nan), r"lr >= 0 for adam, got nan"),
+    ("adam", None, dict(lr=math.inf), r"lr >= 0 for adam, got inf"),
+    ("sgd", None, dict(lr="0.1"), r"lr >= 0 for sgd, got '0\.1'.*schedule"),
+    ("adam", None, dict(beta1=1.0), r"beta1 in \[0, 1\) for adam, got 1\.0"),
+    ("adam", None, dict(beta1=-0.1), r"beta1 in \[0, 1\) for adam, got -0\.1"),
+    ("adamw", None, dict(beta2=1.5), r"beta2 in \[0, 1\) for adamw, got 1\.5"),
+    ("nadam", None, dict(beta2=1.0), r"beta2 in \[0, 1\) for nadam, got 1\.0"),
+    ("rmsprop", None, dict(beta=1.0), r"beta in \[0, 1\) for rmsprop, got 1\.0"),
+    ("adam", None, dict(eps=-1e-8), r"eps >= 0 for adam, got -1e-08"),
+    ("adagrad", None, dict(eps=-1.0), r"eps >= 0 for adagrad, got -1\.0"),
+    ("rmsprop", None, dict(eps=-1e-6), r"eps >= 0 for rmsprop, got -1e-06"),
+    ("momentum", None, dict(momentum=1.0), r"momentum in \[0, 1\) for momentum, got 1\.0"),
+    ("momentum", None, dict(momentum=-0.5), r"momentum in \[0, 1\) for momentum, got -0\.5"),
+    ("rmsprop", None, dict(momentum=1.2), r"momentum in \[0, 1\) for rmsprop, got 1\.2"),
+    ("sgd", None, dict(dampening=1.5), r"dampening in \[0, 1\] for sgd, got 1\.5"),
+    ("sgd", None, dict(weight_decay=-0.01), r"weight_decay >= 0 for sgd, got -0\.01"),
+    ("adagrad", None, dict(initial_accumulator=-0.1), r"initial_accumulator >= 0 for adagrad, got -0\.1"),
+    ("adagrad", None, dict(lr_decay=-1.0), r"lr_decay >= 0"),
+    ("newton", None, dict(regularization=-1.0), r"regularization >= 0 for newton, got -1\.0"),
+    ("adam", None, dict(amsgrad="yes"), r"amsgrad True or False for adam, got 'yes'"),
+    # unknown names list the known ones
+    ("sgd", "tensorflow", {}, r"preset among pytorch, keras, optax, cs231n, lecture, got 'tensorflow'"),
+    ("adm", None, {}, r"optimizer name among sgd, momentum, nesterov, adagrad, rmsprop, adam, amsgrad, adamw, "
+                      r"nadam, newton, got 'adm'"),
+    ("adam", None, dict(eps_placement="middle"), r"eps_placement one of 'outside', 'inside', 'hat' for adam, got 'middle'"),
+    ("momentum", None, dict(momentum_form="sideways"), r"momentum_form one of 'lr_outside', 'lr_inside'"),
+    ("nesterov", None, dict(nesterov_form="peek"), r"nesterov_form one of 'transformed', 'lookahead'"),
+    ("adamw", None, dict(weight_decay_form="l1"), r"weight_decay_form one of 'l2', 'decoupled'"),
+    ("nadam", None, dict(nadam_schedule="linear"), r"nadam_schedule one of 'pytorch', 'keras', 'constant'"),
+    ("newton", None, dict(fallback="panic"), r"fallback one of 'regularize', 'gradient', 'none'"),
+    ("rmsprop", None, dict(alpha=0.9), r"hyperparameters of rmsprop, got alpha.*alpha -> beta"),
+    ("adam", None, dict(betas=(0.9, 0.99)), r"betas -> beta1=\.\.\., beta2=\.\.\."),
+    ("adam", None, dict(learning_rate=0.1), r"learning_rate -> lr"),
+    # combinations
+    ("adagrad", None, dict(eps_placement="hat"), r"eps_placement in \('outside', 'inside'\) for adagrad.*Adam"),
+    ("nesterov", None, dict(momentum=0.0), r"momentum > 0 with nesterov=True"),
+    ("nesterov", None, dict(dampening=0.1), r"dampening = 0 with nesterov=True"),
+    ("momentum", "lecture", dict(dampening=0.5), r"dampening = 0 with momentum_form='lr_inside'"),
+    # presets
+    ("adam", "optax", {}, r"lr for adam with preset 'optax'.*optax has no default"),
+    ("nadam", "cs231n", {}, r"an optimizer that preset 'cs231n' defines \(sgd, .*\), got nadam"),
+]
+
+
+@pytest.mark.parametrize("name,preset,hyper,pattern", BAD, ids=[f"{n}-{p}-{h}" for n, p, h, _ in BAD])
+def test_bad_hyperparameters_are_rejected_at_construction(name, preset, hyper, pattern):
+    with pytest.raises(ConfigError, match=pattern) as info:
+        make_optimizer(name, preset=preset, **hyper)
+    assert isinstance(info.value, ValueError)
+    assert "Fix:" in str(info.value)
+
+
+GOOD = [
+    ("sgd", dict(lr=0.0)),                 # lr = 0 is allowed (a frozen run)
+    ("adam", dict(beta1=0.0, beta2=0.0)),  # the lower ends are in [0, 1)
+    ("adam", dict(eps=0.0)),
+    ("sgd", dict(dampening=1.0)),          # dampening is in [0, 1], closed
+    ("momentum", dict(momentum=0.999)),
+    ("sgd", dict(lr=lambda k: 0.1)),       # a schedule
+]
+
+
+@pytest.mark.parametrize("name,hyper", GOOD)
+def test_edge_values_are_accepted(name, hyper):
+    make_optimizer(name, **hyper)
+
+
+def test_schedule_giving_a_negative_lr_is_reported_with_the_step():
+    import numpy as np
+
+    opt = make_optimizer("sgd", lr=lambda k: 0.25 - 0.1 * k)
+    params = {"x": np.ones(1)}
+    state = opt.init(params)
+    for _ in range(3):
+        opt.step(params, {"x": np.ones(1)}, state)
+    with pytest.raises(ConfigError, match=r"lr >= 0 at step 3, got -0\.05"):
+        opt.step(params, {"x": np.ones(1)}, state)
