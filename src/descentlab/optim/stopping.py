@@ -166,8 +166,9 @@ class StopRule:
         """The rule's settings as JSON-ready data; :func:`rule_from_config` rebuilds it."""
         return {"rule": type(self).__name__, **self._settings()}
 
-    def _settings(self) -> dict[str, Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _settings(self) -> dict[str, Any]:
+        raise ConfigError(expected("a rule that can be saved", type(self).__name__,
+                                   "define _settings() returning its constructor arguments"))
 
 
 def _expect_keys(owner: str, state: Mapping[str, Any], keys: Sequence[str]) -> None:
