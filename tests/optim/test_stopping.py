@@ -80,6 +80,33 @@ def test_two_norm_of_a_dict_is_the_norm_of_the_concatenation(arrays):
     assert grad_norm(grads, "inf") == np.linalg.norm(flat, np.inf)
 
 
+def gradient_descent(x0, lr, rule, steps=2000):
+    """GD on f(x) = x^2 (gradient 2x), checking the rule at each iterate x_t."""
+    x = np.array([x0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            reason = rule.check(t, float(x @ x), 2 * x, x)
+            if reason is not None:
+                return reason
+            x = x - lr * 2 * x
+    return None
+
+
+def test_lecture_gd_stops_when_the_gradient_is_small():
+    # lr = 1/4 halves x each step: x_t = 2^-t, grad 2^(1-t) <= 1e-3 first at t = 11.
+    reason = gradient_descent(1.0, 0.25, GradNorm(1e-3))
+    assert reason.kind == "converged" and reason.step == 11
+
+
+def test_lecture_gd_beyond_two_over_lambda_is_reported_as_divergence():
+    # f'' = 2, so lr > 2/2 = 1 diverges: lr = 1.5 maps x to -2x and f to 4f.
+    reason = gradient_descent(1.0, 1.5, Divergence(factor=1e6))
+    assert reason.kind == "diverged" and reason.step == 10  # 4^10 > 1e6 >= 4^9
+    reason = gradient_descent(1.0, 1.5, Divergence())
+    assert reason.kind == "diverged" and reason.details["quantity"] == "loss" and reason.details["value"] == math.inf
+    assert reason.step == 512  # 4^512 = 2^1024 is the first power of 4 past the largest float
+
+
 # ---------------------------------------------------------------------------------------
 # MaxSteps
 
