@@ -583,8 +583,6 @@ def from_config(cfg: dict[str, Any]) -> Schedule:
 # Text form for the command line
 
 
-# name -> (builder, allowed keys, length key or None).  The builders take the parsed
-# keys and the base lr; ``for`` (a part's length inside a chain) is handled by the parser.
 def _needs_lr(name: str, kw: dict[str, Any], lr: float | None) -> float:
     if "lr" in kw:
         return kw.pop("lr")
@@ -610,6 +608,9 @@ def _build_linear(kw: dict[str, Any], lr: float | None) -> Schedule:
     return Linear(start=start, **kw)
 
 
+# name -> (builder, allowed keys, the attribute that gives the part's length or None).
+# Builders take the parsed keys and the base lr; ``for`` (a part's length inside a
+# chain) is handled by the parser.
 _PARSERS: dict[str, tuple[Any, tuple[str, ...], str | None]] = {
     "constant": (lambda kw, lr: Constant(lr=_needs_lr("constant", kw, lr)), ("lr",), None),
     "step": (lambda kw, lr: StepDecay(lr=_needs_lr("step", kw, lr), **kw), ("lr", "every", "gamma"), None),
@@ -667,7 +668,7 @@ def _parse_part(text: str, lr: float | None) -> tuple[Schedule, int | None]:
     name = _ALIASES.get(m["name"].lower(), m["name"].lower())
     if name not in _PARSERS:
         raise ConfigError(expected(f"a schedule name among {known}", m["name"],
-                                   "e.g. 'exp:k=0.01', 'step:every=10,gamma=0.5', 'inv:k=0.1', "
+                                   "write e.g. 'exp:k=0.01', 'step:every=10,gamma=0.5', 'inv:k=0.1', "
                                    "'cosine:total=100,floor=0', 'warmup:steps=5+cosine:total=100'"))
     build, keys, length_key = _PARSERS[name]
     kw: dict[str, Any] = {}
