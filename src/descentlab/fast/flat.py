@@ -82,7 +82,7 @@ def flat_base(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
     way); None as soon as one array is not such a view, so callers can fall back to
     per-array work.
     """
-    values = list(arrays.values())
+    values = [a for a in arrays.values() if not (isinstance(a, np.ndarray) and a.size == 0)]  # nothing to update
     if not values:
         return None
     base = values[0].base

@@ -108,7 +108,7 @@ def _flat(p: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
                                       "keep gradients and state in the parameters' dtype and shape"))
         out.append(a.reshape(-1))
     for a, flat in zip((p, *others), out):
-        if not np.shares_memory(a, flat):
+        if not (flat.flags.c_contiguous and np.shares_memory(a, flat)):
             raise ShapeError(expected("C-contiguous arrays (updated in place)", "a non-contiguous view",
                                       "use np.ascontiguousarray once, before training"))
     return out
@@ -116,7 +116,7 @@ def _flat(p: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
 
 def _scratch_for(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bufs = _scratch.get(dtype)
-    if bufs is None:
+    if bufs is None or bufs[0].size < CHUNK:
         bufs = tuple(np.empty(CHUNK, dtype) for _ in range(3))
         _scratch[dtype] = bufs
     return bufs
