@@ -65,7 +65,8 @@ _NEWTON = dict(lr=1.0, regularization=0.0, fallback="regularize", min_curvature=
 
 
 def _with(base: dict, **changes: Any) -> dict:
-    out = dict(base)
+    out = {"lr": changes.pop("lr")} if "lr" in changes else {}  # lr first: it is read first
+    out.update(base)
     out.update(changes)
     return out
 
@@ -115,17 +116,17 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "newton": dict(_NEWTON),
     },
     "cs231n": {
-        "sgd": _with(_SGD, lr=1e-2),
+        "sgd": _with(_SGD, lr=1e-2, momentum_form="lr_inside"),
         "momentum": _with(_SGD, lr=1e-2, momentum=0.9, momentum_form="lr_inside"),
         "nesterov": _with(_SGD, lr=1e-2, momentum=0.9, nesterov=True, momentum_form="lr_inside"),
         "adagrad": _with(_ADAGRAD, lr=1e-2, eps=1e-7),
-        "rmsprop": _with(_RMSPROP, lr=1e-2, beta=0.99, eps=1e-8),
+        "rmsprop": _with(_RMSPROP, lr=1e-2, beta=0.99, eps=1e-8, momentum_form="lr_inside"),
         "adam": _with(_ADAM, lr=1e-3),
         "newton": dict(_NEWTON),
     },
     "lecture": {
-        "sgd": _with(_SGD, lr=1e-2),
-        "momentum": _with(_SGD, lr=1e-2, momentum=0.9, momentum_form="lr_inside"),
+        "sgd": _with(_SGD, lr=1e-2, momentum_form="lr_inside", nesterov_form="lookahead"),
+        "momentum": _with(_SGD, lr=1e-2, momentum=0.9, momentum_form="lr_inside", nesterov_form="lookahead"),
         "nesterov": _with(_SGD, lr=1e-2, momentum=0.9, nesterov=True, momentum_form="lr_inside",
                           nesterov_form="lookahead"),
         "adagrad": _with(_ADAGRAD, lr=1e-2, eps=1e-7),
@@ -155,7 +156,13 @@ CHOICES = {
     ("optax", "nesterov", "momentum"): "optax's sgd defaults to momentum=None; 0.9 is the usual choice",
     ("cs231n", "nesterov", "momentum"): "the notes' Nesterov has no default; 0.9 as in sgd_momentum",
     ("cs231n", "adagrad", "eps"): "the notes suggest 1e-4 to 1e-8; 1e-7 is the value in the slides' code",
+    ("cs231n", "nesterov", "lr"): "the notes' Nesterov has no default; 1e-2 as in sgd_momentum",
+    ("cs231n", "adagrad", "lr"): "AdaGrad is in the notes, not in optim.py; 1e-2 as the other rules",
     ("lecture", "sgd", "lr"): "the slides give no learning rate; 1e-2 as CS231n",
+    ("lecture", "momentum", "lr"): "the slides give no learning rate; 1e-2 as CS231n",
+    ("lecture", "nesterov", "lr"): "the slides give no learning rate; 1e-2 as CS231n",
+    ("lecture", "adagrad", "lr"): "the slides give no learning rate; 1e-2 as CS231n",
+    ("lecture", "rmsprop", "lr"): "the slides give no learning rate; 1e-2 as CS231n",
     ("lecture", "momentum", "momentum"): "the slides: mu usually 0.5, 0.9 or 0.99",
     ("lecture", "rmsprop", "beta"): "Hinton's slide uses 0.9; the eps-inside slide writes beta = 0.999",
     ("lecture", "adam", "lr"): "Adam is not on the slides; the paper's defaults",
@@ -186,13 +193,17 @@ def conventions_table() -> dict[str, Any]:
     }
 
 
-def format_conventions_table(optimizers: list[str] | None = None) -> str:
+def format_conventions_table(optimizers: list[str] | None = None, presets: list[str] | None = None) -> str:
     """The table as text: one block per optimizer, one row per hyperparameter, one column per preset.
 
     ``-`` means the framework has no such optimizer; ``required`` that it has no default;
     ``*`` that the value is descentlab's choice (see :data:`CHOICES`).
     """
-    presets = list(PRESETS)
+    for p in presets or []:
+        if p not in PRESETS:
+            raise ConfigError(expected("a preset among " + ", ".join(PRESETS), repr(p),
+                                       f"choose from: {', '.join(PRESETS)}"))
+    presets = list(presets or PRESETS)
     names = optimizers or list(PRESETS[DEFAULT_PRESET])
     lines = []
     for opt in names:
@@ -209,6 +220,8 @@ def format_conventions_table(optimizers: list[str] | None = None) -> str:
                     row.append("-")
                     continue
                 v = PRESETS[p][opt].get(k, "-")
+                if k == "momentum_decay" and PRESETS[p][opt].get("nadam_schedule") != "pytorch":
+                    v = "(unused)"  # only the 'pytorch' NAdam schedule reads it
                 cell = f"{v:g}" if isinstance(v, float) else str(v)
                 row.append(cell + ("*" if (p, opt, k) in CHOICES else ""))
             rows.append(row)
