@@ -260,3 +260,27 @@ def test_ndarray_on_the_left_of_an_operator():
 def test_repr_names_op_and_requires_grad():
     t = Tensor([1.0], requires_grad=True) * 2.0
     assert "requires_grad=True" in repr(t) and "op='mul'" in repr(t)
+
+
+def test_leaf_grad_never_aliases_the_seed_or_another_leaf():
+    seed = np.array([1.0, 2.0])
+    a = Tensor(np.ones(2), requires_grad=True)
+    b = Tensor(np.ones((3, 2)), requires_grad=True)
+    c = Tensor(np.ones(2), requires_grad=True)
+    y = (a + c) + a.reshape(2)
+    y.backward(seed)
+    (b.T.sum()).backward()
+    for t in (a, c):
+        assert not np.shares_memory(t.grad, seed)
+    assert not np.shares_memory(a.grad, c.grad)
+    assert b.grad.flags.c_contiguous and b.grad.flags.writeable
+    a.grad += 100.0
+    np.testing.assert_array_equal(seed, [1.0, 2.0])
+    np.testing.assert_array_equal(c.grad, [1.0, 2.0])
+
+
+def test_grad_dtype_follows_the_leaf():
+    w = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    (w * np.array([2.0, 3.0])).sum().backward()  # float64 constant promotes the graph
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, [2.0, 3.0])

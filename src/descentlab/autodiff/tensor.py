@@ -134,14 +134,16 @@ class Tensor:
         out.grad = None
         out._op = op
         out._retains_grad = False
-        if _MODE.enabled and any(p.requires_grad for p in parents):
-            out.requires_grad = True
-            out._parents = parents
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        if _MODE.enabled:
+            for p in parents:  # a plain loop: any(<generator>) costs more than the op
+                if p.requires_grad:
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._backward = backward
+                    break
         return out
 
     # ------------------------------------------------------------------ basics
@@ -233,12 +235,13 @@ class Tensor:
         seed = self._seed(grad)
         order = _topological_order(self)
         grads: dict[int, np.ndarray] = {id(self): seed}
+        taken: set[int] = {id(seed)}  # arrays a .grad already holds (or the caller's seed)
         for node in reversed(order):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             if node._backward is None:  # a leaf
-                _accumulate_into_grad(node, g)
+                _accumulate_into_grad(node, g, taken)
                 continue
             if node._backward is _freed_backward:
                 raise GraphError(expected(
@@ -246,7 +249,7 @@ class Tensor:
                     f"a second backward() through a freed {node._op!r} node",
                     "pass retain_graph=True to the first backward(), or recompute the forward pass"))
             if node._retains_grad:
-                _accumulate_into_grad(node, g)
+                _accumulate_into_grad(node, g, taken)
             parent_grads = node._backward(g)
             for parent, pg in zip(node._parents, parent_grads):
                 if pg is None or not parent.requires_grad:
@@ -268,7 +271,7 @@ class Tensor:
                     f"backward() without one on a tensor of shape {self.shape}",
                     "reduce to a scalar loss first (e.g. y.sum() or y.mean()), "
                     "or pass grad=np.ones_like(y.data)"))
-            return np.ones_like(self.data)
+            return np.ones(self.data.shape, dtype=self.data.dtype)
         g = grad.data if isinstance(grad, Tensor) else _check_float_array(grad)
         if g.shape != self.shape:
             raise ShapeError(expected(f"a seed gradient of shape {self.shape}", f"shape {g.shape}",
@@ -399,12 +402,25 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _accumulate_into_grad(node: Tensor, g: np.ndarray) -> None:
-    if node.grad is None:
-        # Copy: `g` may be shared with other nodes or be a read-only broadcast view.
-        node.grad = np.array(g, dtype=node.data.dtype, copy=True)
-    else:
+def _accumulate_into_grad(node: Tensor, g: np.ndarray, taken: set[int]) -> None:
+    """Add ``g`` into ``node.grad``: in place if it exists, else by taking ``g``.
+
+    ``.grad`` is later changed in place (the next backward's ``+=``, an optimizer's
+    clipping), so it must own its memory. ``g`` is taken without a copy only when
+    nothing else can see it: backward functions return fresh arrays or pass their
+    ``g`` through unchanged (add, sub), so the traps are an array handed to two
+    tensors (``taken``), the caller's seed, a view into another array, and a
+    read-only or non-contiguous array. Skipping the copy saves one pass over
+    every weight gradient per step.
+    """
+    if node.grad is not None:
         node.grad += g  # in place, so a grad that is a view into a flat buffer stays one
+        return
+    if (id(g) in taken or g.base is not None or not g.flags.writeable
+            or not g.flags.c_contiguous or g.dtype != node.data.dtype):
+        g = np.array(g, dtype=node.data.dtype, order="C", copy=True)
+    node.grad = g
+    taken.add(id(g))
 
 
 def parameters_zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
