@@ -1,0 +1,89 @@
+"""Per-step introspection: what StepRecord holds, for every rule and preset."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from descentlab._io import dumps_json
+from descentlab.optim import PRESETS, make_optimizer
+
+CASES = [(name, preset) for preset, table in PRESETS.items() for name in table if name != "newton"]
+
+
+def _params():
+    return {"w": np.array([[0.5, -1.5], [2.0, 0.1]]), "b": np.array(-0.3)}
+
+
+def _grads(params, k):
+    return {n: np.cos(p * (k + 1)) + 0.2 * p for n, p in params.items()}
+
+
+@pytest.mark.parametrize("name,preset", CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_record_explains_the_update(name, preset):
+    opt = make_optimizer(name, preset=preset, lr=0.03)
+    params = _params()
+    state = opt.init(params)
+    for k in range(4):
+        before = {n: p.copy() for n, p in params.items()}
+        g = _grads(opt.eval_params(params, state), k)
+        rec = opt.step(params, g, state, record=True)
+        assert rec.step == k and rec.lr == 0.03 and state.step == k + 1
+        assert rec.grad_norm == pytest.approx(np.sqrt(sum(np.sum(v ** 2) for v in g.values())))
+        for n in params:
+            np.testing.assert_array_equal(rec.grad[n], g[n])
+            np.testing.assert_array_equal(params[n], before[n] + rec.update[n])
+            assert rec.step_size[n].shape == params[n].shape and np.all(rec.step_size[n] >= 0)
+            assert set(rec.buffers[n]) == set(state.slots[n])
+            for b, arr in rec.buffers[n].items():
+                np.testing.assert_array_equal(arr, state.slots[n][b])
+                assert arr is not state.slots[n][b]  # a snapshot, not a view of live state
+        # the update is the step size times the rule's direction, per coordinate
+        h = opt.hyper
+        wd = h.get("weight_decay", 0.0)
+        for n in params:
+            g_used = g[n] + (wd * before[n] if h.get("weight_decay_form") == "l2" else 0.0)
+            decoupled = -0.03 * wd * before[n] if h.get("weight_decay_form") == "decoupled" else 0.0
+            if "m_hat" in rec.moments[n]:
+                direction = rec.moments[n]["m_hat"]
+            elif "m_bar" in rec.moments[n]:
+                direction = rec.moments[n]["m_bar"]
+            elif h.get("momentum", 0.0) > 0 and name in ("momentum", "nesterov", "sgd"):
+                continue  # momentum: the update is the velocity, checked by the conformance tests
+            elif name == "rmsprop" and h["momentum"] > 0:
+                continue
+            else:
+                direction = g_used
+            np.testing.assert_allclose(rec.update[n], -rec.step_size[n] * direction + decoupled, rtol=1e-12,
+                                       atol=1e-15)
+    json.loads(dumps_json(rec.to_dict()))
+
+
+def test_adam_moments_are_the_bias_corrected_averages():
+    opt = make_optimizer("adam", lr=0.1, beta1=0.8, beta2=0.9)
+    params = {"x": np.array([1.0, -1.0])}
+    state = opt.init(params)
+    gs = [np.array([1.0, 2.0]), np.array([-3.0, 0.5]), np.array([0.25, -1.0])]
+    for t, g in enumerate(gs, start=1):
+        rec = opt.step(params, {"x": g}, state, record=True)
+    w1 = np.array([0.8 ** (3 - i) for i in range(1, 4)]) * 0.2   # weights of g_1..g_3 in m_3
+    w2 = np.array([0.9 ** (3 - i) for i in range(1, 4)]) * 0.1
+    G = np.array(gs)
+    np.testing.assert_allclose(rec.moments["x"]["m_hat"], w1 @ G / (1 - 0.8 ** 3), rtol=1e-14)
+    np.testing.assert_allclose(rec.moments["x"]["v_hat"], w2 @ G ** 2 / (1 - 0.9 ** 3), rtol=1e-14)
+    np.testing.assert_allclose(rec.step_size["x"], 0.1 / (np.sqrt(rec.moments["x"]["v_hat"]) + 1e-8), rtol=1e-14)
+
+
+def test_adagrad_step_size_shrinks_as_the_lecture_warns():
+    opt = make_optimizer("adagrad", lr=1.0)
+    params = {"x": np.array([1.0])}
+    state = opt.init(params)
+    sizes = [opt.step(params, {"x": np.array([1.0])}, state, record=True).step_size["x"][0] for _ in range(5)]
+    np.testing.assert_allclose(sizes, [1 / np.sqrt(t) for t in range(1, 6)], rtol=1e-9)
+
+
+def test_no_record_returns_none():
+    opt = make_optimizer("sgd")
+    params = {"x": np.ones(1)}
+    assert opt.step(params, {"x": np.ones(1)}, opt.init(params)) is None
