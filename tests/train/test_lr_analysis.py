@@ -16,7 +16,22 @@ def test_x2_bound_and_regimes_match_the_lecture():
     assert la.best_gd(A) == (0.5, 0.0)
     assert la.gd_rate(A, 0.25) == 0.5 and la.gd_rate(A, 1.2) == pytest.approx(1.4)
     regimes = la.step_size_regimes(A)
-    assert [la.classify_lr(lr, 2.0) for lr in regimes.values()] == list(regimes)
+    assert regimes == pytest.approx({"too small": 0.05, "good": 0.4, "too large": 0.875, "divergent": 1.05})
+    assert [la.classify_lr(lr, A) for lr in regimes.values()] == list(regimes) == list(la.REGIMES)
+    assert [la.classify_lr(g, A) for g in (0.2, 0.3, 0.75, 0.8, 1.0, 1.01)] == [
+        "too small", "good", "good", "too large", "too large", "divergent"]
+
+
+@pytest.mark.parametrize("eig", [(1.0, 10.0), (1.0, 100.0), (2.0, 3.0)])
+def test_regimes_on_a_quadratic_classify_as_named_and_behave_so(eig):
+    s = get_surface("quadratic", eigenvalues=eig, angle=25.0)
+    A = s.hess(np.zeros(2))
+    regimes = la.step_size_regimes(A)
+    assert [la.classify_lr(lr, A) for lr in regimes.values()] == list(la.REGIMES)
+    rates = {name: la.gd_rate(A, lr) for name, lr in regimes.items()}
+    assert rates["good"] < rates["too small"] and rates["good"] < rates["too large"] < 1 < rates["divergent"]
+    # too large: the stiff direction's factor 1 − γλ_max is negative (it oscillates)
+    assert 1 - regimes["too large"] * max(eig) < 0
 
 
 @pytest.mark.parametrize("eig", [(1.0, 10.0), (0.5, 40.0), (1.0, 3.0, 9.0)])
@@ -74,4 +89,4 @@ def test_bad_matrices(A, pattern):
 
 def test_classify_rejects_non_positive_lr():
     with pytest.raises(ConfigError, match=r"lr > 0"):
-        la.classify_lr(0.0, 2.0)
+        la.classify_lr(0.0, [[2.0]])

@@ -41,10 +41,14 @@ __all__ = [
     "compare_rates",
 ]
 
-# The lecture's four effects of the step size, as multiples s = γ·λ_max:
-# too small (slow creep), good (fast, monotone), too large (oscillates but converges),
-# divergent (|1 − s| > 1).
-REGIMES = {"too small": 0.1, "good": 0.8, "too large": 1.8, "divergent": 2.1}
+# The lecture's four effects of the step size. With γ* = 2/(λ_min + λ_max) the best step
+# and 2/λ_max the stability bound, the regimes are
+#   too small   γ < γ*/2                      slow, monotone creep
+#   good        γ*/2 <= γ <= γ_hi             fast; γ_hi = (γ* + 2/λ_max)/2
+#   too large   γ_hi < γ <= 2/λ_max           the stiffest direction overshoots and oscillates
+#   divergent   γ > 2/λ_max                   |1 − γλ_max| > 1
+# and REGIMES names one representative γ in each (see step_size_regimes).
+REGIMES = ("too small", "good", "too large", "divergent")
 
 
 def eigenvalues(A) -> np.ndarray:
@@ -122,29 +126,41 @@ def measured_rate(xs, x_star=None, tail: float = 0.5) -> float:
     return float((e[last] / e[first]) ** (1.0 / (last - first)))
 
 
-def classify_lr(lr: float, lam_max: float) -> str:
-    """Which of the lecture's four regimes ``lr`` is in, judged by s = γ·λ_max.
+def _bounds(A) -> tuple[float, float, float]:
+    lam = _pd(A)
+    best = 2.0 / (lam[0] + lam[-1])
+    bound = 2.0 / lam[-1]
+    return best, 0.5 * (best + bound), bound
 
-    s < 0.5: "too small"; 0.5 ≤ s ≤ 1: "good" (monotone); 1 < s ≤ 2: "too large"
-    (the stiffest direction overshoots and oscillates; s = 2 oscillates without
-    shrinking); s > 2: "divergent".
+
+def classify_lr(lr: float, A) -> str:
+    """Which of the lecture's four regimes ``lr`` is in on the quadratic ``A`` (see :data:`REGIMES`).
+
+    On x² (A = [[2]]): γ < 0.25 too small, 0.25 <= γ <= 0.75 good, 0.75 < γ <= 1 too
+    large (oscillating; γ = 1 oscillates without shrinking), γ > 1 divergent.
     """
-    if not (lr > 0 and lam_max > 0):
-        raise ConfigError(expected("lr > 0 and λ_max > 0", (lr, lam_max)))
-    s = lr * lam_max
-    if s < 0.5:
-        return "too small"
-    if s <= 1.0:
-        return "good"
-    if s <= 2.0:
+    if not (lr > 0):
+        raise ConfigError(expected("lr > 0", lr))
+    best, hi, bound = _bounds(A)
+    if lr > bound:
+        return "divergent"
+    if lr > hi:
         return "too large"
-    return "divergent"
+    if lr < 0.5 * best:
+        return "too small"
+    return "good"
 
 
 def step_size_regimes(A) -> dict[str, float]:
-    """One learning rate per regime for the quadratic A: γ = s/λ_max with s from :data:`REGIMES`."""
-    lam_max = float(_pd(A)[-1])
-    return {name: s / lam_max for name, s in REGIMES.items()}
+    """One learning rate per regime on the quadratic ``A``:
+
+    too small 0.1/λ_max; good 0.8·γ*; too large halfway between γ_hi and 2/λ_max;
+    divergent 2.1/λ_max. On x²: 0.05, 0.4, 0.875, 1.05.
+    """
+    best, hi, bound = _bounds(A)
+    lam_max = 2.0 / bound
+    return {"too small": 0.1 / lam_max, "good": 0.8 * best, "too large": 0.5 * (hi + bound),
+            "divergent": 2.1 / lam_max}
 
 
 @dataclass(frozen=True)

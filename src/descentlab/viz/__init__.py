@@ -1,0 +1,39 @@
+"""Figures and animations with matplotlib (imported only when a function runs).
+
+Every function writes one file (headless, with the Agg backend) and returns its path;
+the output folder is created when missing. Sizes are ``size`` in inches times ``dpi``,
+so a picture of ``size=(8, 5), dpi=100`` is exactly 800 × 500 pixels.
+
+Names are resolved lazily from their modules, so ``import descentlab.viz`` does not
+import matplotlib.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> module that defines it
+_LAZY = {
+    "plot_contours": "descentlab.viz.contours",
+    "plot_race": "descentlab.viz.contours",
+    "plot_curves": "descentlab.viz.curves",
+    "plot_descent_1d": "descentlab.viz.descent1d",
+    "plot_lr_effects": "descentlab.viz.lr_effects",
+    "plot_schedules": "descentlab.viz.schedules",
+    "animate_race": "descentlab.viz.animation",
+    "animate_trajectories": "descentlab.viz.animation",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'descentlab.viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,117 @@
+"""Contour plot of a 2-D surface with optimizer trajectories drawn on it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from ._mpl import check_size, color_for, pyplot, save_png
+from ._traj import as_labelled, stop_note
+
+__all__ = ["plot_contours", "plot_race", "surface_grid", "draw_surface"]
+
+
+def surface_grid(surface, n: int = 160):
+    """(X, Y, Z) on an n × n grid over the surface's plot window.
+
+    Most surfaces' formulas broadcast, so ``value`` is first tried on all points at
+    once (a (2, n·n) array); the result is used only if its shape is right and it
+    equals the point-by-point values at a few grid points. Otherwise each point is
+    evaluated on its own.
+    """
+    (x0, x1), (y0, y1) = surface.window[0], surface.window[1]
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    P = np.stack([X.ravel(), Y.ravel()])                      # (2, n·n)
+    try:
+        with np.errstate(all="ignore"):
+            Z = np.asarray(surface.value(P), dtype=np.float64)
+        ok = Z.shape == (P.shape[1],)
+        if ok:
+            probe = np.linspace(0, P.shape[1] - 1, 7).astype(int)
+            ref = np.array([surface.value(P[:, k].copy()) for k in probe])
+            ok = bool(np.allclose(Z[probe], ref, rtol=1e-12, atol=1e-12, equal_nan=True))
+    except Exception:  # a formula that does not broadcast: evaluate point by point
+        ok = False
+    if not ok:
+        Z = np.array([surface.value(P[:, k].copy()) for k in range(P.shape[1])])
+    return X, Y, Z.reshape(X.shape)
+
+
+def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
+    """Filled contours (log-spaced above the minimum when it is known) and the minima as stars."""
+    X, Y, Z = surface_grid(surface, n)
+    f_min = surface.f_min
+    if f_min is not None:
+        gap = Z - f_min
+        eps = 1e-6 * float(np.max(gap)) + 1e-12
+        L = np.log10(np.maximum(gap, 0.0) + eps)
+        ax.contourf(X, Y, L, levels=levels, cmap="Greys", alpha=0.35)
+        ax.contour(X, Y, L, levels=levels, colors="k", linewidths=0.35, alpha=0.35)
+    else:
+        ax.contourf(X, Y, Z, levels=levels, cmap="RdBu_r", alpha=0.45)
+        ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.35, alpha=0.35)
+    for k, m in enumerate(surface.minima):
+        ax.plot(m[0], m[1], marker="*", ms=16, color="gold", mec="k", mew=1.0, ls="none", zorder=5,
+                label="minimum" if k == 0 else None)
+    ax.set_xlim(*surface.window[0])
+    ax.set_ylim(*surface.window[1])
+    ax.set_xlabel("x" if surface.name != "linreg" else "w")
+    ax.set_ylabel("y" if surface.name != "linreg" else "b")
+
+
+def _surface_2d(surface):
+    from ..train.minimize import resolve_surface
+
+    s = resolve_surface(surface)
+    if s.dim != 2:
+        raise ConfigError(expected("a 2-D surface for a contour plot", f"{s.name} with {s.dim} coordinate(s)",
+                                   "use plot_descent_1d for x2, or a 2-D surface such as rosenbrock"))
+    return s
+
+
+def plot_contours(surface, trajectories, out, *, title: str | None = None, size=(7.0, 5.5), dpi: int = 100,
+                  grid: int = 160, levels: int = 30) -> Path:
+    """Contours of ``surface`` with each trajectory as a coloured, labelled path.
+
+    Parameters
+    ----------
+    surface : Surface or str
+    trajectories : dict label -> Trajectory, list of Trajectory, or a RaceResult
+        Labels default to "optimizer (lr=…)"; a RaceResult labels each path with its tuned lr.
+    out : path
+        The PNG to write (its folder is created).
+    size, dpi : the picture is size·dpi pixels.
+    grid, levels : resolution of the background.
+
+    Returns
+    -------
+    Path of the written PNG.
+    """
+    s = _surface_2d(surface)
+    paths = as_labelled(trajectories)
+    (w, h), dpi = check_size(size, dpi)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
+    draw_surface(ax, s, grid, levels)
+    for i, (label, tr) in enumerate(paths.items()):
+        c = color_for(label, i)
+        xy = tr.x
+        ax.plot(xy[:, 0], xy[:, 1], "-", color=c, lw=1.6, label=label + stop_note(tr), zorder=3)
+        if len(xy) <= 60:
+            ax.plot(xy[:, 0], xy[:, 1], "o", color=c, ms=2.5, zorder=3)
+        ax.plot(xy[-1, 0], xy[-1, 1], "x" if tr.stop.kind == "diverged" else "o", color=c, ms=7, mec="k", zorder=4)
+    first = next(iter(paths.values()))
+    ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
+    ax.set_title(title or f"{s.name}: {s.formula}", fontsize=10)
+    fig.legend(loc="outside right upper", fontsize=7, framealpha=0.9)
+    return save_png(fig, out)
+
+
+def plot_race(result, out, *, title: str | None = None, **kw) -> Path:
+    """:func:`plot_contours` of a :class:`~descentlab.train.race.RaceResult`, titled with its tuning."""
+    st = result.settings
+    t = title or (f"{result.surface.name}: {st['steps']} steps, lr tuned by {st['tune']} "
+                  f"(equal budget of {result.racers[0].budget} steps each)" if st["tune"] != "none"
+                  else f"{result.surface.name}: {st['steps']} steps, fixed lr")
+    return plot_contours(result.surface, result, out, title=t, **kw)

@@ -1,0 +1,64 @@
+"""The lecture's picture: gradient descent on f(x) = x², each step drawn on the curve."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from ._mpl import check_size, pyplot, save_png
+
+__all__ = ["plot_descent_1d", "draw_descent_1d"]
+
+
+def draw_descent_1d(ax, tr, surface, *, color: str = "C3", numbers: bool = True, span: float | None = None) -> None:
+    """Draw f over the trajectory's range and the points x_t on it, joined by arrows."""
+    xs = tr.x[:, 0]
+    fs = tr.f
+    finite = np.isfinite(xs) & np.isfinite(fs)
+    xs, fs = xs[finite], fs[finite]
+    lo, hi = surface.window[0]
+    r = max(abs(lo), abs(hi), float(np.max(np.abs(xs))) * 1.08) if span is None else span
+    grid = np.linspace(-r, r, 300)
+    ax.plot(grid, [surface.value(np.array([g])) for g in grid], color="0.35", lw=1.5, zorder=1)
+    for t in range(len(xs) - 1):
+        ax.annotate("", xy=(xs[t + 1], fs[t + 1]), xytext=(xs[t], fs[t]),
+                    arrowprops=dict(arrowstyle="->", color=color, lw=1.1, shrinkA=2, shrinkB=2), zorder=2)
+    ax.plot(xs, fs, "o", color=color, ms=5, mec="k", mew=0.6, zorder=3)
+    if numbers:
+        for t in range(min(len(xs), 6)):
+            ax.annotate(f"x{_sub(t)}", (xs[t], fs[t]), textcoords="offset points", xytext=(5, 5), fontsize=7)
+    for m in surface.minima:
+        ax.plot(m[0], surface.value(np.asarray(m)), marker="*", ms=13, color="gold", mec="k", zorder=4)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, optimizer: str = "sgd",
+                    surface="x2", size=(6.0, 4.5), dpi: int = 100, **hyper) -> Path:
+    """Gradient descent on the 1-D surface (default the lecture's x²), steps drawn on the curve.
+
+    On x², x_t = (1 − 2γ)^t x₀: the title states γ and that factor.
+
+    Returns
+    -------
+    Path of the written PNG.
+    """
+    from ..train.minimize import minimize, resolve_surface
+
+    s = resolve_surface(surface)
+    if s.dim != 1:
+        raise ConfigError(expected("a 1-D surface", f"{s.name} with {s.dim} coordinates", "use plot_contours"))
+    tr = minimize(s, [x0], optimizer, lr=lr, steps=steps, tol=None, **hyper)
+    (w, h), dpi = check_size(size, dpi)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
+    draw_descent_1d(ax, tr, s)
+    factor = f", x_t = ({1 - 2 * lr:.3g})^t·x₀" if s.name == "x2" and optimizer in ("sgd", "gd") else ""
+    note = f"; diverged at step {tr.stop.step}" if tr.stop.kind == "diverged" else ""
+    ax.set_title(f"{optimizer} on f(x) = {s.formula}: γ = {lr:g}{factor}{note}", fontsize=10)
+    return save_png(fig, out)

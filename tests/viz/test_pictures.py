@@ -1,0 +1,101 @@
+"""Every picture function writes a non-empty file of the expected pixel size, headless."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+PIL = pytest.importorskip("PIL.Image", reason="Pillow is part of the plot extra")
+pytest.importorskip("matplotlib", reason="matplotlib is part of the plot extra")
+
+from descentlab.errors import ConfigError  # noqa: E402
+from descentlab.train.minimize import minimize  # noqa: E402
+from descentlab.train.race import race  # noqa: E402
+
+
+def _size(path):
+    with PIL.open(path) as im:
+        return im.size, getattr(im, "n_frames", 1)
+
+
+@pytest.fixture(scope="module")
+def small_race():
+    return race("booth", ["sgd", "momentum", "adam"], steps=30, lr_grid=[1e-2, 1e-1])
+
+
+def test_contours_and_race_plot(tmp_path, small_race):
+    from descentlab.viz import plot_contours, plot_race
+
+    tr = minimize("rosenbrock", None, "adam", lr=0.05, steps=20)
+    p = plot_contours("rosenbrock", [tr], tmp_path / "c.png", size=(4, 3), dpi=50, grid=30)
+    assert p.stat().st_size > 1000 and _size(p) == ((200, 150), 1)
+    p = plot_race(small_race, tmp_path / "deep" / "r.png", size=(5, 4), dpi=40, grid=30)
+    assert _size(p) == ((200, 160), 1)
+
+
+def test_curves_and_descent_1d(tmp_path, small_race):
+    from descentlab.viz import plot_curves, plot_descent_1d
+
+    p = plot_curves(small_race, tmp_path / "curves.png", surface="booth", size=(6, 3), dpi=40)
+    assert _size(p) == ((240, 120), 1)
+    p = plot_descent_1d(tmp_path / "d.png", lr=0.2, steps=5, size=(4, 3), dpi=40)
+    assert _size(p) == ((160, 120), 1)
+    saddle = minimize("saddle", None, "sgd", lr=0.2, steps=10)
+    p = plot_curves([saddle], tmp_path / "s.png", surface="saddle", size=(4, 2), dpi=40)  # f < 0: symlog
+    assert p.stat().st_size > 0
+
+
+def test_lr_effects_and_schedules(tmp_path):
+    from descentlab.viz import plot_lr_effects, plot_schedules
+
+    p = plot_lr_effects(tmp_path / "lr.png", steps=4, steps_2d=5, size=(8, 4), dpi=30)
+    assert _size(p) == ((240, 120), 1)
+    p = plot_schedules(tmp_path / "s.png", ["exp:k=0.1", "step:every=3,gamma=0.5"], steps=10, size=(4, 2), dpi=40)
+    assert _size(p) == ((160, 80), 1)
+    p = plot_schedules(tmp_path / "all.png", steps=10, dpi=20)  # every kind, default layout 5 x 2 panels
+    assert _size(p) == ((300, 96), 1)
+
+
+def test_animation_gif_has_the_frames_and_size(tmp_path, small_race):
+    from descentlab.viz import animate_race
+
+    p = animate_race(small_race, tmp_path / "race.gif", frames=5, fps=5, size=(4, 3), dpi=40, grid=20)
+    assert _size(p) == ((160, 120), 5)
+    assert not list(tmp_path.glob(".*"))  # no temporary files left
+
+
+def test_gif_keeps_the_optimizer_colours(tmp_path):
+    from matplotlib.colors import to_rgb
+
+    from descentlab.viz import animate_trajectories
+    from descentlab.viz._mpl import color_for
+
+    tr = minimize("booth", None, "adam", lr=0.5, steps=40)
+    p = animate_trajectories("booth", {"adam": tr}, tmp_path / "a.gif", frames=3, size=(4, 3), dpi=60, grid=20)
+    with PIL.open(p) as im:
+        im.seek(im.n_frames - 1)
+        rgb = np.asarray(im.convert("RGB")).reshape(-1, 3).astype(int)
+    want = np.array([round(255 * v) for v in to_rgb(color_for("adam", 0))])
+    assert np.any(np.all(np.abs(rgb - want) <= 3, axis=1)), "the path's colour is missing from the GIF"
+
+
+@pytest.mark.parametrize("call,pattern", [
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_contours("x2", [], d / "a.png"), r"2-D surface"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_descent_1d(d / "a.png", surface="booth"), r"1-D surface"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.jpg"), r"ending in .png"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", size=(0, 1)), r"positive size"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", ["nope:k=1"]), r"schedule name"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).animate_trajectories(
+        "booth", [minimize("booth", None, "sgd", lr=0.01, steps=3)], d / "a.gif", frames=1), r"frames >= 2"),
+])
+def test_bad_input(tmp_path, call, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        call(tmp_path)
+
+
+def test_importing_viz_does_not_import_matplotlib():
+    code = "import sys, descentlab.viz; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
