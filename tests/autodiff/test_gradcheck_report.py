@@ -84,3 +84,11 @@ def test_public_names():
     assert descentlab.gradcheck is gradcheck
     assert descentlab.no_grad is ad.no_grad
     assert ad.F is F
+
+
+def test_a_nan_gradient_fails():
+    def nan_grad(a):
+        return _new(a.data * 1.0, (a,), lambda g: (g * np.nan,), "nan_grad")
+
+    report = gradcheck(lambda x: nan_grad(x).sum(), [np.array([1.0, 2.0])])
+    assert not report.ok and report.max_rel_error == np.inf
