@@ -7,8 +7,11 @@ names the parameter, the value and the allowed range.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from ..errors import ConfigError, expected
 
@@ -39,8 +42,8 @@ class Constraint:
         if self.choices is not None:
             return value in self.choices
         if self.kind == "bool":
-            return isinstance(value, bool)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return isinstance(value, (bool, np.bool_))
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             return False
         v = float(value)
         if not math.isfinite(v) or v < self.low:
@@ -124,4 +127,6 @@ def check(name: str, value: Any, optimizer: str) -> Any:
         raise ConfigError(expected(what, got, fix))
     if c.kind == "number" or c.kind == "lr":
         return float(value)
+    if c.kind == "bool":
+        return bool(value)
     return value
