@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from descentlab.autodiff import F, gradcheck, ops
+from descentlab.autodiff import F, Tensor, gradcheck, ops
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -136,7 +136,7 @@ def test_sum_and_mean_over_axes(shape_axis, keepdims, seed):
     x = _normal(np.random.default_rng(seed), shape)
     _check(lambda x: x.sum(axis=axis, keepdims=keepdims), [x])
     _check(lambda x: x.mean(axis=axis, keepdims=keepdims), [x])
-    np.testing.assert_allclose(ops.mean(F.Tensor(x), axis, keepdims).data,
+    np.testing.assert_allclose(ops.mean(Tensor(x), axis, keepdims).data,
                                np.mean(x, axis=axis, keepdims=keepdims), rtol=0, atol=0)
 
 
@@ -182,7 +182,7 @@ def test_matmul(shapes_, seed):
     rng = np.random.default_rng(seed)
     a, b = (_normal(rng, s) for s in shapes_)
     _check(lambda a, b: a @ b, [a, b])
-    np.testing.assert_array_equal((F.Tensor(a) @ F.Tensor(b)).data, a @ b)
+    np.testing.assert_array_equal((Tensor(a) @ Tensor(b)).data, a @ b)
 
 
 # ------------------------------------------------------------ softmax family

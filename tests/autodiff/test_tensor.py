@@ -284,3 +284,19 @@ def test_grad_dtype_follows_the_leaf():
     (w * np.array([2.0, 3.0])).sum().backward()  # float64 constant promotes the graph
     assert w.grad.dtype == np.float32
     np.testing.assert_array_equal(w.grad, [2.0, 3.0])
+
+
+def test_parameters_and_grads_can_live_in_flat_buffers():
+    # A layer may keep W and b as views into one flat array, and their gradients
+    # as views into another; backward then writes the gradients in place.
+    flat, flat_grad = np.arange(8.0), np.zeros(8)
+    W = Tensor(flat[:6].reshape(3, 2), requires_grad=True)
+    b = Tensor(flat[6:], requires_grad=True)
+    W.grad, b.grad = flat_grad[:6].reshape(3, 2), flat_grad[6:]
+    x = Tensor(np.array([[1.0, 2.0, 3.0]]))
+    for _ in range(2):
+        W.zero_grad(set_to_none=False)
+        b.zero_grad(set_to_none=False)
+        (x @ W + b).sum().backward()
+    np.testing.assert_array_equal(flat_grad, [1, 1, 2, 2, 3, 3, 1, 1])
+    assert np.shares_memory(W.data, flat)
