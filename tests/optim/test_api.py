@@ -139,3 +139,13 @@ def test_float32_parameters_stay_float32():
     state = opt.init(params)
     opt.step(params, {"x": np.ones(3, dtype=np.float32)}, state)
     assert params["x"].dtype == np.float32 and state.slots["x"]["m"].dtype == np.float32
+
+
+@pytest.mark.parametrize("module", ["descentlab.optim", "descentlab.optim.registry", "descentlab.optim.hyperparams",
+                                    "descentlab.optim.conventions"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0
