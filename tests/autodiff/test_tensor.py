@@ -118,12 +118,16 @@ def test_second_backward_through_freed_graph_raises():
     np.testing.assert_array_equal(x.grad, first)  # nothing was added by the failed pass
 
 
-def test_shared_subgraph_second_loss_raises_after_free():
+def test_shared_subgraph_second_loss_raises_after_free_and_adds_nothing():
     x = Tensor(1.0, requires_grad=True)
+    y = Tensor(2.0, requires_grad=True)
     h = x.exp()
     (h * 2.0).backward()
+    x_grad = x.grad.copy()
     with pytest.raises(GraphError, match="freed 'exp' node"):
-        (h * 3.0).backward()
+        (y * 5.0 + h * 3.0).backward()  # y's branch is fresh, h's is freed
+    assert y.grad is None
+    np.testing.assert_array_equal(x.grad, x_grad)
 
 
 def test_retain_graph_allows_second_pass_and_leaf_grads_accumulate():

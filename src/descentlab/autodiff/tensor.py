@@ -47,6 +47,7 @@ class NonFiniteGradientError(DescentlabError, ValueError):
 
 
 def _freed_backward(_g: np.ndarray) -> tuple:
+    """Marks a node whose graph was freed; backward() refuses before calling it."""
     raise AssertionError("unreachable: backward() checks for a freed graph first")
 
 
@@ -234,6 +235,12 @@ class Tensor:
                 "create the inputs with Tensor(x, requires_grad=True) and compute outside no_grad()"))
         seed = self._seed(grad)
         order = _topological_order(self)
+        for node in order:  # check first, so a refused pass adds nothing anywhere
+            if node._backward is _freed_backward:
+                raise GraphError(expected(
+                    "a graph that still holds its saved values",
+                    f"a second backward() through a freed {node._op!r} node",
+                    "pass retain_graph=True to the first backward(), or recompute the forward pass"))
         grads: dict[int, np.ndarray] = {id(self): seed}
         taken: set[int] = {id(seed)}  # arrays a .grad already holds (or the caller's seed)
         for node in reversed(order):
@@ -243,11 +250,6 @@ class Tensor:
             if node._backward is None:  # a leaf
                 _accumulate_into_grad(node, g, taken)
                 continue
-            if node._backward is _freed_backward:
-                raise GraphError(expected(
-                    "a graph that still holds its saved values",
-                    f"a second backward() through a freed {node._op!r} node",
-                    "pass retain_graph=True to the first backward(), or recompute the forward pass"))
             if node._retains_grad:
                 _accumulate_into_grad(node, g, taken)
             parent_grads = node._backward(g)
