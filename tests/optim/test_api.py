@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from descentlab.errors import ConfigError, ShapeError
 from descentlab.optim import OptState, StepRecord, from_config, make_optimizer, optimizer_names
@@ -149,3 +150,42 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
+
+
+# every convention form, in random combinations, still obeys the interface
+_FORMS = {
+    "sgd": dict(momentum=st.sampled_from([0.0, 0.5, 0.9]), momentum_form=st.sampled_from(["lr_outside", "lr_inside"]),
+                weight_decay=st.sampled_from([0.0, 0.1]), weight_decay_form=st.sampled_from(["l2", "decoupled"])),
+    "nesterov": dict(momentum_form=st.sampled_from(["lr_outside", "lr_inside"]),
+                     nesterov_form=st.sampled_from(["transformed", "lookahead"])),
+    "adagrad": dict(eps_placement=st.sampled_from(["outside", "inside"]), initial_accumulator=st.sampled_from([0.0, 0.1]),
+                    lr_decay=st.sampled_from([0.0, 0.1])),
+    "rmsprop": dict(eps_placement=st.sampled_from(["outside", "inside"]), centered=st.booleans(),
+                    momentum=st.sampled_from([0.0, 0.9]), momentum_form=st.sampled_from(["lr_outside", "lr_inside"])),
+    "adam": dict(eps_placement=st.sampled_from(["outside", "inside", "hat"]), amsgrad=st.booleans(),
+                 amsgrad_form=st.sampled_from(["max_raw", "max_corrected"]),
+                 weight_decay=st.sampled_from([0.0, 0.01]), weight_decay_form=st.sampled_from(["l2", "decoupled"])),
+    "nadam": dict(nadam_schedule=st.sampled_from(["pytorch", "keras", "constant"]),
+                  eps_placement=st.sampled_from(["outside", "inside"])),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), name=st.sampled_from(sorted(_FORMS)), preset=st.sampled_from(["pytorch", "keras", "lecture"]))
+def test_every_combination_of_forms_keeps_step_equal_to_update(data, name, preset):
+    if preset == "lecture" and name == "nadam":
+        preset = "pytorch"
+    hyper = {k: data.draw(s, label=k) for k, s in _FORMS[name].items()}
+    opt = make_optimizer(name, preset=preset, lr=0.05, **hyper)
+    p_step, p_ref = fresh_params(), fresh_params()
+    s_step, s_ref = opt.init(p_step), opt.init(p_ref)
+    for _ in range(4):
+        ref_state_before = s_ref.copy()
+        updates, s_ref = opt.update(quadratic_grad(opt.eval_params(p_ref, s_ref)), s_ref, p_ref)
+        p_ref = {n: p_ref[n] + updates[n] for n in p_ref}
+        opt.step(p_step, quadratic_grad(opt.eval_params(p_step, s_step)), s_step)
+        assert s_ref.step == ref_state_before.step + 1 and s_step.step == s_ref.step
+    for n in p_ref:
+        np.testing.assert_array_equal(p_step[n], p_ref[n])
+        assert np.all(np.isfinite(p_step[n]))
+    assert s_step.equals(s_ref)
