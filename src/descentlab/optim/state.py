@@ -72,7 +72,9 @@ class StepRecord:
     step_size : dict[str, ndarray]
         The effective per-coordinate step size: the factor that multiplies the
         rule's direction (the gradient, momentum buffer or bias-corrected moment),
-        e.g. ``lr / (sqrt(v_hat) + eps)`` for Adam, ``lr`` for plain SGD.
+        e.g. ``lr / (sqrt(v_hat) + eps)`` for Adam, ``lr`` for plain SGD and momentum.
+        For RMSProp with momentum it is ``lr / denom``, the scale the current gradient
+        gets as it enters the momentum buffer.
     update : dict[str, ndarray]
         The change applied, ``params[k] += update[k]``.
     note : str or None
