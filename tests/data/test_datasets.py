@@ -62,7 +62,7 @@ def test_standardize_uses_training_statistics_only():
     s_tr, s_va = standardize(tr, va)
     np.testing.assert_allclose(s_tr.X[:, :-1].mean(axis=0), 0, atol=1e-12)
     np.testing.assert_allclose(s_tr.X[:, :-1].std(axis=0), 1, atol=1e-12)
-    assert np.all(s_tr.X[:, -1] == 0.0)  # the constant column stays finite
+    assert np.all(s_tr.X[:, -1] == 1.0)  # the constant x_0 = 1 column keeps the intercept
     assert not np.allclose(s_va.X[:, :-1].mean(axis=0), 0, atol=1e-6)
 
 

@@ -176,8 +176,9 @@ def train_val_split(data: Dataset, val_fraction: float = 0.2, seed=0,
 class Standardizer:
     r"""Per-feature standardisation :math:`x' = (x - \mu) / \sigma`, fitted on training data.
 
-    Features with :math:`\sigma = 0` (constant pixels) are left centred but unscaled,
-    so they do not become NaN.
+    Features with :math:`\sigma = 0` (always-blank pixels, the chapter's constant
+    :math:`x_0 = 1` that carries the intercept) are left exactly as they are, so they
+    neither become NaN nor lose the intercept.
     """
 
     mean: np.ndarray
@@ -187,7 +188,8 @@ class Standardizer:
     def fit(cls, X: np.ndarray) -> "Standardizer":
         mean = X.mean(axis=0)
         std = X.std(axis=0)
-        return cls(mean, np.where(std > 0, std, 1.0))
+        constant = ~(std > 0)
+        return cls(np.where(constant, 0.0, mean), np.where(constant, 1.0, std))
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         return (X - self.mean) / self.scale

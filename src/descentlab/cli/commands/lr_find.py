@@ -1,0 +1,43 @@
+"""``descentlab lr-find``: the learning-rate range test on a dataset, with its plot."""
+from __future__ import annotations
+
+import argparse
+
+from .._common import add_json_flag, add_out_flag, add_quiet_flag, emit, say
+from .train import add_common_model_arguments
+
+NAME = "lr-find"
+HELP = "learning-rate range test: exponential lr sweep, loss-vs-lr plot, suggested lr"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_model_arguments(parser)
+    parser.add_argument("--optimizer", default="sgd", help="optimizer name (default sgd)")
+    parser.add_argument("--preset", default=None, help="convention preset")
+    parser.add_argument("--lr-min", type=float, default=1e-6)
+    parser.add_argument("--lr-max", type=float, default=10.0)
+    parser.add_argument("--steps", type=int, default=200, help="updates in the sweep (default 200)")
+    add_out_flag(parser, "lr_find.png", "plot file")
+    parser.add_argument("--no-plot", action="store_true", help="skip the plot")
+    add_json_flag(parser)
+    add_quiet_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...train.lr_finder import lr_find
+    from .train import build_run
+
+    data, _, model, sizes = build_run(args)
+    r = lr_find(model, data, args.loss, args.optimizer, args.batching, lr_min=args.lr_min, lr_max=args.lr_max,
+                steps=args.steps, preset=args.preset, seed=args.seed)
+    result = r.to_dict()
+    if not args.no_plot:
+        from ...viz.training import plot_lr_finder
+
+        result["plot"] = str(plot_lr_finder(r, args.out))
+        say(args, f"wrote {result['plot']}")
+    emit(args, result, lambda: (f"{args.dataset}: swept lr {args.lr_min:g} .. {r.lrs[-1]:.3g} in {len(r.lrs)} steps"
+                                f"{' (stopped: loss blew up)' if r.stopped_early else ''}\n"
+                                f"suggested lr (steepest fall): {r.suggested_lr:.3g}\n"
+                                f"lowest loss at lr {r.min_loss_lr:.3g}; a tenth of it: {r.min_loss_lr / 10:.3g}"))
+    return 0

@@ -1,0 +1,81 @@
+"""The comparisons: JSON-able tables, same budget, and the plots; plus the CLI commands."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from descentlab._io import dumps_json
+from descentlab.train.compare import compare_batching, compare_optimizers
+
+
+@pytest.fixture(scope="module")
+def batching():
+    return compare_batching(quick=True)
+
+
+def test_batching_comparison_gives_each_run_the_same_epochs(batching):
+    rows = {r["kind"]: r for r in batching["rows"]}
+    n = batching["config"]["samples"]
+    assert {r["epochs"] for r in rows.values()} == {5}
+    assert rows["full"]["steps"] == 5
+    assert rows["stochastic"]["steps"] == 5 * n
+    assert rows["minibatch"]["steps"] == 5 * -(-n // 16)
+    # all three start from the same weights: the same loss before the first step
+    assert len({c["train_loss"][0] for c in batching["curves"].values()}) == 1
+    # on the chapter's regression each ends near the noise floor (noise 0.1 -> mse 0.01)
+    assert all(r["final_train_loss"] < 0.02 for r in rows.values())
+    json.loads(dumps_json(batching))
+
+
+def test_optimizer_comparison_covers_the_six_rules():
+    r = compare_optimizers(quick=True, epochs=2)
+    assert [row["optimizer"] for row in r["rows"]] == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+    assert len({c["train_loss"][0] for c in r["curves"].values()}) == 1
+    for row in r["rows"]:
+        assert row["epochs"] == 3 and 0.0 <= row["final_val_accuracy"] <= 1.0
+        assert row["final_train_loss"] < r["curves"][row["optimizer"]]["train_loss"][0]
+    json.loads(dumps_json(r))
+
+
+def test_plots_are_written(tmp_path, batching):
+    from descentlab.data import linear_regression
+    from descentlab.nn import Linear
+    from descentlab.train.fit import fit
+    from descentlab.train.lr_finder import lr_find
+    from descentlab.viz.training import plot_comparison, plot_history, plot_lr_finder
+
+    d = linear_regression(50, seed=0)
+    h = fit(Linear(4, 1, bias=False), d, "mse", "sgd", "minibatch:10", 3, lr=0.1, quiet=True)
+    r = lr_find(Linear(4, 1, bias=False), d, "mse", "sgd", "full", steps=20, lr_max=10)
+    for path in (plot_history(h, tmp_path / "h.png"), plot_lr_finder(r, tmp_path / "lr.png"),
+                 plot_comparison(batching, tmp_path / "c.png")):
+        assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
+
+
+def _cli(*args, cwd):
+    out = subprocess.run([sys.executable, "-m", "descentlab", *args], capture_output=True, text=True, cwd=cwd,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def test_cli_train_json_and_errors(tmp_path):
+    out = _cli("train", "spirals", "--hidden", "8", "--epochs", "3", "--optimizer", "momentum", "--lr", "0.05",
+               "--schedule", "step:every=5,gamma=0.5", "--json", cwd=tmp_path)
+    r = json.loads(out.stdout)
+    assert r["sizes"] == [2, 8, 3] and r["epochs"] == 3 and r["stop"]["kind"] == "max_steps"
+    assert r["optimizer"]["hyper"]["lr"]["schedule"]["kind"] == "step"
+    bad = subprocess.run([sys.executable, "-m", "descentlab", "train", "xor", "--batching", "minibatch:5000"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert bad.returncode == 2 and "batch size <=" in bad.stderr
+
+
+def test_cli_compare_and_lr_find(tmp_path):
+    out = _cli("compare", "batching", "--quick", "--batchings", "full,minibatch:32", "--no-plot", "--json", cwd=tmp_path)
+    r = json.loads(out.stdout)
+    assert r["kind"] == "batching" and [row["kind"] for row in r["rows"]] == ["full", "minibatch"]
+    out = _cli("lr-find", "two_moons", "--steps", "30", "--json", "-o", "lr.png", cwd=tmp_path)
+    r = json.loads(out.stdout)
+    assert r["suggested_lr"] > 0 and (tmp_path / "lr.png").is_file()
