@@ -304,3 +304,19 @@ def test_parameters_and_grads_can_live_in_flat_buffers():
         (x @ W + b).sum().backward()
     np.testing.assert_array_equal(flat_grad, [1, 1, 2, 2, 3, 3, 1, 1])
     assert np.shares_memory(W.data, flat)
+
+
+def test_a_kept_loss_does_not_keep_activations_alive():
+    import gc
+    import weakref
+
+    W = Tensor(np.ones((3, 3)), requires_grad=True)
+    h = F.tanh(Tensor(np.ones((2, 3))) @ W)
+    activation = weakref.ref(h.data)
+    loss = (h * h).sum()
+    del h
+    gc.collect()
+    assert activation() is not None  # still needed for backward
+    loss.backward()
+    gc.collect()
+    assert activation() is None  # freed with the graph, though `loss` is kept

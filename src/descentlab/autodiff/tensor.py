@@ -14,8 +14,8 @@ lecture's sigmoid network to any graph of primitives.
 
 Backward twice (the rule, like PyTorch's)
 -----------------------------------------
-* ``backward()`` frees the graph it walked: the saved arrays and backward
-  functions are dropped. A second ``backward()`` through any freed node raises
+* ``backward()`` frees the graph it walked: the saved arrays, backward
+  functions and links to inputs are dropped. A second ``backward()`` through any freed node raises
   :class:`GraphError` instead of silently adding the same gradient again.
   Pass ``retain_graph=True`` to keep the graph for another pass.
 * Leaf gradients (``.grad`` of tensors created with ``requires_grad=True``)
@@ -262,8 +262,11 @@ class Tensor:
                 # node received (add passes g through unchanged).
                 grads[key] = pg if previous is None else previous + pg
             if not retain_graph:
+                # Drop the saved arrays and the links to the inputs, so a loss kept
+                # for logging does not keep every activation alive. The marker is
+                # enough for a second pass to find this node and refuse.
                 node._backward = _freed_backward
-                # Parents stay linked so a second pass can find and report the freed node.
+                node._parents = ()
 
     def _seed(self, grad: Any) -> np.ndarray:
         if grad is None:
