@@ -116,3 +116,29 @@ def test_bce_with_logits_gradient_is_exact_in_the_tails_and_at_zero():
     t = np.array([1.0, 1.0, 0.0])
     F.binary_cross_entropy_with_logits(z, t, reduction="sum").backward()
     np.testing.assert_allclose(z.grad, [-1.0, -0.5, 1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("loss, targets", [
+    (F.mse_loss, [np.ones((4, 3)), np.ones((4, 3), dtype=np.int64)]),
+    (lambda y, t: F.binary_cross_entropy(F.sigmoid(y), t), [np.ones((4, 3)), np.ones((4, 3), dtype=np.int64)]),
+    (F.binary_cross_entropy_with_logits, [np.ones((4, 3)), np.ones((4, 3), dtype=bool)]),
+    (F.cross_entropy, [np.eye(3)[[0, 1, 2, 0]], np.array([0, 1, 2, 0])]),
+])
+def test_float32_prediction_with_float64_or_integer_targets_stays_float32(loss, targets):
+    W = Tensor(np.full((2, 3), 0.1, dtype=np.float32), requires_grad=True)
+    y = (Tensor(np.ones((4, 2), dtype=np.float32)) @ W).maximum(0.05)
+    for t in targets:
+        out = loss(y, t)
+        assert out.dtype == np.float32
+        out.backward(retain_graph=True)
+        assert W.grad.dtype == np.float32
+
+
+def test_integer_targets_accepted_by_losses_object_targets_refused():
+    y = Tensor(np.array([0.2, 0.8]))
+    assert F.binary_cross_entropy(y, np.array([0, 1])).item() == pytest.approx(
+        -0.5 * (np.log(0.8) + np.log(0.8)))
+    from descentlab.errors import DTypeError
+
+    with pytest.raises(DTypeError, match="numeric target, got dtype object"):
+        F.mse_loss(y, np.array([None, 1], dtype=object))

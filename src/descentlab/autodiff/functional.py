@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError, DataError, ShapeError, expected
+from ..errors import ConfigError, DataError, DTypeError, ShapeError, expected
 from . import ops
 from .ops import log_softmax, relu, sigmoid, softmax, softplus, tanh
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor
 
 __all__ = [
     "sigmoid", "tanh", "relu", "softplus", "softmax", "log_softmax",
@@ -45,6 +45,20 @@ def _reduce(per_sample: Tensor, reduction: str) -> Tensor:
     raise ConfigError(expected(f"reduction in {REDUCTIONS}", repr(reduction), "pick one of those names"))
 
 
+def _target(t: Any, like: Tensor) -> Tensor:
+    """A target as a constant tensor of the prediction's dtype.
+
+    Targets are data, not parameters: integer or bool 0/1 labels are fine here, and
+    a float64 target must not turn a float32 network's backward pass into float64.
+    """
+    if isinstance(t, Tensor):
+        return t if t.dtype == like.dtype else Tensor(t.data.astype(like.dtype))
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "biuf":
+        raise DTypeError(expected("a numeric target", f"dtype {arr.dtype}", "pass numbers, e.g. a float array"))
+    return Tensor(arr.astype(like.dtype, copy=False))
+
+
 def _same_shape(name: str, y: Tensor, t: Tensor) -> None:
     # No silent broadcasting: (N, 1) against (N,) would give an (N, N) error matrix.
     if y.shape != t.shape:
@@ -63,7 +77,7 @@ def mse_loss(y: Tensor, t: Any, convention: str = "mean") -> Tensor:
     >>> round(mse_loss(Tensor([0.69]), [0.5], convention="half_sum").item(), 6)
     0.01805
     """
-    t = as_tensor(t, like=y)
+    t = _target(t, y)
     _same_shape("mse_loss", y, t)
     r = y - t
     if convention == "half_sum":
@@ -105,7 +119,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
         if t.shape != logits.shape:
             raise ShapeError(expected(f"target probabilities of shape {logits.shape}", f"shape {t.shape}",
                                       "pass one-hot rows, or integer labels"))
-        per_sample = -(logp * as_tensor(t, like=logits)).sum(axis=-1)
+        per_sample = -(logp * _target(t, logits)).sum(axis=-1)
     else:
         raise ConfigError(expected("integer labels or float probabilities", f"dtype {t.dtype}",
                                    "pass labels as an int array or one-hot rows as floats"))
@@ -121,7 +135,7 @@ def binary_cross_entropy(p: Tensor, t: Any, eps: float = 1e-7, reduction: str = 
     """
     if not 0.0 < eps < 0.5:
         raise ConfigError(expected("0 < eps < 0.5", eps, "use a small clip such as 1e-7"))
-    t = as_tensor(t, like=p)
+    t = _target(t, p)
     _same_shape("binary_cross_entropy", p, t)
     pc = ops.clip(p, eps, 1.0 - eps)
     per_element = -(t * pc.log() + (1.0 - t) * (1.0 - pc).log())
@@ -135,6 +149,6 @@ def binary_cross_entropy_with_logits(z: Tensor, t: Any, reduction: str = "mean")
     −[t ln σ(z) + (1−t) ln(1−σ(z))] equals softplus(z) − t·z, finite for any z,
     and its gradient σ(z) − t is exact even where σ(z) rounds to 0 or 1.
     """
-    t = as_tensor(t, like=z)
+    t = _target(t, z)
     _same_shape("binary_cross_entropy_with_logits", z, t)
     return _reduce(softplus(z) - t * z, reduction)

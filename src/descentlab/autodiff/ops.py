@@ -139,14 +139,16 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001  (the primitive is called pow)
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max. At a tie each side gets half the gradient (as PyTorch does)."""
     a, b = _pair(a, b)
-    wa = (a.data > b.data) + 0.5 * (a.data == b.data)  # share of g that goes to a
+    out = np.maximum(a.data, b.data)
+    # Share of g that goes to a: 1, ½ at a tie, 0. In out's dtype, so float32 stays float32.
+    wa = ((a.data > b.data) + 0.5 * (a.data == b.data)).astype(out.dtype)
 
     def backward(g: np.ndarray) -> tuple:
         ga = _unbroadcast(g * wa, a.shape) if a.requires_grad else None
         gb = _unbroadcast(g * (1.0 - wa), b.shape) if b.requires_grad else None
         return ga, gb
 
-    return _new(np.maximum(a.data, b.data), (a, b), backward, "maximum")
+    return _new(out, (a, b), backward, "maximum")
 
 
 def neg(a: Tensor) -> Tensor:

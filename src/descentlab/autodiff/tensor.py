@@ -81,10 +81,12 @@ def _check_float_array(data: Any) -> np.ndarray:
         if isinstance(data, (np.float32,)):
             arr = arr.astype(np.float32)
         return arr
-    raise DTypeError(
-        expected("a NumPy float array, a Python number or a list of numbers", type(data).__name__,
-                 "wrap the values with np.asarray(..., dtype=np.float64)")
-    )
+    if isinstance(data, Tensor):
+        fix = "use t.detach() for a constant that shares the data, or Tensor(t.data.copy())"
+    else:
+        fix = "wrap the values with np.asarray(..., dtype=np.float64)"
+    raise DTypeError(expected("a NumPy float array, a Python number or a list of numbers",
+                              type(data).__name__, fix))
 
 
 class Tensor:
