@@ -1,0 +1,85 @@
+"""Shared helpers for the benchmarks: threads, interleaved timing, machine facts.
+
+Every comparison is timed *interleaved*: each repetition runs every contender once,
+in the same order, so slow drifts of the machine (other processes, turbo, thermal)
+hit all contenders alike; the reported figure is the median over repetitions.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import statistics
+import time
+from typing import Callable
+
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def set_threads(n: int) -> dict:
+    """Limit NumPy's BLAS (threadpoolctl when installed; the worker's env vars otherwise) and torch.
+
+    Returns what was set, for the report.
+    """
+    info = {"threads": n, "numpy_blas": "env vars only (threadpoolctl not installed)"}
+    import numpy  # noqa: F401  (load NumPy's BLAS so threadpoolctl can see and limit it)
+
+    if have("threadpoolctl"):
+        from threadpoolctl import threadpool_info, threadpool_limits
+
+        threadpool_limits(n)
+        pools = [f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}), {p.get('num_threads')} threads"
+                 for p in threadpool_info() if p.get("user_api") == "blas"]
+        info["numpy_blas"] = "; ".join(pools) or "no BLAS pool found"
+    if have("torch"):
+        import torch
+
+        torch.set_num_threads(n)
+        info["torch_threads"] = torch.get_num_threads()
+    return info
+
+
+def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: int = 1) -> dict[str, float]:
+    """Median seconds per call of each contender, timed round-robin ``reps`` times."""
+    for fn in contenders.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(reps):
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for mod in ("numpy", "numba", "torch", "threadpoolctl"):
+        if have(mod):
+            try:
+                out[mod] = importlib.import_module(mod).__version__
+            except Exception as exc:  # a broken optional install is reported, not fatal
+                out[mod] = f"broken ({type(exc).__name__})"
+        else:
+            out[mod] = "not installed"
+    return out
+
+
+def blas_env() -> dict[str, str]:
+    return {k: os.environ.get(k, "unset") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
