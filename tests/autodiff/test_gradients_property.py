@@ -238,3 +238,19 @@ def test_activation_gradcheck_at_a_fixed_point(f):
     x = np.array([-2.5, -0.7, 0.3, 1.9])
     report = gradcheck(f, [x])
     assert report.ok, report
+
+
+@SETTINGS
+@given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 5), seeds)
+def test_float32_gradients_agree_with_float64(n, d_in, d_out, seed):
+    rng = np.random.default_rng(seed)
+    x, W, b = rng.standard_normal((n, d_in)), rng.standard_normal((d_in, d_out)), rng.standard_normal(d_out)
+    labels = rng.integers(0, d_out, n)
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        Wt, bt = Tensor(W.astype(dtype), requires_grad=True), Tensor(b.astype(dtype), requires_grad=True)
+        F.cross_entropy(F.tanh(Tensor(x.astype(dtype)) @ Wt + bt) * 2.0, labels).backward()
+        grads[dtype] = (Wt.grad, bt.grad)
+    for g32, g64 in zip(grads[np.float32], grads[np.float64]):
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-6)
