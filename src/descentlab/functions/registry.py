@@ -44,9 +44,9 @@ def get_surface(name: str | Surface, **kw) -> Surface:
     key = str(name).strip().lower().replace("-", "_").replace("²", "2")
     if key not in SURFACES:
         close = difflib.get_close_matches(key, SURFACES, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f"did you mean {close[0]!r}? Otherwise " if close else ""
         raise ConfigError(expected(f"a surface name, one of {', '.join(SURFACES)}", repr(name),
-                                   f"{hint}or pass a Python function as module:function"))
+                                   f"{hint}pick a listed name, or pass a Python function as module:function"))
     factory = SURFACES[key][0]
     allowed = set(inspect.signature(factory).parameters)
     bad = sorted(set(kw) - allowed)

@@ -105,7 +105,14 @@ def from_function(fn: Callable[[np.ndarray], float], x0, *, method: str = "autod
     def value(x):
         return _scalar(fn(np.array(x, dtype=np.float64)), "at x")
 
-    f0 = _scalar(fn(x0.copy()), f"at x0 = {x0.tolist()}")
+    try:
+        with np.errstate(all="ignore"):
+            raw = fn(x0.copy())
+    except Exception as exc:
+        raise ConfigError(expected(f"{label} to accept a NumPy vector x0 = {x0.tolist()}",
+                                   f"{type(exc).__name__}: {exc}",
+                                   "write f(x) for a float64 array x of the start's length")) from exc
+    f0 = _scalar(raw, f"at x0 = {x0.tolist()}")
     if not math.isfinite(f0):
         raise DataError(expected(f"a finite value of {label} at x0 = {x0.tolist()}", f0,
                                  "start somewhere the function is defined"))

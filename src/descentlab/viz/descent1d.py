@@ -39,10 +39,11 @@ def _sub(t: int) -> str:
 
 
 def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, optimizer: str = "sgd",
-                    surface="x2", size=(6.0, 4.5), dpi: int = 100, **hyper) -> Path:
+                    surface="x2", trajectory=None, size=(6.0, 4.5), dpi: int = 100, **hyper) -> Path:
     """Gradient descent on the 1-D surface (default the lecture's x²), steps drawn on the curve.
 
-    On x², x_t = (1 − 2γ)^t x₀: the title states γ and that factor.
+    On x², x_t = (1 − 2γ)^t x₀: the title states γ and that factor. Pass ``trajectory``
+    (from :func:`~descentlab.train.minimize.minimize`) to draw a run you already have.
 
     Returns
     -------
@@ -53,12 +54,20 @@ def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, o
     s = resolve_surface(surface)
     if s.dim != 1:
         raise ConfigError(expected("a 1-D surface", f"{s.name} with {s.dim} coordinates", "use plot_contours"))
-    tr = minimize(s, [x0], optimizer, lr=lr, steps=steps, tol=None, **hyper)
+    if trajectory is None:
+        tr = minimize(s, [x0], optimizer, lr=lr, steps=steps, tol=None, **hyper)
+    else:
+        tr = trajectory
+        opt = tr.meta.get("optimizer", {})
+        optimizer = opt.get("name", optimizer)
+        lr_cfg = opt.get("hyper", {}).get("lr") if isinstance(opt.get("hyper"), dict) else None
+        lr = lr_cfg if isinstance(lr_cfg, (int, float)) else float("nan")
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
     draw_descent_1d(ax, tr, s)
-    factor = f", x_t = ({1 - 2 * lr:.3g})^t·x₀" if s.name == "x2" and optimizer in ("sgd", "gd") else ""
+    plain_gd = optimizer in ("sgd", "gd") and not hyper.get("momentum")
+    factor = f", x_t = ({1 - 2 * lr:.3g})^t·x₀" if s.name == "x2" and plain_gd and lr == lr else ""
     note = f"; diverged at step {tr.stop.step}" if tr.stop.kind == "diverged" else ""
     ax.set_title(f"{optimizer} on f(x) = {s.formula}: γ = {lr:g}{factor}{note}", fontsize=10)
     return save_png(fig, out)

@@ -1,0 +1,157 @@
+"""``descentlab minimize``: run one optimizer on a test surface or your own function."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit
+
+NAME = "minimize"
+HELP = "run an optimizer on a test surface or module:function and print (or save) its trajectory"
+DESCRIPTION = """Run an optimizer on a test surface (see `descentlab surfaces`) or on a Python
+function given as module:function or path/to/file.py:function.
+
+examples:
+  descentlab minimize x2 --optimizer gd --lr 0.25 --start 2 --steps 10
+  descentlab minimize rosenbrock --optimizer adam --lr 0.05 --steps 2000 --tol 1e-6
+  descentlab minimize quadratic --surface-opt eigenvalues=1,100 --optimizer newton
+  descentlab minimize rosenbrock --optimizer momentum --preset lecture --lr 1e-3 --set momentum=0.9
+  descentlab minimize booth --optimizer sgd --lr 0.05 --schedule exp:k=0.01 --json
+  descentlab minimize mylosses.py:f --start=-1,2 --diff fd --plot run.png
+
+A negative start needs the = form: --start=-1.5,2."""
+
+
+def parse_value(text: str):
+    """``1`` -> 1, ``0.5`` -> 0.5, ``1,10`` -> [1.0, 10.0], ``true`` -> True, else the text."""
+    t = text.strip()
+    low = t.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if "," in t:
+        return [float(v) for v in t.split(",") if v.strip()]
+    try:
+        return int(t) if t.lstrip("+-").isdigit() else float(t)
+    except ValueError:
+        return t
+
+
+def parse_pairs(items, what: str) -> dict:
+    """``["momentum=0.9", "nesterov=true"]`` -> dict; a clear error for a malformed item."""
+    from ...errors import ConfigError, expected
+
+    out = {}
+    for item in items or []:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise ConfigError(expected(f"{what} as KEY=VALUE", repr(item), "e.g. --set momentum=0.9"))
+        out[key.strip().replace("-", "_")] = parse_value(value)
+    return out
+
+
+def parse_vector(text: str | None):
+    from ...errors import ConfigError, expected
+
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise ConfigError(expected("numbers separated by commas", repr(text), "e.g. --start=-1.5,2")) from None
+
+
+def add_optimizer_arguments(parser: argparse.ArgumentParser, default: str = "sgd") -> None:
+    parser.add_argument("--optimizer", default=default,
+                        help=f"sgd (gd), momentum, nesterov, adagrad, rmsprop, adam, amsgrad, adamw, nadam, newton "
+                             f"(default {default})")
+    parser.add_argument("--preset", default=None, help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
+    parser.add_argument("--set", dest="hyper", action="append", metavar="KEY=VALUE",
+                        help="a hyperparameter or convention, e.g. --set momentum=0.9 --set eps_placement=inside")
+
+
+def surface_from_args(args):
+    """The surface named on the command line, with its --surface-opt options and the --start."""
+    from ...functions import get_surface
+    from ...train.minimize import resolve_surface
+
+    start = parse_vector(getattr(args, "start", None))
+    opts = parse_pairs(getattr(args, "surface_opt", None), "--surface-opt")
+    if ":" in args.surface:
+        return resolve_surface(args.surface, start, diff=getattr(args, "diff", "autodiff")), start
+    return get_surface(args.surface, **opts), start
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("surface", help="a surface name (descentlab surfaces) or module:function / file.py:function")
+    add_optimizer_arguments(parser)
+    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
+    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr, e.g. 'exp:k=0.01', "
+                                                         "'step:every=50,gamma=0.5', 'warmup:steps=5+cosine:total=100'")
+    parser.add_argument("--start", default=None, help="start x0, comma-separated (default: the surface's)")
+    parser.add_argument("--steps", type=int, default=100, help="maximum number of updates (default 100)")
+    parser.add_argument("--tol", type=float, default=1e-8, help="stop when the gradient norm <= TOL (default 1e-8; 0 to disable)")
+    parser.add_argument("--norm", default="2", choices=["2", "inf", "1"], help="norm of the stopping rule (default 2)")
+    parser.add_argument("--bound", type=float, default=None, help="diverged when |x| exceeds this (default 1e6)")
+    parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
+    parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
+                        help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
+    parser.add_argument("--diff", default="autodiff", choices=["autodiff", "fd"],
+                        help="how to differentiate a user function (default autodiff)")
+    parser.add_argument("-o", "--out", default=None, help="also write the trajectory JSON here")
+    parser.add_argument("--plot", default=None, help="also draw the run (contours, or the curve for 1-D) to this PNG")
+    add_seed_flag(parser)
+    add_json_flag(parser)
+    add_quiet_flag(parser)
+
+
+def build_call(args) -> tuple:
+    """(surface, x0, optimizer name, keyword arguments) of the minimize() call the options describe."""
+    from ...train.minimize import DEFAULT_BOUND
+
+    surface, start = surface_from_args(args)
+    hyper = parse_pairs(args.hyper, "--set")
+    lr = args.lr
+    if args.schedule:
+        from ...optim.schedules import parse_schedule
+
+        hyper["lr"] = parse_schedule(args.schedule, lr=lr)
+    elif lr is not None:
+        hyper["lr"] = lr
+    kw = dict(preset=args.preset, steps=args.steps, tol=args.tol if args.tol else None, norm=args.norm,
+              bound=args.bound if args.bound is not None else DEFAULT_BOUND, grad_noise=args.grad_noise,
+              seed=args.seed, **hyper)
+    return surface, start, args.optimizer, kw
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...train.minimize import minimize
+
+    surface, start, optimizer, kw = build_call(args)
+    tr = minimize(surface, start, optimizer, **kw)
+    written = []
+    if args.out:
+        written.append(tr.to_json(args.out, indent=None) and args.out)
+    if args.plot:
+        if surface.dim == 1:
+            from ...viz import plot_descent_1d
+
+            written.append(plot_descent_1d(args.plot, surface=surface, trajectory=tr))
+        else:
+            from ...viz import plot_contours
+
+            written.append(plot_contours(surface, [tr], args.plot))
+
+    def text() -> str:
+        x = ", ".join(f"{v:.6g}" for v in tr.x_final)
+        lines = [f"{surface.name}: {tr.stop.message}",
+                 f"x = ({x}), f = {tr.f_final:.6g}, ‖∇f‖ = {tr.grad_norm[-1]:.3g} after {tr.steps} updates"]
+        if surface.minima:
+            m, d = surface.nearest_minimum(tr.x_final)
+            lines.append(f"distance to the nearest minimum {tuple(float(v) for v in m)}: {d:.3g}")
+        return "\n".join(lines + [str(p) for p in written])
+
+    emit(args, tr.to_dict(), text)
+    if args.json:
+        for p in written:
+            print(p, file=sys.stderr)
+    return 0

@@ -1,0 +1,99 @@
+"""``descentlab race``: a fair optimizer race on a surface, as a table, a picture and an animation."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
+from .minimize import parse_pairs
+
+NAME = "race"
+HELP = "race optimizers on a surface with equal-budget lr tuning; table, contour PNG and animated GIF"
+DESCRIPTION = """Race optimizers on a test surface. Each optimizer's learning rate is tuned with
+the same budget (a log grid, or successive halving), from the same starts; the table
+reports final f, distance to the nearest minimum and steps to a tolerance, and the
+pictures show each path with the lr it got.
+
+examples:
+  descentlab race rosenbrock --steps 500
+  descentlab race beale --tune halving --starts 3 --gif beale.gif
+  descentlab race saddle --tune none --lr sgd=0.05 --lr adam=0.05 --steps 120
+  descentlab race valley --optimizers sgd,momentum,adam --json"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("surface", nargs="?", default="rosenbrock", help="a 2-D surface (default rosenbrock)")
+    parser.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam",
+                        help="comma-separated optimizer names (default: the lecture's six)")
+    parser.add_argument("--steps", type=int, default=500, help="steps per run (default 500)")
+    parser.add_argument("--tune", default="grid", choices=["grid", "halving", "none"], help="how to pick each lr (default grid)")
+    parser.add_argument("--lr-grid", default=None, metavar="LO:HI:N or A,B,...",
+                        help="candidate lrs: log-spaced LO:HI:N (e.g. 1e-4:1:9) or a list")
+    parser.add_argument("--lr", action="append", metavar="NAME=LR", help="fixed lr for --tune none, e.g. --lr adam=0.05")
+    parser.add_argument("--starts", type=int, default=1, help="number of starts (the default one plus seeded random ones)")
+    parser.add_argument("--seeds", type=int, default=1, help="noise seeds per start (with --grad-noise)")
+    parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
+    parser.add_argument("--f-tol", type=float, default=1e-6, help="tolerance on f - f* for 'steps to tolerance'")
+    parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
+    parser.add_argument("-o", "--out", default="race.png", help="contour picture (default race.png); '' for none")
+    parser.add_argument("--gif", default="race.gif", help="animation, .gif (or .mp4 with ffmpeg); '' for none")
+    parser.add_argument("--frames", type=int, default=60, help="frames of the animation (default 60)")
+    parser.add_argument("--dpi", type=int, default=80, help="resolution of the pictures (default 80)")
+    add_seed_flag(parser)
+    add_json_flag(parser)
+    add_quiet_flag(parser)
+
+
+def _grid(text: str | None):
+    from ...errors import ConfigError, expected
+
+    if not text:
+        return None
+    import numpy as np
+
+    try:
+        if ":" in text:
+            lo, hi, n = text.split(":")
+            return np.logspace(np.log10(float(lo)), np.log10(float(hi)), int(n)).tolist()
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError(expected("--lr-grid as LO:HI:N or a comma list", repr(text), "e.g. 1e-4:1:9")) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...train.race import race
+
+    from ...errors import ConfigError, expected
+    from ...functions import get_surface
+
+    names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    dim = get_surface(args.surface).dim
+    if dim != 2 and (args.out or args.gif):
+        raise ConfigError(expected("a 2-D surface for the race pictures", f"{args.surface} with {dim} coordinate(s)",
+                                   "pick a 2-D surface, or pass -o '' --gif '' for the table only"))
+    t0 = time.perf_counter()
+    res = race(args.surface, names, steps=args.steps, tune=args.tune, lrs=parse_pairs(args.lr, "--lr"),
+               lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
+               f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise)
+    t_race = time.perf_counter() - t0
+    say(args, f"race: {t_race:.2f} s")
+    written = []
+    if args.out:
+        from ...viz import plot_race
+
+        written.append(plot_race(res, args.out, dpi=args.dpi))
+    t1 = time.perf_counter()
+    if args.gif:
+        from ...viz import animate_race
+
+        written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi))
+    say(args, f"animation: {time.perf_counter() - t1:.2f} s")
+    out = res.to_dict()
+    out["files"] = [str(p) for p in written]
+    out["seconds"] = {"race": t_race, "total": time.perf_counter() - t0}
+    emit(args, out, lambda: "\n".join([res.table(), *map(str, written)]))
+    if args.json:
+        for p in written:
+            print(p, file=sys.stderr)
+    return 0
