@@ -76,7 +76,7 @@ def replay(case, problems):
 def test_fixtures_are_present():
     ids = {c["id"] for c, _ in CASES}
     assert len([i for i in ids if i.startswith("torch/")]) >= 30
-    assert len([i for i in ids if i.startswith("cs231n/")]) == 6
+    assert len([i for i in ids if i.startswith("cs231n/")]) == 10
 
 
 @pytest.mark.parametrize("case,problems", CASES, ids=[c["id"] for c, _ in CASES])
