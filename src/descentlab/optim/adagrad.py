@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError, expected
 from .base import Optimizer
 
 __all__ = ["AdaGrad"]

@@ -35,8 +35,6 @@ method, so the two forms visit different points but describe the same algorithm.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..errors import ConfigError, expected
 from .base import Optimizer, Params
 from .state import OptState
