@@ -30,7 +30,7 @@ import numpy as np
 from ..autodiff import Tensor, no_grad
 from ..errors import ConfigError, ShapeError, expected
 
-__all__ = ["fit", "History", "Stop", "autodiff_loss_and_grads", "evaluate", "prepare_targets", "StepFn"]
+__all__ = ["fit", "train_mlp", "History", "Stop", "autodiff_loss_and_grads", "evaluate", "prepare_targets", "StepFn"]
 
 StepFn = Callable[[np.ndarray, np.ndarray], "tuple[float, dict[str, np.ndarray], np.ndarray]"]
 
@@ -462,3 +462,53 @@ def _opt_config(opt) -> dict:
         return opt.to_config()
     except Exception:  # a schedule that cannot be described: record its name only
         return {"name": getattr(opt, "name", type(opt).__name__)}
+
+
+def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *, optimizer: Any = "adam",
+              lr: Any = None, preset: str | None = None, schedule: str | None = None, hyper: dict | None = None,
+              batching: Any = "minibatch:32", epochs: int = 20, loss: str = "auto", val_fraction: float = 0.2,
+              standardize: bool = True, init: str | None = None, seed: int = 0, quick: bool = False,
+              **fit_kwargs) -> tuple[Any, History]:
+    """Load a dataset by name, split and standardise it, build an MLP and :func:`fit` it.
+
+    The one-call version of what ``descentlab train`` does. ``schedule`` is the text
+    form of :func:`descentlab.optim.schedules.parse_schedule` (e.g. ``"exp:k=0.001"``)
+    and starts from ``lr``; ``hyper`` holds other optimizer settings. ``quick`` keeps
+    at most 600 samples and 3 epochs, for smoke tests and the tour.
+
+    Returns ``(model, history)``; ``history.config`` names the dataset and sizes.
+    """
+    from ..data import load_dataset
+    from ..data import standardize as _standardize
+    from ..data import train_val_split
+    from ..data.dataset import Dataset
+    from ..nn import mlp
+
+    data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, seed=seed)
+    if quick:
+        epochs = min(int(epochs), 3)
+        if len(data) > 600:
+            data = data.subset(np.sort(np.random.default_rng(seed).permutation(len(data))[:600]))
+    val = None
+    if val_fraction:
+        data, val = train_val_split(data, val_fraction, seed=seed)
+    if standardize:
+        data, *rest = _standardize(data, *([val] if val is not None else []))
+        val = rest[0] if rest else None
+    sizes = [data.n_features, *[int(h) for h in hidden], data.n_outputs]
+    model = mlp(sizes, activation, init=init, seed=seed)
+    if isinstance(optimizer, str):
+        try:
+            from ..optim import make_optimizer
+        except ImportError:
+            from ..optim.registry import make_optimizer
+        if schedule:
+            from ..optim.schedules import parse_schedule
+
+            lr = parse_schedule(schedule, lr=lr)
+        optimizer = make_optimizer(optimizer, preset=preset, **(hyper or {}), **({} if lr is None else {"lr": lr}))
+    run_config = {"dataset": data.name.replace("[train]", ""), "task": data.task, "sizes": sizes, "activation": activation,
+                  **fit_kwargs.pop("run_config", {})}
+    history = fit(model, data, loss, optimizer, batching, epochs, val_data=val, seed=seed, run_config=run_config,
+                  **fit_kwargs)
+    return model, history

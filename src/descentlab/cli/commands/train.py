@@ -84,33 +84,27 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from ...errors import ConfigError
-    from ...train.fit import fit
+    from ...train.fit import train_mlp
 
     if args.resume and not args.checkpoint:
         raise ConfigError("expected --checkpoint PATH with --resume, got none. Fix: name the checkpoint to resume from.")
-    data, val, model, sizes = build_run(args)
-    lr = args.lr
-    if args.schedule:
-        from ...optim.schedules import parse_schedule
-
-        lr = parse_schedule(args.schedule, lr=args.lr)
-    from ...optim.registry import make_optimizer
-
-    hyper = _hyper(args.hyper)
-    if lr is not None:
-        hyper["lr"] = lr
-    opt = make_optimizer(args.optimizer, preset=args.preset, **hyper)
     callbacks = []
     if args.throttle:
         callbacks.append(lambda event, info: time.sleep(args.throttle) if event == "step" else None)
     t0 = time.perf_counter()
-    history = fit(model, data, args.loss, opt, args.batching, args.epochs, val_data=val, seed=args.seed,
-                  early_stopping=args.early_stopping, grad_tol=args.grad_tol, callbacks=callbacks,
-                  quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-                  resume=args.resume, run_config={"dataset": data.name, "sizes": sizes, "activation": args.activation})
+    model, history = train_mlp(
+        args.dataset, _sizes(args.hidden), args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
+        schedule=args.schedule, hyper=_hyper(args.hyper), batching=args.batching, epochs=args.epochs, loss=args.loss,
+        val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
+        early_stopping=args.early_stopping, grad_tol=args.grad_tol, callbacks=callbacks,
+        quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+        resume=args.resume)
+    sizes = history.config["sizes"]
+    has_val = bool(args.val_fraction)
+    classification = history.config.get("task") == "classification"
     wall = time.perf_counter() - t0
     result = {
-        "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": len(data),
+        "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": history.config["samples"],
         "optimizer": history.config.get("optimizer"), "batching": history.config.get("batching"),
         "epochs": history.n_epochs, "steps": history.n_steps, "stop": history.stop.to_dict() if history.stop else None,
         "final": {k: history.last(k) for k in ("loss", "accuracy", "val_loss", "val_accuracy")},
@@ -124,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
                  f"{args.optimizer} with {history.config['batching']['kind']} batches, {history.n_epochs} epochs, "
                  f"{history.n_steps} steps in {wall:.1f} s",
                  f"stop: {history.stop.kind} — {history.stop.detail}",
-                 f"train loss {f['loss']:.4g}, accuracy {f['accuracy']:.4f}" if data.task == "classification"
+                 f"train loss {f['loss']:.4g}, accuracy {f['accuracy']:.4f}" if classification
                  else f"train loss {f['loss']:.4g}"]
-        if val is not None:
-            lines.append(f"validation loss {f['val_loss']:.4g}, accuracy {f['val_accuracy']:.4f}" if data.task == "classification"
+        if has_val:
+            lines.append(f"validation loss {f['val_loss']:.4g}, accuracy {f['val_accuracy']:.4f}" if classification
                          else f"validation loss {f['val_loss']:.4g}")
         return "\n".join(lines)
 
