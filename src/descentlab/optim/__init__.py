@@ -34,6 +34,7 @@ from .sgd import SGD
 from .state import OptState, StepRecord
 from .statefile import LoadedState, load_state, save_state
 from .stopping import (STOP_KINDS, Divergence, GradNorm, MaxSteps, NoImprovement, StopReason, StopRule, StopRules,
+                       rule_from_config,
                        grad_norm)
 
 __all__ = [
@@ -48,5 +49,6 @@ __all__ = [
     "schedule_from_config",
     # stopping rules (descentlab.optim.stopping)
     "StopReason", "StopRule", "GradNorm", "MaxSteps", "NoImprovement", "Divergence", "StopRules", "grad_norm",
+    "rule_from_config",
     "STOP_KINDS",
 ]
