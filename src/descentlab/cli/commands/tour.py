@@ -14,11 +14,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_seed_flag(parser)
     add_quiet_flag(parser)
     parser.add_argument("--quick", action="store_true", help="a fast, smaller run (for tests)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated sections to run, e.g. race,backprop (default: all); "
+                             "names: " + ", ".join(_section_keys()))
+
+
+def _section_keys() -> list[str]:
+    from ...report.tour import SECTIONS
+
+    return [k for k, _, _, builder, _ in SECTIONS if builder is not None]
 
 
 def run(args: argparse.Namespace) -> int:
     from ...report.tour import run_tour
 
-    path = run_tour(out_dir=args.out, seed=args.seed, quick=args.quick, progress=lambda s: say(args, s))
+    only = [k.strip() for k in args.only.split(",") if k.strip()] if args.only is not None else None
+    path = run_tour(out_dir=args.out, seed=args.seed, quick=args.quick, progress=lambda s: say(args, s), only=only)
     print(path)
     return 0

@@ -1,0 +1,209 @@
+"""``descentlab tour``: every section and figure present, same seed same numbers, safe output."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from descentlab.cli.main import main
+from descentlab.errors import ConfigError
+from descentlab.report import tour as tour_mod
+from descentlab.report.tour import FIGURES, SECTIONS, run_tour
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    lines = []
+    path = run_tour(out, seed=0, quick=True, progress=lines.append)
+    return path, lines
+
+
+def test_writes_index_and_results(quick_report):
+    path, lines = quick_report
+    assert path.name == "index.html" and path.is_file()
+    assert (path.parent / "results.json").is_file()
+    # progress: one line per computed section, then the path
+    runnable = [k for k, _, _, b, _ in SECTIONS if b is not None]
+    assert sum(1 for ln in lines if re.match(r"\[\d+/\d+\]", ln)) == len(runnable)
+    assert str(path) in lines[-1]
+
+
+def test_every_section_is_present(quick_report):
+    html = quick_report[0].read_text(encoding="utf-8")
+    for key, title, *_ in SECTIONS:
+        assert f'data-section="{key}"' in html, key
+        assert f'href="#{key}"' in html, f"{key} missing from the table of contents"
+
+
+def test_every_figure_is_present_and_embedded(quick_report):
+    html = quick_report[0].read_text(encoding="utf-8")
+    for key in FIGURES:
+        m = re.search(rf'data-figure="{re.escape(key)}"><div class="img[^"]*">(.*?)</div>', html, flags=re.S)
+        assert m, f"figure {key} is missing"
+        srcs = re.findall(r'src="data:image/(png|gif);base64,([A-Za-z0-9+/=]+)"', m.group(1))
+        assert srcs, f"figure {key} has no embedded image"
+        for kind, b64 in srcs:
+            data = base64.b64decode(b64)
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" if kind == "png" else data[:6] in (b"GIF87a", b"GIF89a")
+            assert len(data) > 2000, f"figure {key} is suspiciously small"
+
+
+def test_page_is_self_contained(quick_report):
+    html = quick_report[0].read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the report must not load anything from the network"
+    assert "<script" not in html
+
+
+def test_nothing_is_missing_in_the_report(quick_report):
+    html = quick_report[0].read_text(encoding="utf-8")
+    results = json.loads((quick_report[0].parent / "results.json").read_text())
+    assert results["missing"] == []
+    assert "not available" not in html
+
+
+def test_lecture_checks_all_pass_in_the_report(quick_report):
+    html = quick_report[0].read_text(encoding="utf-8")
+    assert '<li class="bad">' not in html
+    assert html.count('<li class="ok">') > 30
+
+
+def test_backprop_numbers_in_results(quick_report):
+    r = json.loads((quick_report[0].parent / "results.json").read_text())["sections"]["backprop"]
+    assert r["forward"]["y5"] == pytest.approx(0.6902834929076443, rel=1e-12)
+    assert r["slide"]["w53_new"] == "wrong" and r["slide"]["y5"] == "rounded"
+
+
+# the sections that draw random numbers: batch sampling, race starts, data splits, initial weights
+RANDOM_SECTIONS = ["batch-size", "batch-real", "race", "compare-real"]
+
+
+def test_same_seed_same_numbers(tmp_path):
+    a = run_tour(tmp_path / "a", seed=7, quick=True, only=RANDOM_SECTIONS)
+    b = run_tour(tmp_path / "b", seed=7, quick=True, only=RANDOM_SECTIONS)
+    ra = json.loads((a.parent / "results.json").read_text())
+    rb = json.loads((b.parent / "results.json").read_text())
+    assert ra["sections"] == rb["sections"]
+    assert set(ra["sections"]) >= {"batch-size", "race", "batching", "optimizers-real"}
+
+
+def test_other_seed_other_samples(tmp_path):
+    a = run_tour(tmp_path / "a", seed=0, quick=True, only=["batch-size"])
+    b = run_tour(tmp_path / "b", seed=1, quick=True, only=["batch-size"])
+    sa = json.loads((a.parent / "results.json").read_text())["sections"]["batch-size"]
+    sb = json.loads((b.parent / "results.json").read_text())["sections"]["batch-size"]
+    assert sa != sb
+
+
+# -- output folder: checked before any work, replaced atomically ----------------------------
+def _no_work(monkeypatch):
+    calls = []
+    monkeypatch.setattr(tour_mod, "SECTIONS", [(k, t, lvl, (lambda *a, _k=k: calls.append(_k)) if b else None, i)
+                                              for k, t, lvl, b, i in SECTIONS])
+    return calls
+
+
+@pytest.mark.parametrize("make_bad, pattern", [
+    (lambda tmp: (tmp / "file.txt").write_text("x") and tmp / "file.txt", r"an output folder, got .*existing file"),
+    (lambda tmp: (tmp / "file.txt").write_text("x") and tmp / "file.txt" / "sub", r"a writable output folder"),
+])
+def test_unusable_output_folder_fails_before_any_work(tmp_path, monkeypatch, make_bad, pattern):
+    calls = _no_work(monkeypatch)
+    lines = []
+    with pytest.raises(ConfigError, match=pattern):
+        run_tour(make_bad(tmp_path), quick=True, progress=lines.append)
+    assert calls == [] and lines == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_read_only_folder_fails_before_any_work(tmp_path, monkeypatch):
+    calls = _no_work(monkeypatch)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(ConfigError, match="writable output folder"):
+            run_tour(ro, quick=True)
+    finally:
+        ro.chmod(0o700)
+    assert calls == []
+
+
+def test_probe_failure_is_reported(tmp_path, monkeypatch):
+    """A folder where creating a file fails (simulated) is refused with a sentence."""
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    calls = _no_work(monkeypatch)
+    monkeypatch.setattr(tour_mod.tempfile, "mkstemp", refuse)
+    with pytest.raises(ConfigError, match=r"writable output folder, got .*Permission denied.*--out"):
+        run_tour(tmp_path / "out", quick=True)
+    assert calls == []
+
+
+def test_existing_report_is_kept_when_the_tour_fails(tmp_path, monkeypatch):
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "index.html").write_text("old report")
+    (out / "results.json").write_text("{}")
+
+    def boom(ctx, sec):
+        raise RuntimeError("section failed")
+
+    monkeypatch.setattr(tour_mod, "SECTIONS", [SECTIONS[0], ("bad", "Bad", 3, boom, "")])
+    with pytest.raises(RuntimeError, match="section failed"):
+        run_tour(out, quick=True)
+    assert (out / "index.html").read_text() == "old report"
+    assert (out / "results.json").read_text() == "{}"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.json"], "no temporary files left"
+
+
+def test_existing_report_is_replaced(tmp_path):
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "index.html").write_text("old report")
+    path = run_tour(out, quick=True, only=["decay"])
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>") and 'data-section="decay"' in text
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.json"]
+
+
+def test_missing_part_is_reported_not_fatal(tmp_path, monkeypatch):
+    def needs_missing(ctx, sec):
+        tour_mod._need("descentlab.no_such_part", "thing")
+
+    monkeypatch.setattr(tour_mod, "SECTIONS", [SECTIONS[0], ("needs", "Needs a part", 3, needs_missing, "")])
+    path = run_tour(tmp_path / "r", quick=True)
+    html = path.read_text(encoding="utf-8")
+    assert "not available: descentlab.no_such_part" in html
+    assert json.loads((path.parent / "results.json").read_text())["missing"]
+
+
+@pytest.mark.parametrize("kw, pattern", [
+    ({"only": ["nope"]}, r"section names among"),
+    ({"only": []}, r"section names among"),
+    ({"seed": -1}, r"seed, an integer >= 0"),
+])
+def test_bad_arguments(tmp_path, kw, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        run_tour(tmp_path / "r", quick=True, **kw)
+    assert not (tmp_path / "r").exists(), "nothing is created for a refused call"
+
+
+# -- the command ----------------------------------------------------------------------------
+def test_cli_prints_the_path(tmp_path, capsys):
+    assert main(["tour", "--quick", "--only", "backprop", "-o", str(tmp_path / "r")]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(tmp_path / "r" / "index.html")
+    assert "[1/1]" in err
+
+
+def test_cli_bad_folder_is_one_sentence(tmp_path, capsys):
+    (tmp_path / "f").write_text("x")
+    assert main(["tour", "--quick", "-o", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err
+    assert "expected an output folder" in err and "Traceback" not in err
