@@ -101,3 +101,13 @@ BAD = [
 def test_bad_input_is_rejected_clearly(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call(two_moons(100, seed=0))
+
+
+def test_train_mlp_quick_runs_a_small_named_dataset():
+    from descentlab.train.fit import train_mlp
+
+    model, h = train_mlp("digits", hidden=(16,), epochs=50, lr=3e-3, quick=True)
+    assert h.n_epochs == 3 and h.config["samples"] == 480 and h.config["sizes"] == [64, 16, 10]
+    assert h.epochs["val_accuracy"][-1] > 0.5
+    model2, h2 = train_mlp("digits", hidden=(16,), epochs=50, lr=3e-3, quick=True)
+    assert h2.steps["loss"] == h.steps["loss"]  # same seed, same run
