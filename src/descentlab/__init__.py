@@ -33,6 +33,7 @@ _LAZY = {
     "partial_derivative": "descentlab.calculus",
     "directional_derivative": "descentlab.calculus",
     "numerical_gradient": "descentlab.calculus",
+    "numerical_hessian": "descentlab.calculus",
     "make_optimizer": "descentlab.optim",
     "OptState": "descentlab.optim",
     "StepRecord": "descentlab.optim",

@@ -13,6 +13,8 @@ __all__ = [
     "DTypeError",
     "StateFileError",
     "DataError",
+    "GraphError",
+    "NonFiniteGradientError",
     "expected",
 ]
 
@@ -39,6 +41,14 @@ class StateFileError(DescentlabError, ValueError):
 
 class DataError(DescentlabError, ValueError):
     """A dataset that is inconsistent: lengths, labels, NaNs."""
+
+
+class GraphError(DescentlabError, RuntimeError):
+    """``backward()`` asked of a graph that cannot give it (freed, or not recorded)."""
+
+
+class NonFiniteGradientError(DescentlabError, ValueError):
+    """A seed gradient passed to ``backward()`` holds NaN or infinity."""
 
 
 def expected(what: str, got: object, fix: str | None = None) -> str:

@@ -30,20 +30,12 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..errors import DescentlabError, DTypeError, ShapeError, expected
+from ..errors import DTypeError, GraphError, NonFiniteGradientError, ShapeError, expected
 from .grad_mode import _MODE
 
 __all__ = ["Tensor", "GraphError", "NonFiniteGradientError", "as_tensor"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-class GraphError(DescentlabError, RuntimeError):
-    """``backward()`` asked of a graph that cannot give it (freed, or not recorded)."""
-
-
-class NonFiniteGradientError(DescentlabError, ValueError):
-    """A seed gradient passed to ``backward()`` holds NaN or infinity."""
 
 
 def _freed_backward(_g: np.ndarray) -> tuple:
