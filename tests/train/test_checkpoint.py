@@ -123,6 +123,9 @@ def test_killing_descentlab_train_and_resuming_gives_identical_weights(tmp_path,
     proc.send_signal(sig)
     proc.wait(timeout=30)
     assert proc.returncode != 0
+    if sig == signal.SIGTERM:  # handled: the step in progress finishes and is saved
+        assert proc.returncode == 128 + signal.SIGTERM
+        assert load_checkpoint(ck, fallback=False).meta["stop"]["kind"] == "interrupted"
     killed_at = load_checkpoint(ck).step
     total = load_checkpoint(ref).step
     assert 0 < killed_at < total and not load_checkpoint(ck).done
@@ -131,3 +134,19 @@ def test_killing_descentlab_train_and_resuming_gives_identical_weights(tmp_path,
     assert a.keys() == b.keys()
     for k in a:
         assert np.array_equal(a[k], b[k]), k
+
+
+def test_an_interrupt_leaves_a_resumable_checkpoint(tmp_path):
+    ref, h_ref = _run()
+    ck = tmp_path / "run.npz"
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    h = fit(net, two_moons(90, seed=0), "auto", make_optimizer("adam", lr=parse_schedule("exp:k=0.01", lr=0.05)),
+            minibatch(16, seed=3), 4, checkpoint=ck, quiet=True,
+            callbacks=[lambda event, info: "interrupt" if info["step"] == 7 else None])
+    assert h.stop.kind == "interrupted" and h.stop.step == 7
+    c = load_checkpoint(ck, fallback=False)
+    assert not c.done and c.step == 7
+    net, h = _run(ck, resume=True)
+    assert h.stop.kind == "max_steps" and h.steps["loss"] == h_ref.steps["loss"]
+    for k, v in ref.params().items():
+        assert np.array_equal(net.params()[k], v), k

@@ -15,7 +15,8 @@ passed as ``step_fn`` with the same signature ``(X, T) -> (loss, grads, outputs)
 Stops, each recorded in ``History.stop`` with its kind and step:
 ``max_steps`` (epochs done), ``converged`` (``‖∇L‖ ≤ grad_tol``),
 ``no_improvement`` (early stopping on the validation loss), ``diverged`` (non-finite or
-exploding loss), ``callback`` (a callback asked to stop).
+exploding loss), ``callback`` (a callback asked to stop), ``interrupted`` (a callback
+returned ``"interrupt"``, e.g. on SIGTERM: the checkpoint is left resumable).
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "time", "steps")
 
 @dataclass
 class Stop:
-    """Why training ended: ``kind`` in max_steps, converged, no_improvement, diverged, callback."""
+    """Why training ended: ``kind`` in max_steps, converged, no_improvement, diverged, callback, interrupted."""
 
     kind: str
     step: int
@@ -298,7 +299,8 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         Also call it divergence when the batch loss exceeds ``diverge_factor`` times
         the first one.
     callbacks : iterable of callables
-        ``cb(event, info) -> bool``; ``event`` is ``"step"`` or ``"epoch"``; return True to stop.
+        ``cb(event, info)``; ``event`` is ``"step"`` or ``"epoch"``. Return True to stop
+        (a finished run), or ``"interrupt"`` to stop so that ``resume`` continues later.
     quiet, stream
         The progress bar is drawn on ``stream`` (stderr) only if it is a terminal.
     checkpoint, checkpoint_every, resume
@@ -346,7 +348,8 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             ck = load_checkpoint(checkpoint)
             ck.restore(model, opt, state, batcher, loop)
             history = ck.history
-            if history.stop is not None and history.stop.kind != "max_steps" or loop.epoch >= epochs:
+            resumable = ("max_steps", "interrupted")
+            if history.stop is not None and history.stop.kind not in resumable or loop.epoch >= epochs:
                 return history
             history.stop = None
 
@@ -406,9 +409,9 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             if y_cls is not None:
                 loop.epoch_correct += int(np.sum(_predict(out) == y_cls[idx]))
             progress.update(state.step, loop.epoch + 1, epochs, L)
-            if any(cb("step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
-                               "model": model, "history": history}) for cb in callbacks):
-                stop = Stop("callback", state.step, loop.epoch, "a callback asked to stop")
+            stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
+                                            "model": model, "history": history}, state.step, loop.epoch)
+            if stop is not None:
                 break
             if max_steps is not None and state.step >= max_steps:
                 stop = Stop("max_steps", state.step, loop.epoch, f"max_steps={max_steps} reached")
@@ -437,7 +440,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         loop.epoch += 1
         loop.batch = 0
         loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
-        if early_stopping is not None and stop is None:
+        if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
             if monitored < loop.best:
                 loop.best, loop.wait = monitored, 0
             else:
@@ -445,16 +448,26 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                 if loop.wait >= early_stopping:
                     stop = Stop("no_improvement", state.step, loop.epoch - 1,
                                 f"no better {'validation' if val_data is not None else 'training'} loss for {early_stopping} epochs")
-        if stop is None and any(cb("epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
-                                              "model": model}) for cb in callbacks):
-            stop = Stop("callback", state.step, loop.epoch - 1, "a callback asked to stop")
+        if stop is None:
+            stop = _ask(callbacks, "epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
+                                             "model": model}, state.step, loop.epoch - 1)
         if loop.epoch < epochs and stop is None:
             save()
     progress.close()
     history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0), f"{epochs} epochs done")
-    save(done=True)
+    save(done=history.stop.kind != "interrupted")
     history.opt_state = state
     return history
+
+
+def _ask(callbacks, event: str, info: dict, step: int, epoch: int) -> Stop | None:
+    for cb in callbacks:
+        answer = cb(event, info)
+        if answer == "interrupt":
+            return Stop("interrupted", step, epoch, f"interrupted after step {step}; resume to continue")
+        if answer is True:
+            return Stop("callback", step, epoch, "a callback asked to stop")
+    return None
 
 
 def _opt_config(opt) -> dict:

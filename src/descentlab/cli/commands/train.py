@@ -91,6 +91,14 @@ def run(args: argparse.Namespace) -> int:
     callbacks = []
     if args.throttle:
         callbacks.append(lambda event, info: time.sleep(args.throttle) if event == "step" else None)
+    signalled: list[int] = []
+    if args.checkpoint:
+        # SIGTERM / Ctrl-C: finish the current step, write a resumable checkpoint, exit 128+signal
+        import signal
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda signum, frame: signalled.append(signum))
+        callbacks.append(lambda event, info: "interrupt" if signalled else None)
     t0 = time.perf_counter()
     model, history = train_mlp(
         args.dataset, _sizes(args.hidden), args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
@@ -125,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
                          else f"validation loss {f['val_loss']:.4g}")
         return "\n".join(lines)
 
+    if signalled:
+        say(args, f"interrupted after step {history.stop.step}; checkpoint {args.checkpoint} can be resumed with --resume")
+        return 128 + signalled[0]
     emit(args, result, text)
     if history.stop and history.stop.kind == "diverged":
         say(args, f"diverged: {history.stop.detail}")
