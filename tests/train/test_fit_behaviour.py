@@ -20,6 +20,11 @@ def test_history_has_one_record_per_step_and_per_epoch():
     assert all(lr == 0.1 for lr in h.steps["lr"])
     assert all(g > 0 for g in h.steps["grad_norm"])
     assert np.isnan(h.epochs["val_loss"]).all()
+    assert h.epochs["lr"] == [0.1] * 3
+    assert h.epochs["grad_norm"][0] == pytest.approx(np.mean(h.steps["grad_norm"][:4]))
+    assert all(0.0 <= a <= 1.0 for a in h.steps["accuracy"])
+    # the epoch's accuracy is the batches' accuracies weighted by batch size (30, 30, 30, 10)
+    assert h.epochs["accuracy"][0] == pytest.approx(np.dot(h.steps["accuracy"][:4], [30, 30, 30, 10]) / 100)
     d2 = h.to_dict()
     assert d2["stop"]["kind"] == "max_steps" and len(d2["steps"]["loss"]) == 12
 

@@ -35,8 +35,8 @@ __all__ = ["fit", "train_mlp", "History", "Stop", "autodiff_loss_and_grads", "ev
 
 StepFn = Callable[[np.ndarray, np.ndarray], "tuple[float, dict[str, np.ndarray], np.ndarray]"]
 
-STEP_KEYS = ("loss", "lr", "grad_norm", "epoch")
-EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "time", "steps")
+STEP_KEYS = ("loss", "accuracy", "lr", "grad_norm", "epoch")
+EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "grad_norm", "time", "steps")
 
 
 @dataclass
@@ -56,11 +56,13 @@ class Stop:
 class History:
     """Per-step and per-epoch records of one training run.
 
-    ``steps[key][i]`` is the value at update ``i`` (``loss`` of the batch before the
-    update, the ``lr`` used, the gradient's Euclidean norm, the ``epoch``).
-    ``epochs[key][e]`` is the epoch's mean training loss, training accuracy (on the
-    batches as seen), validation loss and accuracy (NaN without validation data), wall
-    time and number of steps.
+    ``steps[key][i]`` is the value at update ``i``: ``loss`` and ``accuracy`` of the
+    batch before the update (accuracy NaN for regression), the ``lr`` used, the
+    gradient's Euclidean norm ``grad_norm``, the ``epoch``.
+    ``epochs[key][e]``: the epoch's mean training ``loss`` and ``accuracy`` (over the
+    batches as seen), ``val_loss`` and ``val_accuracy`` (NaN without validation data),
+    the ``lr`` of its last step, its mean ``grad_norm``, wall ``time`` and the number of
+    ``steps`` done by its end.
     """
 
     steps: dict[str, list] = field(default_factory=lambda: {k: [] for k in STEP_KEYS})
@@ -205,6 +207,8 @@ class _Loop:
     epoch_correct: int = 0
     epoch_seen: int = 0
     epoch_time: float = 0.0
+    epoch_gnorm_sum: float = 0.0
+    epoch_steps: int = 0
     best: float = math.inf    # early stopping: best monitored value and epochs since
     wait: int = 0
     epoch_start_rng: dict | None = None
@@ -387,7 +391,9 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             else:
                 L, grads, out = step_fn(X[idx], T[idx])
             gnorm = _global_norm(grads)
+            hits = int(np.sum(_predict(out) == y_cls[idx])) if y_cls is not None else 0
             history.steps["loss"].append(L)
+            history.steps["accuracy"].append(hits / len(idx) if y_cls is not None else float("nan"))
             history.steps["lr"].append(float(lr_k))
             history.steps["grad_norm"].append(gnorm)
             history.steps["epoch"].append(loop.epoch)
@@ -406,8 +412,9 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             loop.batch += 1
             loop.epoch_loss_sum += L * len(idx)
             loop.epoch_seen += len(idx)
-            if y_cls is not None:
-                loop.epoch_correct += int(np.sum(_predict(out) == y_cls[idx]))
+            loop.epoch_correct += hits
+            loop.epoch_gnorm_sum += gnorm
+            loop.epoch_steps += 1
             progress.update(state.step, loop.epoch + 1, epochs, L)
             stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
                                             "model": model, "history": history}, state.step, loop.epoch)
@@ -434,12 +441,15 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             vl, va = float("nan"), float("nan")
         history.epochs["val_loss"].append(vl)
         history.epochs["val_accuracy"].append(va)
+        history.epochs["lr"].append(history.steps["lr"][-1] if history.steps["lr"] else float("nan"))
+        history.epochs["grad_norm"].append(loop.epoch_gnorm_sum / max(loop.epoch_steps, 1))
         history.epochs["time"].append(loop.epoch_time)
         history.epochs["steps"].append(state.step)
         monitored = vl if val_data is not None else history.epochs["loss"][-1]
         loop.epoch += 1
         loop.batch = 0
         loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
+        loop.epoch_gnorm_sum, loop.epoch_steps = 0.0, 0
         if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
             if monitored < loop.best:
                 loop.best, loop.wait = monitored, 0
