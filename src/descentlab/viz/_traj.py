@@ -42,6 +42,8 @@ def as_labelled(trajectories) -> dict:
 def stop_note(tr) -> str:
     """A short suffix for a legend: where a run diverged or converged."""
     if tr.stop.kind == "diverged":
+        if tr.stop.details.get("quantity") == "params" and "bound" in tr.stop.details:
+            return f", |x| > {tr.stop.details['bound']:g} at step {tr.stop.step}"
         return f", diverged at step {tr.stop.step}"
     if tr.stop.kind == "converged":
         return f", converged at step {tr.stop.step}"

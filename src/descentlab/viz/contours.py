@@ -46,7 +46,10 @@ def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
         gap = Z - f_min
         eps = 1e-6 * float(np.max(gap)) + 1e-12
         L = np.log10(np.maximum(gap, 0.0) + eps)
-        ax.contourf(X, Y, L, levels=levels, cmap="Greys", alpha=0.35)
+        lo, hi = float(np.min(L)), float(np.max(L))
+        # the colour scale runs on past the highest value, so the walls stay light grey
+        # and coloured paths read well over them
+        ax.contourf(X, Y, L, levels=levels, cmap="Greys", vmin=lo, vmax=hi + 0.8 * (hi - lo), alpha=0.6)
         ax.contour(X, Y, L, levels=levels, colors="k", linewidths=0.35, alpha=0.35)
     else:
         ax.contourf(X, Y, Z, levels=levels, cmap="RdBu_r", alpha=0.45)

@@ -99,6 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="how to differentiate a user function (default autodiff)")
     parser.add_argument("-o", "--out", default=None, help="also write the trajectory JSON here")
     parser.add_argument("--plot", default=None, help="also draw the run (contours, or the curve for 1-D) to this PNG")
+    parser.add_argument("--curves", default=None, help="also draw f and the gradient norm against the step to this PNG")
     add_seed_flag(parser)
     add_json_flag(parser)
     add_quiet_flag(parser)
@@ -140,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
             from ...viz import plot_contours
 
             written.append(plot_contours(surface, [tr], args.plot))
+    if args.curves:
+        from ...viz import plot_curves
+
+        written.append(plot_curves([tr], args.curves, surface=surface))
 
     def text() -> str:
         x = ", ".join(f"{v:.6g}" for v in tr.x_final)

@@ -38,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
     parser.add_argument("-o", "--out", default="race.png", help="contour picture (default race.png); '' for none")
     parser.add_argument("--gif", default="race.gif", help="animation, .gif (or .mp4 with ffmpeg); '' for none")
+    parser.add_argument("--curves", default="", help="also draw f - f* and the gradient norm against the step to this PNG")
     parser.add_argument("--frames", type=int, default=60, help="frames of the animation (default 60)")
     parser.add_argument("--dpi", type=int, default=80, help="resolution of the pictures (default 80)")
     add_seed_flag(parser)
@@ -83,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
         from ...viz import plot_race
 
         written.append(plot_race(res, args.out, dpi=args.dpi))
+    if args.curves:
+        from ...viz import plot_curves
+
+        written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi,
+                                   title=f"{res.surface.name}: each optimizer at its tuned lr"))
     t1 = time.perf_counter()
     if args.gif:
         from ...viz import animate_race
