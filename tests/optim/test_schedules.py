@@ -313,6 +313,14 @@ def test_decays_never_increase_and_stay_within_lr(lr, k, steps):
         assert np.all((v >= 0) & (v <= lr))
 
 
+def test_cosine_starts_exactly_at_lr_and_ends_exactly_at_floor():
+    # floor + (lr - floor) rounds one ulp above lr for this lr (found by hypothesis)
+    lr = 2.521034200205061
+    sched = Cosine(lr, total=1000, floor=lr / 10)
+    assert sched(0) == lr
+    assert sched(1000) == lr / 10 and sched(5000) == lr / 10
+
+
 def test_as_schedule():
     assert as_schedule(0.1) == Constant(0.1)
     s = Cosine(0.1, total=10)

@@ -373,7 +373,10 @@ class Cosine(Schedule):
 
     def _lr(self, t: int) -> float:
         frac = min(t, self.total) / self.total
-        return self.floor + (self.lr - self.floor) * (1.0 + math.cos(math.pi * frac)) / 2.0
+        w = (1.0 + math.cos(math.pi * frac)) / 2.0  # 1 at t = 0, 0 at t = total
+        # written as a weighted mean so both ends are exact: floor + (lr - floor) * 1 can
+        # round to one ulp above lr, and a decay must never start above its lr
+        return self.lr * w + self.floor * (1.0 - w)
 
     def describe(self) -> str:
         return f"cosine from {_fmt(self.lr)} to {_fmt(self.floor)} over {self.total} steps, then {_fmt(self.floor)}"
