@@ -74,7 +74,7 @@ def gd_x2_runs(acc) -> bytes:
     """Left: x_t for the first steps (signs visible). Right: |x_t| on a log scale, to the stop or divergence."""
     plt = _plt()
     d = acc.data
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=100, layout="constrained")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.0), dpi=100, layout="constrained")
     styles = ["-", "-", "-", "--", "-", "-"]
     for i, (key, r) in enumerate(d["step_sizes"].items()):
         xs = np.array(r["x"], dtype=float)
@@ -89,13 +89,12 @@ def gd_x2_runs(acc) -> bytes:
     a1.set_xlabel("step t")
     a1.set_ylabel("x_t")
     a1.set_title(f"x_t = (1 − 2γ)^t · {d['x0']:g}: the first 12 steps", fontsize=10)
-    a1.legend(fontsize=7.5, loc="lower left")
     a1.grid(True, alpha=0.3)
     a2.axhline(d["eps"] / 2, color="k", ls=":", lw=1, label=f"stop: 2|x| ≤ ε = {d['eps']:g}")
     a2.set_xlabel("step t")
     a2.set_ylabel("|x_t|")
     a2.set_title("|x_t| on a log scale (γ = 0.1 and 0.9 coincide; 0.5 hits 0 at t = 1)", fontsize=10)
-    a2.legend(fontsize=7.5, loc="upper left")
+    fig.legend(*a2.get_legend_handles_labels(), loc="outside right upper", fontsize=7.5)
     a2.grid(True, which="both", alpha=0.3)
     return png_bytes(fig)
 
