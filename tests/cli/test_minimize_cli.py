@@ -28,6 +28,8 @@ def _run(capsys, *argv):
                       lr=__import__("descentlab.optim.schedules", fromlist=["x"]).Exponential(lr=0.01, k=0.05))),
     (["quadratic", "--surface-opt", "eigenvalues=1,100", "--surface-opt", "angle=10", "--optimizer", "newton"],
      lambda: minimize(__import__("descentlab").get_surface("quadratic", eigenvalues=(1, 100), angle=10), None, "newton", seed=0)),
+    (["valley", "--optimizer", "rmsprop", "--lr", "0.01", "--steps", "5", "--record"],
+     lambda: minimize("valley", None, "rmsprop", lr=0.01, steps=5, seed=0, record=True)),
     (["x2", "--optimizer", "sgd", "--lr", "1.5", "--start", "2", "--steps", "100"],
      lambda: minimize("x2", [2.0], "sgd", lr=1.5, steps=100, seed=0)),
 ])

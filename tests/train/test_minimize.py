@@ -159,3 +159,35 @@ def test_lookahead_nesterov_takes_the_gradient_at_the_lookahead_point():
         x = x + v
         ref.append(x)
     np.testing.assert_allclose(tr.x, np.array(ref), rtol=1e-12, atol=1e-12)
+
+
+def test_record_keeps_the_optimizers_step_records():
+    tr = minimize("booth", None, "adam", lr=0.1, steps=5, record=True)
+    assert len(tr.records) == 5
+    for t, rec in enumerate(tr.records):
+        assert rec.step == t and rec.lr == tr.lr[t]
+        np.testing.assert_allclose(rec.update["x"], tr.update[t], rtol=1e-12, atol=1e-15)
+        assert set(rec.buffers["x"]) >= {"m", "v"}
+    d = json.loads(tr.to_json())
+    assert len(d["records"]) == 5 and "step_size" in d["records"][0]
+    assert minimize("booth", None, "adam", lr=0.1, steps=5).records is None
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None)
+@given(lam=st.lists(st.floats(0.1, 20.0), min_size=2, max_size=2), angle=st.floats(0, 180),
+       frac=st.floats(0.05, 0.95), x0=st.lists(st.floats(-5, 5), min_size=2, max_size=2))
+def test_gd_on_any_pd_quadratic_follows_x_t_equals_I_minus_gamma_A_to_the_t(lam, angle, frac, x0):
+    s = get_surface("quadratic", eigenvalues=lam, angle=angle)
+    A = s.hess(np.zeros(2))
+    lr = frac * 2.0 / max(lam)
+    tr = minimize(s, x0, "sgd", lr=lr, steps=15, tol=None)
+    M = np.eye(2) - lr * A
+    ref = [np.array(x0, float)]
+    for _ in range(15):
+        ref.append(M @ ref[-1])
+    np.testing.assert_allclose(tr.x, np.array(ref), rtol=1e-9, atol=1e-12)
+    assert tr.stop.kind == "max_steps"

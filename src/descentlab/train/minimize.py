@@ -72,6 +72,9 @@ class Trajectory:
     update : ndarray, shape (T, n)   x_{t+1} − x_t
     stop : StopReason                why it ended (kind, step, message, details)
     meta : dict                      surface, optimizer config, settings
+    records : list of StepRecord or None
+        With ``minimize(..., record=True)``: the optimizer's own record of each update
+        (state buffers, bias-corrected moments, effective per-coordinate step size).
     """
 
     x: np.ndarray
@@ -82,6 +85,7 @@ class Trajectory:
     update: np.ndarray
     stop: "StopReason"
     meta: dict = field(default_factory=dict)
+    records: list | None = None
 
     @property
     def steps(self) -> int:
@@ -103,11 +107,14 @@ class Trajectory:
 
     def to_dict(self) -> dict:
         """Plain JSON types: per-step columns, the stop reason and the run's settings."""
-        return {
+        out = {
             "x": self.x.tolist(), "f": self.f.tolist(), "grad": self.grad.tolist(),
             "grad_norm": self.grad_norm.tolist(), "lr": self.lr.tolist(), "update": self.update.tolist(),
             "stop": self.stop.to_dict(), "meta": self.meta,
         }
+        if self.records is not None:
+            out["records"] = [r.to_dict() for r in self.records]
+        return out
 
     def to_json(self, path=None, indent: int | None = None) -> str:
         """The JSON text of :meth:`to_dict` (non-finite floats as "nan"/"inf"); written atomically to ``path`` if given."""
@@ -173,7 +180,7 @@ def _make_opt(optimizer, preset, hyper):
 
 def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: int = 100,
              tol: float | None = 1e-8, norm="2", bound: float = DEFAULT_BOUND,
-             stop: Sequence = (), grad_noise: float = 0.0, seed=None,
+             stop: Sequence = (), grad_noise: float = 0.0, seed=None, record: bool = False,
              diff: str = "autodiff", **hyper: Any) -> Trajectory:
     """Run ``optimizer`` on ``f`` from ``x0`` for at most ``steps`` updates.
 
@@ -204,6 +211,9 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         Standard deviation of Gaussian noise added to each gradient the optimizer sees
         (a stand-in for a stochastic gradient); drawn from ``seed``.
     seed : int or numpy.random.Generator, optional
+    record : bool
+        Keep the optimizer's :class:`~descentlab.optim.StepRecord` of every update in
+        ``Trajectory.records`` (buffers, moments, effective step sizes).
     diff : {"autodiff", "fd"}
         How to differentiate a user function.
     **hyper
@@ -248,7 +258,7 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
 
     params = {"x": x.copy()}
     state = opt.init(params)
-    xs, fs, gs, gn, lrs, ups = [], [], [], [], [], []
+    xs, fs, gs, gn, lrs, ups, records = [], [], [], [], [], [], []
     reason = None
     for t in range(steps + 1):
         xt = params["x"]
@@ -275,9 +285,11 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         hessian = {"x": surface.hess(xt)} if getattr(opt, "needs_hessian", False) else None
         with np.errstate(all="ignore"):
             if hessian is None:
-                opt.step(params, {"x": g_used}, state)
+                rec = opt.step(params, {"x": g_used}, state, record=record)
             else:
-                opt.step(params, {"x": g_used}, state, hessian=hessian)
+                rec = opt.step(params, {"x": g_used}, state, record=record, hessian=hessian)
+        if record:
+            records.append(rec)
         lrs.append(lr_t)
         ups.append(params["x"] - xs[-1])  # xt is params["x"], updated in place; xs[-1] is its copy
     meta = {
@@ -290,7 +302,7 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
     return Trajectory(
         x=np.array(xs), f=np.array(fs), grad=np.array(gs), grad_norm=np.array(gn),
         lr=np.array(lrs, dtype=np.float64), update=np.array(ups).reshape(len(ups), n),
-        stop=reason, meta=meta,
+        stop=reason, meta=meta, records=records if record else None,
     )
 
 

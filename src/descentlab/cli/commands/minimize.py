@@ -95,6 +95,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
     parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
                         help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
+    parser.add_argument("--record", action="store_true",
+                        help="also keep the optimizer's record of each update (buffers, moments, step sizes) in the JSON")
     parser.add_argument("--diff", default="autodiff", choices=["autodiff", "fd"],
                         help="how to differentiate a user function (default autodiff)")
     parser.add_argument("-o", "--out", default=None, help="also write the trajectory JSON here")
@@ -120,7 +122,7 @@ def build_call(args) -> tuple:
         hyper["lr"] = lr
     kw = dict(preset=args.preset, steps=args.steps, tol=args.tol if args.tol else None, norm=args.norm,
               bound=args.bound if args.bound is not None else DEFAULT_BOUND, grad_noise=args.grad_noise,
-              seed=args.seed, **hyper)
+              seed=args.seed, record=args.record, diff=args.diff, **hyper)
     return surface, start, args.optimizer, kw
 
 
