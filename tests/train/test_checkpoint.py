@@ -13,8 +13,8 @@ from descentlab._io import load_arrays
 from descentlab.data import minibatch, two_moons
 from descentlab.errors import ConfigError, StateFileError
 from descentlab.nn import mlp
-from descentlab.optim.registry import make_optimizer
-from descentlab.optim.schedules import parse_schedule
+from descentlab.optim import make_optimizer
+from descentlab.optim import parse_schedule
 from descentlab.train.checkpoint import load_checkpoint, previous_path
 from descentlab.train.fit import fit
 

@@ -7,7 +7,7 @@ import pytest
 from descentlab.data import Dataset, full, minibatch, spirals, two_moons, xor
 from descentlab.errors import ConfigError, DataError, ShapeError
 from descentlab.nn import Linear, mlp
-from descentlab.optim.registry import make_optimizer
+from descentlab.optim import make_optimizer
 from descentlab.train.fit import fit
 
 

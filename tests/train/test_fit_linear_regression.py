@@ -4,8 +4,8 @@ import pytest
 
 from descentlab.data import full, linear_regression, minibatch, stochastic
 from descentlab.nn import Linear, get_loss
-from descentlab.optim.registry import make_optimizer
-from descentlab.optim.schedules import parse_schedule
+from descentlab.optim import make_optimizer
+from descentlab.optim import parse_schedule
 from descentlab.train.fit import autodiff_loss_and_grads, fit
 
 NOISE = 0.1

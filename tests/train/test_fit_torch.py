@@ -9,7 +9,7 @@ import pytest
 
 from descentlab.data import minibatch, spirals
 from descentlab.nn import mlp
-from descentlab.optim.registry import make_optimizer
+from descentlab.optim import make_optimizer
 from descentlab.train.fit import fit
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "training_torch.npz"

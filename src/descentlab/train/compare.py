@@ -119,7 +119,7 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
         training and validation loss, and epochs/seconds to reach ``target``.
     """
     from ..data.batching import parse_batching
-    from ..optim.registry import make_optimizer
+    from ..optim import make_optimizer
 
     epochs = 5 if quick else int(epochs)
     train, val = _prepare(data, seed, val_fraction, quick)
@@ -168,7 +168,7 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
         lr, final training loss, final and best validation accuracy, the epoch of the
         best one, and wall seconds.
     """
-    from ..optim.registry import make_optimizer
+    from ..optim import make_optimizer
 
     epochs = 3 if quick else int(epochs)
     train, val = _prepare(data, seed, val_fraction, quick)

@@ -225,10 +225,7 @@ def _resolve_loss(loss, data):
 
 def _resolve_optimizer(optimizer, lr, preset):
     if isinstance(optimizer, str):
-        try:
-            from ..optim import make_optimizer
-        except ImportError:  # the package's lazy export may not list it yet
-            from ..optim.registry import make_optimizer
+        from ..optim import make_optimizer
 
         hyper = {} if lr is None else {"lr": lr}
         return make_optimizer(optimizer, preset=preset, **hyper)
@@ -521,12 +518,9 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
     sizes = [data.n_features, *[int(h) for h in hidden], data.n_outputs]
     model = mlp(sizes, activation, init=init, seed=seed)
     if isinstance(optimizer, str):
-        try:
-            from ..optim import make_optimizer
-        except ImportError:
-            from ..optim.registry import make_optimizer
+        from ..optim import make_optimizer
         if schedule:
-            from ..optim.schedules import parse_schedule
+            from ..optim import parse_schedule
 
             lr = parse_schedule(schedule, lr=lr)
         optimizer = make_optimizer(optimizer, preset=preset, **(hyper or {}), **({} if lr is None else {"lr": lr}))

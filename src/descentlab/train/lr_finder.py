@@ -59,7 +59,7 @@ def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatc
     ``optimizer`` is a name for :func:`descentlab.optim.make_optimizer`; ``hyper`` its
     other hyperparameters (``momentum=0.9``...). Returns an :class:`LRFinderResult`.
     """
-    from ..optim.registry import make_optimizer
+    from ..optim import make_optimizer
     from .fit import fit
 
     if not (0 < lr_min < lr_max and math.isfinite(lr_max)):
