@@ -114,7 +114,7 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
 def plot_race(result, out, *, title: str | None = None, **kw) -> Path:
     """:func:`plot_contours` of a :class:`~descentlab.train.race.RaceResult`, titled with its tuning."""
     st = result.settings
-    t = title or (f"{result.surface.name}: {st['steps']} steps, lr tuned by {st['tune']} "
-                  f"(equal budget of {result.racers[0].budget} steps each)" if st["tune"] != "none"
-                  else f"{result.surface.name}: {st['steps']} steps, fixed lr")
+    t = title or (f"{result.surface.name}: {st['steps']} steps from {len(result.starts)} start(s)\n"
+                  f"lr tuned by {st['tune']}, equal budget of {result.racers[0].budget} steps each"
+                  if st["tune"] != "none" else f"{result.surface.name}: {st['steps']} steps, fixed lr")
     return plot_contours(result.surface, result, out, title=t, **kw)
