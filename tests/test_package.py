@@ -85,3 +85,12 @@ def test_no_unpinned_torch_in_requirements():
     text = (ROOT / "pyproject.toml").read_text()
     for m in re.finditer(r'"(torch[^"]*)"', text):
         assert m.group(1) == "torch==2.13.0", f"unpinned torch requirement: {m.group(1)}"
+
+
+@pytest.mark.parametrize("module", ["descentlab", "descentlab.train", "descentlab.viz"])
+def test_every_lazy_public_name_resolves(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None, f"{module}.{name}"

@@ -13,6 +13,13 @@ _LAZY = {
     "Trajectory": "descentlab.train.minimize",
     "fit": "descentlab.train.fit",
     "History": "descentlab.train.fit",
+    "train_mlp": "descentlab.train.fit",
+    "lr_find": "descentlab.train.lr_finder",
+    "LRFinderResult": "descentlab.train.lr_finder",
+    "compare_batching": "descentlab.train.compare",
+    "compare_optimizers": "descentlab.train.compare",
+    "save_checkpoint": "descentlab.train.checkpoint",
+    "load_checkpoint": "descentlab.train.checkpoint",
 }
 
 __all__ = sorted(_LAZY)
