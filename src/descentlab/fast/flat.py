@@ -75,15 +75,35 @@ class FlatArrays:
         return f"FlatArrays({len(self.shapes)} arrays, {self.flat.size} elements, {self.flat.dtype})"
 
 
+# flat_base answers: identical array objects always give the same answer (a view never
+# moves), so answers are kept by the arrays' ids. Each entry holds the arrays themselves,
+# so an id cannot be reused by a new array while its entry exists.
+_BASE_CACHE: dict[tuple[int, ...], tuple[np.ndarray | None, list]] = {}
+_BASE_CACHE_SIZE = 64
+
+
 def flat_base(arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
     """The 1-D buffer that ``arrays`` tile end to end in key order, or None.
 
     True for the ``views`` of a :class:`FlatArrays` (and for any dict laid out the same
     way); None as soon as one array is not such a view, so callers can fall back to
-    per-array work.
+    per-array work. Zero-size arrays are ignored: they hold nothing to update.
     """
-    values = [a for a in arrays.values() if not (isinstance(a, np.ndarray) and a.size == 0)]  # nothing to update
-    if not values:
+    values = list(arrays.values())
+    key = tuple(map(id, values))
+    hit = _BASE_CACHE.get(key)
+    if hit is not None:
+        return hit[0]
+    base = _find_base(values)
+    if len(_BASE_CACHE) >= _BASE_CACHE_SIZE:
+        _BASE_CACHE.clear()
+    _BASE_CACHE[key] = (base, values)
+    return base
+
+
+def _find_base(values: list) -> np.ndarray | None:
+    values = [a for a in values if not (isinstance(a, np.ndarray) and a.size == 0)]
+    if not values or not all(isinstance(a, np.ndarray) for a in values):
         return None
     base = values[0].base
     if base is None or not isinstance(base, np.ndarray) or base.ndim != 1 or not base.flags.c_contiguous:
