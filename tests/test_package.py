@@ -94,3 +94,12 @@ def test_every_lazy_public_name_resolves(module):
     mod = importlib.import_module(module)
     for name in mod.__all__:
         assert getattr(mod, name) is not None, f"{module}.{name}"
+
+
+def test_functions_are_not_shadowed_by_their_modules():
+    out = _run(sys.executable, "-c",
+               "import descentlab.train.race, descentlab.train.fit, descentlab; "
+               "import descentlab.train as t; "
+               "print(callable(descentlab.minimize), callable(t.minimize), callable(descentlab.fit), callable(t.fit))")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True"] * 4

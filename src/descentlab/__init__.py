@@ -41,6 +41,8 @@ _LAZY = {
     "load_state": "descentlab.optim",
     "parse_schedule": "descentlab.optim",
     "get_surface": "descentlab.functions",
+    "from_function": "descentlab.functions",
+    "race": "descentlab.train",
     "mlp": "descentlab.nn",
     "load_dataset": "descentlab.data",
     "minimize": "descentlab.train",

@@ -1,18 +1,21 @@
 """Running optimizers: ``minimize`` on surfaces, ``fit`` on networks.
 
-Names are resolved lazily from their modules so that importing one part does not load
-the others.
+``minimize`` and ``fit`` are bound eagerly: they share their names with their modules,
+and a lazy name would be shadowed by the submodule as soon as anything imported it
+(``descentlab.train.minimize`` would then be the module, not the function). The other
+names are resolved lazily from their modules.
 """
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
+from .fit import History, fit
+from .minimize import Trajectory, minimize
+
 _LAZY = {
-    "minimize": "descentlab.train.minimize",
-    "Trajectory": "descentlab.train.minimize",
-    "fit": "descentlab.train.fit",
-    "History": "descentlab.train.fit",
+    "race": "descentlab.train.race",
+    "RaceResult": "descentlab.train.race",
     "train_mlp": "descentlab.train.fit",
     "lr_find": "descentlab.train.lr_finder",
     "LRFinderResult": "descentlab.train.lr_finder",
@@ -22,7 +25,7 @@ _LAZY = {
     "load_checkpoint": "descentlab.train.checkpoint",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = sorted(["minimize", "Trajectory", "fit", "History", *_LAZY])
 
 
 def __getattr__(name: str) -> Any:
