@@ -22,6 +22,9 @@ _LAZY = {
     "plot_schedules": "descentlab.viz.schedules",
     "animate_race": "descentlab.viz.animation",
     "animate_trajectories": "descentlab.viz.animation",
+    "plot_history": "descentlab.viz.training",
+    "plot_lr_finder": "descentlab.viz.training",
+    "plot_comparison": "descentlab.viz.training",
 }
 
 __all__ = sorted(_LAZY)
