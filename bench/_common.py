@@ -35,6 +35,10 @@ def set_threads(n: int) -> dict:
         pools = [f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}), {p.get('num_threads')} threads"
                  for p in threadpool_info() if p.get("user_api") == "blas"]
         info["numpy_blas"] = "; ".join(pools) or "no BLAS pool found"
+    from descentlab.fast import kernels
+
+    kernels.set_threads(n)   # numba kernels split large arrays over n threads
+    info["descentlab_kernel_threads"] = n
     if have("torch"):
         import torch
 

@@ -188,6 +188,25 @@ def test_backends_agree_on_a_large_flat_buffer():
     np.testing.assert_array_equal(out["numpy"], out["numba"])
 
 
+def test_threads_split_the_work_without_changing_a_bit():
+    if not K.numba_available():
+        pytest.skip("numba is not installed: the NumPy backend is single-threaded")
+    n = K._PARALLEL_MIN + 333
+    out = []
+    for threads in (1, 3):
+        K.set_threads(threads)
+        try:
+            p, g = _arrays(5, n, np.float32, 2)
+            b = np.zeros_like(p)
+            for k in range(3):
+                K.momentum_(p, g, b, lr=0.1, mu=0.9, first=k == 0)
+            out.append((p, b))
+        finally:
+            K.set_threads(1)
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+
+
 def test_a_step_allocates_no_full_size_temporary(backend):
     """In-place means no new array of the parameters' size per step (tracemalloc sees NumPy's buffers)."""
     import tracemalloc
@@ -212,6 +231,7 @@ BAD = [
      ConfigError, "eps_placement"),
     (lambda: K.rmsprop_(*[np.zeros(3)] * 3, lr=0.1, beta=0.9, eps=0.0, momentum=0.5), ConfigError, "momentum buffer"),
     (lambda: K.set_backend("cuda"), ConfigError, "backend"),
+    (lambda: K.set_threads(0), ConfigError, "threads >= 1"),
 ]
 
 

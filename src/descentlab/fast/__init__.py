@@ -28,6 +28,7 @@ _LAZY = {
     "numba_available": "descentlab.fast.kernels",
     "set_backend": "descentlab.fast.kernels",
     "get_backend": "descentlab.fast.kernels",
+    "set_threads": "descentlab.fast.kernels",
     "MLP": "descentlab.fast.mlp",
 }
 

@@ -39,6 +39,7 @@ __all__ = [
     "numba_available",
     "set_backend",
     "get_backend",
+    "set_threads",
     "sgd_",
     "momentum_",
     "momentum_lr_inside_",
@@ -56,6 +57,9 @@ _requested = os.environ.get("DESCENTLAB_FAST_BACKEND", "auto")
 _numba_module: ModuleType | None = None
 _numba_failed = False
 _scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_threads = 1
+_pool = None
+_PARALLEL_MIN = 1 << 20   # below this a thread hand-off costs more than it saves
 
 
 def set_backend(name: str) -> None:
@@ -67,6 +71,22 @@ def set_backend(name: str) -> None:
         raise ConfigError(expected("numba to be importable for backend 'numba'", "no numba",
                                    "pip install 'descentlab[fast]' or use backend 'numpy'"))
     _requested = name
+
+
+def set_threads(n: int) -> None:
+    """Split each numba kernel call over ``n`` threads (default 1) for arrays of 1M elements or more.
+
+    The compiled loops release the GIL, so plain Python threads run them in parallel on
+    disjoint slices; every element is still computed the same way, so the results do not
+    depend on ``n``. The NumPy backend always runs on one thread.
+    """
+    global _threads, _pool
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError(expected("threads >= 1", n, "pass a positive integer"))
+    if n != _threads and _pool is not None:
+        _pool.shutdown()
+        _pool = None
+    _threads = n
 
 
 def get_backend() -> str:
@@ -112,6 +132,24 @@ def _flat(p: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
             raise ShapeError(expected("C-contiguous arrays (updated in place)", "a non-contiguous view",
                                       "use np.ascontiguousarray once, before training"))
     return out
+
+
+def _jit(fn, arrays: tuple, *scalars) -> None:
+    """Run a compiled kernel on ``arrays``, split into ``_threads`` slices when they are large."""
+    n = arrays[0].size
+    if _threads == 1 or n < _PARALLEL_MIN:
+        fn(*arrays, *scalars)
+        return
+    global _pool
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(_threads, thread_name_prefix="descentlab-kernel")
+    # slice edges on 16-element boundaries, so every slice starts on a 64-byte line
+    edges = [min(n, (n * i // _threads) // 16 * 16) for i in range(_threads)] + [n]
+    jobs = [_pool.submit(fn, *(a[lo:hi] for a in arrays), *scalars) for lo, hi in zip(edges[:-1], edges[1:])]
+    for job in jobs:
+        job.result()
 
 
 def _scratch_for(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,7 +207,7 @@ def sgd_(p: np.ndarray, g: np.ndarray, *, lr: float, weight_decay: float = 0.0,
     lr_, d = dt(lr), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        nb.sgd(p1, g1, lr_, d.wd, d.use_wd, d.lw, d.decoupled)
+        _jit(nb.sgd, (p1, g1), lr_, d.wd, d.use_wd, d.lw, d.decoupled)
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
@@ -193,7 +231,7 @@ def momentum_(p: np.ndarray, g: np.ndarray, b: np.ndarray, *, lr: float, mu: flo
     lr_, mu_, damp, d = dt(lr), dt(mu), dt(1.0 - dampening), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        nb.momentum(p1, g1, b1, lr_, mu_, damp, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov), bool(first))
+        _jit(nb.momentum, (p1, g1, b1), lr_, mu_, damp, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov), bool(first))
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
@@ -227,7 +265,7 @@ def momentum_lr_inside_(p: np.ndarray, g: np.ndarray, v: np.ndarray, *, lr: floa
     lr_, mu_, d = dt(lr), dt(mu), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        nb.momentum_lr_inside(p1, g1, v1, lr_, mu_, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov))
+        _jit(nb.momentum_lr_inside, (p1, g1, v1), lr_, mu_, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov))
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
@@ -275,7 +313,7 @@ def adam_(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *, lr: flo
     bc1_, bc2_, num_, eps_ = dt(bc1), dt(bc2), dt(num), dt(eps)
     nb = _nb()
     if nb is not None:
-        nb.adam(p1, g1, m1, v1, beta1_, c1, beta2_, c2, bc1_, bc2_, num_, eps_, mode,
+        _jit(nb.adam, (p1, g1, m1, v1), beta1_, c1, beta2_, c2, bc1_, bc2_, num_, eps_, mode,
                 d.wd, d.use_wd, d.lw, d.decoupled)
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
@@ -335,7 +373,7 @@ def rmsprop_(p: np.ndarray, g: np.ndarray, s: np.ndarray, b: np.ndarray | None =
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        nb.rmsprop(p1, g1, s1, b1, lr_, beta_, c, eps_, inside, mu_, mom_mode, d.wd, d.use_wd, d.lw, d.decoupled)
+        _jit(nb.rmsprop, (p1, g1, s1, b1), lr_, beta_, c, eps_, inside, mu_, mom_mode, d.wd, d.use_wd, d.lw, d.decoupled)
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
@@ -385,7 +423,7 @@ def adagrad_(p: np.ndarray, g: np.ndarray, s: np.ndarray, *, lr: float, eps: flo
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        nb.adagrad(p1, g1, s1, lr_, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
+        _jit(nb.adagrad, (p1, g1, s1), lr_, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
