@@ -142,3 +142,17 @@ def test_newton_errors():
     with pytest.raises(ConfigError, match="only newton"):
         sgd = make_optimizer("sgd")
         sgd.step(params, {"x": np.ones(2)}, sgd.init(params), hessian=np.eye(2))
+
+
+@pytest.mark.parametrize("hessian,exc,pattern", [
+    ({"x": np.array([[np.nan, 0.0], [0.0, 1.0]])}, ConfigError, "finite Hessian"),
+    ({"x": np.eye(2), "y": np.eye(1)}, ShapeError, r"also \['y'\]"),
+    ({"z": np.eye(2)}, ShapeError, r"Hessian block for parameter 'x'"),
+    (np.eye(3), ShapeError, r"Hessian of shape \(2, 2\)"),
+])
+def test_bad_hessians_are_refused(hessian, exc, pattern):
+    opt = make_optimizer("newton")
+    params = {"x": np.ones(2)}
+    with pytest.raises(exc, match=pattern):
+        opt.step(params, {"x": np.ones(2)}, opt.init(params), hessian=hessian)
+    assert np.array_equal(params["x"], np.ones(2))

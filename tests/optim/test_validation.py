@@ -88,3 +88,97 @@ def test_schedule_giving_a_negative_lr_is_reported_with_the_step():
         opt.step(params, {"x": np.ones(1)}, state)
     with pytest.raises(ConfigError, match=r"lr >= 0 at step 3, got -0\.05"):
         opt.step(params, {"x": np.ones(1)}, state)
+
+
+# -- what step() and update() are given ---------------------------------------------------
+def _adam_setup():
+    import numpy as np
+
+    opt = make_optimizer("adam", lr=0.1)
+    params = {"x": np.ones(2)}
+    return opt, params, opt.init(params)
+
+
+def _call(kind, opt, params, grads, state):
+    if kind == "step":
+        return opt.step(params, grads, state)
+    return opt.update(grads, state, params)
+
+
+# (what is wrong, make (params, grads, state) from a fresh adam setup, exception, message pattern)
+BAD_STEP_INPUT = [
+    ("missing gradient", lambda o, p, s: (p, {}, s), "ShapeError", r"gradients for the parameters \['x'\], got missing \['x'\]"),
+    ("extra gradient", lambda o, p, s: (p, {"x": p["x"], "y": p["x"]}, s), "ShapeError", r"got extra \['y'\]"),
+    ("wrong shape", lambda o, p, s: (p, {"x": [1.0, 2.0, 3.0]}, s), "ShapeError", r"gradient of 'x' with shape \(2,\), got shape \(3,\)"),
+    ("complex gradient", lambda o, p, s: (p, {"x": [1j, 1.0]}, s), "DTypeError", r"real-valued gradient for 'x', got dtype complex128"),
+    ("text gradient", lambda o, p, s: (p, {"x": ["a", "b"]}, s), "DTypeError", r"real-valued gradient for 'x', got dtype <U1"),
+    ("gradient not a dict", lambda o, p, s: (p, p["x"], s), "ConfigError", r"gradients as a dict of name -> array, got ndarray"),
+    ("integer parameters", lambda o, p, s: ({"x": [1, 2]}, {"x": [1.0, 1.0]}, s), "DTypeError",
+     r"floating-point array for parameter 'x', got dtype int64.*np\.asarray\(x, dtype=float\)"),
+    ("other parameter names", lambda o, p, s: ({"y": p["x"]}, {"x": p["x"]}, s), "ShapeError",
+     r"parameters \['x'\] \(as in init\(\)\), got \['y'\]"),
+    ("state of another optimizer", lambda o, p, s: (p, {"x": p["x"]}, make_optimizer("momentum").init(p)), "ConfigError",
+     r"buffers \['m', 'v'\] for parameter 'x' \(adam\), got \['b'\]"),
+    ("state not an OptState", lambda o, p, s: (p, {"x": p["x"]}, {}), "ConfigError", r"OptState made by opt\.init\(params\), got dict"),
+]
+
+
+@pytest.mark.parametrize("kind", ["step", "update"])
+@pytest.mark.parametrize("what,make,exc,pattern", BAD_STEP_INPUT, ids=[b[0] for b in BAD_STEP_INPUT])
+def test_bad_step_input_is_a_sentence_not_a_numpy_error(kind, what, make, exc, pattern):
+    import numpy as np
+
+    from descentlab import errors
+
+    opt, params, state = _adam_setup()
+    p, g, s = make(opt, params, state)
+    p = {k: np.asarray(v) for k, v in p.items()}
+    with pytest.raises(getattr(errors, exc), match=pattern) as info:
+        _call(kind, opt, p, g, s)
+    assert "Fix:" in str(info.value)
+    assert state.step == 0 and np.array_equal(params["x"], np.ones(2))  # nothing moved
+
+
+# (what the schedule returns, message pattern)
+BAD_SCHEDULE_VALUES = [
+    (math.nan, r"lr >= 0 at step 0, got nan"),
+    (math.inf, r"lr >= 0 at step 0, got inf"),
+    ("0.1", r"one number at step 0, got str '0\.1'"),
+    ([0.1, 0.2], r"one number at step 0, got list"),
+    (None, r"one number at step 0, got NoneType"),
+]
+
+
+@pytest.mark.parametrize("value,pattern", BAD_SCHEDULE_VALUES, ids=[repr(v) for v, _ in BAD_SCHEDULE_VALUES])
+def test_schedule_giving_a_non_number_is_reported_with_the_step(value, pattern):
+    import numpy as np
+
+    opt = make_optimizer("sgd", lr=lambda k: value)
+    params = {"x": np.ones(1)}
+    with pytest.raises(ConfigError, match=pattern):
+        opt.step(params, {"x": np.ones(1)}, opt.init(params))
+    assert params["x"][0] == 1.0
+
+
+def test_gradients_take_the_parameters_dtype_so_buffers_keep_it():
+    import numpy as np
+
+    for name in ("momentum", "adam", "rmsprop", "nadam", "adagrad"):
+        opt = make_optimizer(name, lr=0.1)
+        params = {"x": np.ones(3, dtype=np.float32)}
+        state = opt.init(params)
+        opt.step(params, {"x": np.full(3, 0.5)}, state)              # float64 gradient
+        opt.step(params, {"x": np.array([1, 2, 3])}, state)          # integer gradient
+        assert params["x"].dtype == np.float32
+        assert all(b.dtype == np.float32 for b in state.slots["x"].values()), name
+
+
+def test_a_non_finite_update_is_named_in_the_record():
+    import numpy as np
+
+    opt = make_optimizer("adam", lr=0.1)
+    params = {"w": np.ones(2), "b": np.ones(1)}
+    state = opt.init(params)
+    rec = opt.step(params, {"w": np.array([np.nan, 1.0]), "b": np.ones(1)}, state, record=True)
+    assert rec.note == "non-finite update of 'w' at step 0"
+    assert opt.step(params, {"w": np.ones(2), "b": np.ones(1)}, opt.init(params), record=True).note is None

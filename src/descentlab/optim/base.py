@@ -11,11 +11,12 @@ weight decay, records).
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..errors import ConfigError, ShapeError, expected
+from ..errors import ConfigError, DTypeError, ShapeError, expected
 from . import hyperparams
 from .state import OptState, StepRecord
 
@@ -66,6 +67,15 @@ class Optimizer:
             raise ConfigError(expected(f"eps_placement in {self.EPS_FORMS} for {self.name}", "hat",
                                        "the eps-hat form exists only for Adam"))
 
+    def _check_slots(self, state: OptState) -> None:
+        """Every parameter's buffers must be the ones :meth:`init` makes (a state from
+        another optimizer or setting would fail later, inside NumPy)."""
+        want = set(self.SLOTS)
+        for name, bufs in state.slots.items():
+            if set(bufs) != want:
+                raise ConfigError(expected(f"buffers {sorted(want)} for parameter {name!r} ({self.name})", sorted(bufs),
+                                           "use the state made by this optimizer's init() (or load_state)"))
+
     def _init_slots(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         return {s: np.zeros_like(theta) for s in self.SLOTS}
 
@@ -90,7 +100,13 @@ class Optimizer:
         lr = self.hyper["lr"]
         if not callable(lr):
             return lr
-        value = float(lr(k))
+        raw = lr(k)
+        if isinstance(raw, np.ndarray) and raw.ndim == 0:
+            raw = raw.item()
+        if not isinstance(raw, numbers.Real) or isinstance(raw, (bool, np.bool_)):
+            raise ConfigError(expected(f"a schedule giving one number at step {k}", f"{type(raw).__name__} {raw!r:.60}",
+                                       "make the schedule return a float, e.g. lambda k: 0.1 / (1 + k)"))
+        value = float(raw)
         if not (value >= 0.0 and np.isfinite(value)):
             raise ConfigError(expected(f"a schedule giving lr >= 0 at step {k}", value, "check the schedule's parameters"))
         return value
@@ -120,8 +136,8 @@ class Optimizer:
         """
         if hessian is not None and not self.needs_hessian:
             raise ConfigError(expected(f"no hessian for {self.name}", "a hessian", "only newton uses one; drop the argument"))
-        k = state.step
         updates, new_state, extras = self._update(grads, state, params, hessian=hessian)
+        k = new_state.step - 1
         for name, u in updates.items():
             params[name] += u
         state.slots = new_state.slots
@@ -152,7 +168,8 @@ class Optimizer:
 
     # -- internals --------------------------------------------------------------------
     def _update(self, grads, state, params, hessian=None):
-        _check_grads(grads, state, params)
+        grads = _check_grads(grads, state, params)
+        self._check_slots(state)
         k = state.step
         lr = self.lr_at(k)
         wd = self.hyper.get("weight_decay", 0.0)
@@ -175,6 +192,9 @@ class Optimizer:
         note = None
         for e in extras.values():
             note = note or e.get("note")
+        bad = [n for n, u in updates.items() if not np.all(np.isfinite(u))]
+        if bad:  # the record says so; stopping.Divergence stops the run that carries on
+            note = (note + "; " if note else "") + f"non-finite update of {', '.join(map(repr, bad))} at step {k}"
         return StepRecord(
             step=k, lr=lr, grad=grad, grad_norm=norm,
             buffers={n: {b: np.array(a, copy=True) for b, a in bufs.items()} for n, bufs in state.slots.items()},
@@ -191,18 +211,38 @@ def _check_params(params: Mapping[str, np.ndarray]) -> None:
         raise ConfigError(expected("params as a dict of name -> array", type(params).__name__,
                                    "wrap a single array as {'x': x}"))
     for name, theta in params.items():
-        a = np.asarray(theta)
-        if not np.issubdtype(a.dtype, np.floating):
-            raise ConfigError(expected(f"a floating-point array for parameter {name!r}", f"dtype {a.dtype}",
-                                       "convert it with np.asarray(x, dtype=float)"))
+        dtype = np.asarray(theta).dtype
+        if not np.issubdtype(dtype, np.floating):
+            raise DTypeError(expected(f"a floating-point array for parameter {name!r}", f"dtype {dtype}",
+                                      "convert it with np.asarray(x, dtype=float)"))
 
 
-def _check_grads(grads, state: OptState, params) -> None:
+def _check_grads(grads, state: OptState, params) -> dict[str, np.ndarray]:
+    """Check what ``update``/``step`` were given; return the gradients as real arrays."""
+    if not isinstance(state, OptState):
+        raise ConfigError(expected("the OptState made by opt.init(params)", type(state).__name__,
+                                   "call state = opt.init(params) once and pass it to every step"))
+    if not isinstance(grads, Mapping):
+        raise ConfigError(expected("gradients as a dict of name -> array", type(grads).__name__,
+                                   "pass {'x': g} with the names used in init()"))
     if grads.keys() != state.slots.keys():
-        raise ShapeError(expected(f"gradients for the parameters {sorted(state.slots)}", sorted(grads),
+        missing, extra = sorted(state.slots.keys() - grads.keys()), sorted(grads.keys() - state.slots.keys())
+        got = ", ".join(f"{what} {names}" for what, names in (("missing", missing), ("extra", extra)) if names)
+        raise ShapeError(expected(f"gradients for the parameters {sorted(state.slots)}", got or sorted(grads),
                                   "pass one gradient per parameter, under the same names as in init()"))
+    _check_params(params)
+    if params.keys() != state.slots.keys():
+        raise ShapeError(expected(f"parameters {sorted(state.slots)} (as in init())", sorted(params),
+                                  "pass the same params dict that init() was given"))
+    out = {}
     for name, g in grads.items():
-        theta = params[name]
-        if np.shape(g) != np.shape(theta):
-            raise ShapeError(expected(f"gradient of {name!r} with shape {np.shape(theta)}", f"shape {np.shape(g)}",
+        g = np.asarray(g)
+        if g.dtype.kind not in "fiu":
+            raise DTypeError(expected(f"a real-valued gradient for {name!r}", f"dtype {g.dtype}",
+                                      "pass the gradient as a float array"))
+        theta = np.asarray(params[name])
+        if g.shape != theta.shape:
+            raise ShapeError(expected(f"gradient of {name!r} with shape {theta.shape}", f"shape {g.shape}",
                                       "the gradient must have the parameter's shape"))
+        out[name] = g.astype(theta.dtype, copy=False)  # buffers keep the parameter's dtype
+    return out

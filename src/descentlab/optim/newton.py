@@ -63,7 +63,7 @@ class Newton(Optimizer):
         return updates, new_state
 
     def _update(self, grads, state, params, hessian=None):
-        _check_grads(grads, state, params)
+        grads = _check_grads(grads, state, params)
         if hessian is None:
             raise ConfigError(expected("a hessian for newton", "none",
                                        "pass hessian= to step()/update() (the matrix of second derivatives)"))
@@ -145,11 +145,15 @@ def _assemble(hessian: Any, names: list[str], sizes: list[int]) -> np.ndarray:
                                           "flatten the parameter: the block is d2f/dx_i dx_j over its entries"))
             H[start:start + size, start:start + size] = block
             start += size
-        return H
-    H = np.asarray(hessian, dtype=float)
-    if H.shape != (n, n):
-        raise ShapeError(expected(f"a Hessian of shape {(n, n)} (all parameters flattened in order)",
-                                  f"shape {H.shape}", "pass the matrix of second derivatives of the flat vector"))
+        extra = sorted(set(hessian) - set(names))
+        if extra:
+            raise ShapeError(expected(f"Hessian blocks for the parameters {names}", f"also {extra}",
+                                      "give one block per parameter, under the names of params"))
+    else:
+        H = np.asarray(hessian, dtype=float)
+        if H.shape != (n, n):
+            raise ShapeError(expected(f"a Hessian of shape {(n, n)} (all parameters flattened in order)",
+                                      f"shape {H.shape}", "pass the matrix of second derivatives of the flat vector"))
     if not np.all(np.isfinite(H)):
         raise ConfigError(expected("a finite Hessian", "non-finite entries", "check the second derivatives"))
     return H

@@ -78,7 +78,9 @@ class StepRecord:
     update : dict[str, ndarray]
         The change applied, ``params[k] += update[k]``.
     note : str or None
-        What the rule decided on its own, e.g. a Newton fallback.
+        What the rule decided on its own, e.g. a Newton fallback, and which
+        parameters got a non-finite update (a NaN or infinite gradient goes through;
+        :class:`~descentlab.optim.stopping.Divergence` is what stops a run).
     """
 
     step: int
