@@ -202,3 +202,16 @@ def test_schedules(runs, t, step, exp, inv):
 def test_bad_input(name, params, pattern):
     with pytest.raises(ConfigError, match=pattern):
         run_example(name, **params)
+
+
+def test_nesterov_variable_transform_by_hand(runs):
+    """phi_t = theta_t + mu v_t of the look-ahead run equals the transformed (PyTorch) recursion
+    b = mu b + g(phi); phi -= lr (g + mu b), written here."""
+    rows = runs["optimizers"].data["runs"]["nesterov"]
+    lr, mu = 0.05, 0.9
+    phi, b = np.array([1.0, 1.0]), np.zeros(2)
+    for r in rows:
+        g = np.array([2 * phi[0], 20 * phi[1]])
+        b = mu * b + g
+        phi = phi - lr * (g + mu * b)
+        assert phi == pytest.approx(np.asarray(r["x_new"]) + mu * np.asarray(r["v"]), abs=1e-14)

@@ -151,6 +151,54 @@ _TITLES = {
 }
 
 
+def _iterates(name: str, preset: str, steps: int) -> np.ndarray | str:
+    try:
+        from ..optim import make_optimizer
+    except ImportError as exc:
+        return f"not available: descentlab.optim ({exc})"
+    h = HYPER[name]
+    opt = make_optimizer(name, preset=preset, lr=h["lr"], momentum=h["momentum"])
+    params = {"x": START.copy()}
+    state = opt.init(params)
+    out = []
+    for _ in range(steps):
+        at = opt.eval_params(params, state)["x"]
+        opt.step(params, {"x": grad_f(np.asarray(at))}, state)
+        out.append(params["x"].copy())
+    return np.array(out)
+
+
+def _forms_part(acc: Account, steps: int) -> None:
+    """The slides' "variable transform" for Nesterov, and the two momentum forms, checked on 20 steps."""
+    alpha = HYPER["nesterov"]["momentum"]
+    nest = run_rule("nesterov", steps)
+    phi = np.array([r["x_new"] + alpha * r["v"] for r in nest])
+    mom = np.array([r["x_new"] for r in run_rule("momentum", steps)])
+    p = acc.part("Two forms of the same method",
+                 "Nesterov's look-ahead gradient ∇f(θ + μv) is inconvenient: we usually hold θ and ∇f(θ). The slides' "
+                 "variable transform φ = θ + μv rewrites the method so the gradient is taken at the stored point φ; "
+                 "PyTorch, optax and Keras implement that form. Momentum is written by the slides with the learning "
+                 "rate inside the velocity (v = αv − ηg, x += v) and by PyTorch outside it (b = μb + g, x −= ηb); with "
+                 "a constant learning rate both give the same iterates.")
+    for preset in ("pytorch", "keras"):
+        lib = _iterates("nesterov", preset, steps)
+        if isinstance(lib, str):
+            acc.check(f"Nesterov ({preset} form) = φ_t = θ_t + μ v_t of the look-ahead method", True, lib)
+            continue
+        err = float(np.max(np.abs(lib - phi)))
+        p.add(f"max |φ_t − {preset} Nesterov iterate|", value=err, note=f"over {steps} steps")
+        acc.check(f"Nesterov ({preset} form) = φ_t = θ_t + μ v_t of the look-ahead method", err <= 1e-12,
+                  f"largest difference {fmt(err, 3)} over {steps} steps")
+    lib = _iterates("momentum", "pytorch", steps)
+    if isinstance(lib, str):
+        acc.check("momentum: lr inside (slides) and lr outside (PyTorch) agree under a constant lr", True, lib)
+    else:
+        err = float(np.max(np.abs(lib - mom)))
+        p.add("max |slides' momentum − PyTorch momentum|", value=err, note=f"over {steps} steps")
+        acc.check("momentum: lr inside (slides) and lr outside (PyTorch) agree under a constant lr", err <= 1e-12,
+                  f"largest difference {fmt(err, 3)} over {steps} steps")
+
+
 def run(steps: int = 3) -> Account:
     """Each optimizer ``steps`` times on f(x, y) = x² + 10y² from (1, 1), and the lecture's claims."""
     from ..errors import ConfigError, expected
@@ -205,6 +253,8 @@ def run(steps: int = 3) -> Account:
             err = float(np.max(np.abs(lib - mine)))
             acc.check(f"{name}: descentlab.optim (lecture preset) takes the same steps", err <= 1e-14,
                       f"largest difference {fmt(err, 3)}")
+
+    _forms_part(acc, steps=20)
 
     adam1 = runs["adam"][0]
     acc.check("Adam: after one step m̂ = g and v̂ = g² (bias correction)",
