@@ -136,6 +136,21 @@ def test_reproductions_of_wrong_figures(acc):
     assert 0.3 - 0.02711 == pytest.approx(0.27289, abs=1e-12)
 
 
+@pytest.mark.parametrize("key, printed", [("w31", "0.09661944"), ("w32", "0.78985831"), ("w41", "0.39661944"),
+                                          ("w42", "0.58985831")])
+def test_hidden_weights_reproduced_by_the_dot_product_mixup(acc, key, printed):
+    # written here: dE/dw_ji = delta5 * w5(i+2) * (f'(z3) x1 + f'(z4) x2), all with exact values
+    delta5 = (y5 - ya) * y5 * (1 - y5)
+    dot = y3 * (1 - y3) * x1 + y4 * (1 - y4) * x2
+    w_out = {"1": w53, "2": w54}[key[2]]
+    old = {"w31": w31, "w32": w32, "w41": w41, "w42": w42}[key]
+    mine = old - delta5 * w_out * dot
+    assert f"{mine:.8f}" == printed
+    row = next(r for r in acc.data["slide"] if r["quantity"] == f"{key}_new")
+    assert row["reproduction"] == pytest.approx(mine, rel=1e-12)
+    assert f"{row['reproduction']:.8f}" == printed
+
+
 def test_hidden_weight_mismatch_structure(acc):
     implied = acc.data["hidden_mismatch"]["implied_gradients"]
     # the slide's four new hidden weights imply equal gradients across hidden units ...

@@ -135,6 +135,12 @@ def _explanations(v: dict[str, float], new: dict[str, float], E_new: float) -> d
     w53_from_y4 = W_OUT["w53"] - v["dE_dw54"]           # exact gradient, but with y4 where y3 belongs
     implied = {k: W_HIDDEN[k] - float(SLIDE[f"{k}_new"]) for k in W_HIDDEN}
     typo_x1 = W_HIDDEN["w32"] - v["delta3"] * X["x1"]   # the slide's 'z3 = w31*x1 + w32*x1'
+    # The mix-up that reproduces all four hidden weights: the input factor became the scalar
+    # f'(z3)·x1 + f'(z4)·x2 (a dot product of the vector f'(z_hidden) with x, where the outer
+    # product f'(z_j)·x_i belongs), and the output weight is indexed by the input i.
+    dot = v["dy3_dz3"] * X["x1"] + v["dy4_dz4"] * X["x2"]
+    out_w = {"1": W_OUT["w53"], "2": W_OUT["w54"]}
+    mixup = {k: W_HIDDEN[k] - v["delta5"] * out_w[k[2]] * dot for k in W_HIDDEN}
     sigma_inv = math.log(float(SLIDE["y3"]) / (1 - float(SLIDE["y3"])))
     return {
         "y3": {
@@ -180,13 +186,19 @@ def _explanations(v: dict[str, float], new: dict[str, float], E_new: float) -> d
                    f"The true gradients are {fmt(v['dE_dw31'], 6)}, {fmt(v['dE_dw41'], 6)}, {fmt(v['dE_dw32'], 6)}, "
                    f"{fmt(v['dE_dw42'], 6)}: they differ between hidden units (δ4/δ3 = {fmt(v['delta4'] / v['delta3'], 4)}) "
                    f"and between inputs as x2/x1 = {fmt(X['x2'] / X['x1'], 4)}. The slide's do not depend on the "
-                   f"hidden unit at all, and between inputs they differ by {fmt(implied['w32'] / implied['w31'], 5)}, "
-                   "which is w54/w53 = 3: as if the output weight had been indexed by the input instead of by "
-                   "the hidden unit. We found no single slip that also reproduces their size. The typo on the "
-                   "slide, z3 = w31·x1 + w32·x1, does not reproduce them either: it would give "
-                   f"w32 = {fmt(typo_x1, 8)}.",
+                   f"hidden unit at all, and between inputs they differ by {fmt(implied['w32'] / implied['w31'], 5)} = "
+                   "w54/w53. One mix-up reproduces all four to the eight decimals printed: "
+                   "∂E/∂w_ji = δ5 · w5(i+2) · [f'(z3)·x1 + f'(z4)·x2], i.e. the output weight indexed by the input i, "
+                   "and the input factor x_i replaced by the dot product of the hidden units' sigmoid derivatives "
+                   f"with the input vector ({fmt(dot, 8)}), where the outer product f'(z_j)·x_i belongs (a matrix "
+                   "product taken in place of an element-wise one). It gives "
+                   f"w31 = {fmt(mixup['w31'], 10)}, w32 = {fmt(mixup['w32'], 10)}, w41 = {fmt(mixup['w41'], 10)}, "
+                   f"w42 = {fmt(mixup['w42'], 10)}. (The typo on the slide, z3 = w31·x1 + w32·x1, does not reproduce "
+                   f"them: it would give w32 = {fmt(typo_x1, 8)}.)",
             "implied_gradients": implied,
             "typo_w32": typo_x1,
+            "mixup_dot": dot,
+            "mixup_weights": mixup,
         },
         "E_new": {
             "correct": E_new,
@@ -259,6 +271,8 @@ def run_221(lr: float = LR) -> Account:
         entry = {"quantity": key, "slide": printed, "value": exact[key], "status": status, "explanation": text}
         if "reproduction" in info:
             entry["reproduction"] = info["reproduction"]
+        if key in ("w31_new", "w32_new", "w41_new", "w42_new") and "mixup_weights" in info:
+            entry["reproduction"] = info["mixup_weights"][key[:3]]
         comparisons.append(entry)
         rows.append([key, printed, fmt(exact[key], 10), status])
     p = acc.part("The slide's figures beside the exact values")
@@ -280,7 +294,8 @@ def run_221(lr: float = LR) -> Account:
                 "factors": {k: v[k] for k in ("dE_dy5", "dy5_dz5", "delta5", "dy3_dz3", "dy4_dz4", "delta3", "delta4")},
                 "gradients": {k: v[k] for k in v if k.startswith("dE_dw")}, "new_weights": new,
                 "after": after, "slide": comparisons,
-                "hidden_mismatch": {k: why["hidden"][k] for k in ("implied_gradients", "typo_w32")} if why else {}}
+                "hidden_mismatch": {k: why["hidden"][k] for k in ("implied_gradients", "typo_w32", "mixup_dot",
+                                                                  "mixup_weights")} if why else {}}
     return acc
 
 

@@ -409,7 +409,8 @@ def _backprop(ctx: TourContext, sec: Section) -> None:
     sec.add(Figure("backprop-slide-errors", slide_comparison(acc), "How far each slide figure is from the exact value",
                    "Relative difference, log scale. Rounded figures sit near 1e-4 to 1e-3 (three or four digits); the "
                    "wrong ones are the y3 = 0.682 slip, the error from the rounded y5, the gradient of w53 that uses y4, "
-                   "and the new weights."))
+                   "and the new weights (the hidden ones all come from one dot-product mix-up, reproduced to the "
+                   "eight printed decimals in the notes above)."))
     sec.add(_account_block(acc))
     ctx.results["backprop"] = {"forward": d["forward"], "gradients": d["gradients"], "new_weights": d["new_weights"],
                                "E_new": d["after"]["E"], "slide": {r["quantity"]: r["status"] for r in d["slide"]}}
