@@ -127,7 +127,8 @@ def gradients_221(w: dict[str, float], x: dict[str, float] = X, target: float = 
             "dy4_dz4": dy4_dz4, "delta3": delta3, "delta4": delta4, **g}
 
 
-def _explanations(v: dict[str, float], new: dict[str, float], E_new: float) -> dict[str, dict[str, Any]]:
+def _explanations(v: dict[str, float], new: dict[str, float], E_new: float, y5_after: float
+                  ) -> dict[str, dict[str, Any]]:
     """Why each wrong slide figure is wrong, with a computed reproduction where one exists."""
     y5r, y3r, y4r = 0.69, 0.682, 0.663                  # the slide's rounded values
     own_product = (y5r - TARGET) * (y5r * (1 - y5r)) * y4r
@@ -146,8 +147,9 @@ def _explanations(v: dict[str, float], new: dict[str, float], E_new: float) -> d
         "y3": {
             "correct": v["y3"],
             "why": f"f(0.755) = {fmt(v['y3'], 8)}, which is 0.680 at three decimals, not 0.682. No slip we "
-                   f"tried reproduces 0.682 (it is f({fmt(sigma_inv, 4)})); the slide's next figures hold with "
-                   "either value at three decimals, so it looks like a copying slip.",
+                   f"tried reproduces 0.682 (it is f({fmt(sigma_inv, 4)})). It does equal, at three decimals, the output "
+                   f"y5 after the update ({fmt(y5_after, 8)}), which may be where it was copied from. The slide's next "
+                   "figures hold with either value at three decimals.",
         },
         "E": {
             "correct": v["E"],
@@ -260,7 +262,7 @@ def run_221(lr: float = LR) -> Account:
     exact = {**{k: v[k] for k in ("z3", "z4", "y3", "y4", "z5", "y5", "E", "dE_dy5", "dE_dw53")}, "f_z5": v["y5"],
              "dz5_dw53": v["y3"], "w53_new": new["w53"], "w31_new": new["w31"], "w32_new": new["w32"],
              "w41_new": new["w41"], "w42_new": new["w42"], "E_new": after["E"]}
-    why = _explanations(v, new, after["E"]) if lr == 1.0 else {}
+    why = _explanations(v, new, after["E"], after["y5"]) if lr == 1.0 else {}
     rows, comparisons = [], []
     for key, printed in SLIDE.items():
         status = classify(printed, exact[key])
