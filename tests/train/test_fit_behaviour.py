@@ -116,3 +116,18 @@ def test_train_mlp_quick_runs_a_small_named_dataset():
     assert h.epochs["val_accuracy"][-1] > 0.5
     model2, h2 = train_mlp("digits", hidden=(16,), epochs=50, lr=3e-3, quick=True)
     assert h2.steps["loss"] == h.steps["loss"]  # same seed, same run
+
+
+@pytest.mark.parametrize("loss, per_sample", [("mse_half", lambda r: 0.5 * r ** 2), ("mse", lambda r: r ** 2)])
+def test_epoch_and_validation_losses_are_per_sample_means_for_any_batching(loss, per_sample):
+    # lr = 0 keeps w = 0, so every epoch's loss is the mean over samples of the loss of f_w(x) = 0;
+    # mse_half sums over its batch, and its epoch value must not depend on the batch size
+    from descentlab.data import linear_regression, stochastic
+
+    d = linear_regression(50, seed=0)
+    want = float(np.mean(per_sample(d.y)))
+    for batching in (full(), minibatch(16, "keep"), stochastic()):
+        h = fit(Linear(d.n_features, 1, bias=False, init="zeros"), d, loss, "sgd", batching, 1, lr=0.0,
+                val_data=d, quiet=True)
+        assert h.epochs["loss"][0] == pytest.approx(want, rel=1e-12), batching.kind
+        assert h.epochs["val_loss"][0] == pytest.approx(want, rel=1e-12), batching.kind

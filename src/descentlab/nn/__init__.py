@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from .init import INITIALISERS, get_init, he_normal, he_uniform, small_uniform, xavier_normal, xavier_uniform, zeros
 from .layers import ACTIVATIONS, Identity, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh, mlp
-from .losses import LOSSES, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, get_loss, mse_loss
+from .losses import LOSSES, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, get_loss, loss_reduction, mse_loss
 from .module import Module, Parameter
 
 __all__ = [
     "Module", "Parameter", "Linear", "Sigmoid", "Tanh", "ReLU", "Softmax", "Identity", "Sequential", "mlp",
     "ACTIVATIONS", "xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "small_uniform", "zeros",
     "INITIALISERS", "get_init", "mse_loss", "cross_entropy", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "LOSSES", "get_loss",
+    "binary_cross_entropy_with_logits", "LOSSES", "get_loss", "loss_reduction",
 ]

@@ -8,6 +8,10 @@ name               loss of outputs ``y`` and targets ``t``          source
 ``mse_half``       ½ Σ (y − t)², summed over the batch               the lecture's E = ½Σ(y−ŷ)²
 ``bce``            binary cross-entropy from logits                  PyTorch BCEWithLogitsLoss
 =================  ================================================  ====================
+
+Every loss but ``mse_half`` is a mean over the batch. ``mse_half`` is a sum, so its
+value grows with the batch; :func:`loss_reduction` tells ``fit`` which, so that the
+per-epoch and validation losses are per-sample means whatever the batch size.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from ..autodiff.functional import (binary_cross_entropy, binary_cross_entropy_wi
 from ..errors import ConfigError, expected
 
 __all__ = ["mse_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "LOSSES", "get_loss"]
+           "LOSSES", "get_loss", "loss_reduction"]
 
 
 def _mse(y, t):
@@ -27,6 +31,9 @@ def _mse(y, t):
 
 def _mse_half(y, t):
     return mse_loss(y, t, convention="half_sum")
+
+
+_mse_half.reduction = "sum"
 
 
 LOSSES: dict[str, Callable] = {
@@ -43,3 +50,11 @@ def get_loss(name: str) -> Callable:
     if key not in LOSSES:
         raise ConfigError(expected(f"a loss in {sorted(LOSSES)}", name))
     return LOSSES[key]
+
+
+def loss_reduction(loss: Callable) -> str:
+    """``"sum"`` for a loss summed over the batch (``mse_half``), else ``"mean"``.
+
+    A custom loss that sums over the batch says so with ``loss.reduction = "sum"``.
+    """
+    return "sum" if getattr(loss, "reduction", "mean") == "sum" else "mean"

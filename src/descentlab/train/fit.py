@@ -59,8 +59,9 @@ class History:
     ``steps[key][i]`` is the value at update ``i``: ``loss`` and ``accuracy`` of the
     batch before the update (accuracy NaN for regression), the ``lr`` used, the
     gradient's Euclidean norm ``grad_norm``, the ``epoch``.
-    ``epochs[key][e]``: the epoch's mean training ``loss`` and ``accuracy`` (over the
-    batches as seen), ``val_loss`` and ``val_accuracy`` (NaN without validation data),
+    ``epochs[key][e]``: the epoch's training ``loss`` and ``accuracy``, per-sample means
+    over the batches as seen (so a loss summed over the batch, ``mse_half``, is divided
+    by the batch size here and the epochs of any batching compare), ``val_loss`` and ``val_accuracy`` (NaN without validation data),
     the ``lr`` of its last step, its mean ``grad_norm``, wall ``time`` and the number of
     ``steps`` done by its end.
     """
@@ -144,14 +145,21 @@ def autodiff_loss_and_grads(model, loss_fn) -> StepFn:
     return step_fn
 
 
+def _sample_total(loss_fn, L: float, n: int) -> float:
+    """The sum over a batch of ``n`` samples of their losses, from the batch's loss ``L``."""
+    from ..nn.losses import loss_reduction
+
+    return L if loss_reduction(loss_fn) == "sum" else L * n
+
+
 def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None = None,
              chunk: int = 4096) -> tuple[float, float]:
-    """Mean loss and accuracy (NaN for regression) of ``model`` on ``(X, T)`` without a graph."""
+    """Per-sample mean loss and accuracy (NaN for regression) of ``model`` on ``(X, T)``, without a graph."""
     total, correct, n = 0.0, 0, X.shape[0]
     with no_grad():
         for i in range(0, n, chunk):
             out = model(Tensor(X[i:i + chunk]))
-            total += float(loss_fn(out, T[i:i + chunk]).data) * min(chunk, n - i)
+            total += _sample_total(loss_fn, float(loss_fn(out, T[i:i + chunk]).data), min(chunk, n - i))
             if y is not None:
                 correct += int(np.sum(_predict(out.data) == y[i:i + chunk]))
     return total / n, (correct / n if y is not None else float("nan"))
@@ -407,7 +415,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                 break
             opt.step(params, grads, state)
             loop.batch += 1
-            loop.epoch_loss_sum += L * len(idx)
+            loop.epoch_loss_sum += _sample_total(loss_fn, L, len(idx))
             loop.epoch_seen += len(idx)
             loop.epoch_correct += hits
             loop.epoch_gnorm_sum += gnorm
