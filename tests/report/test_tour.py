@@ -207,3 +207,13 @@ def test_cli_bad_folder_is_one_sentence(tmp_path, capsys):
     assert main(["tour", "--quick", "-o", str(tmp_path / "f")]) == 2
     err = capsys.readouterr().err
     assert "expected an output folder" in err and "Traceback" not in err
+
+
+def test_missing_third_party_package_gets_an_install_hint(tmp_path, monkeypatch):
+    def needs_matplotlib(ctx, sec):
+        raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+
+    monkeypatch.setattr(tour_mod, "SECTIONS", [SECTIONS[0], ("plot", "Plot", 3, needs_matplotlib, "")])
+    path = run_tour(tmp_path / "r", quick=True)
+    html = path.read_text(encoding="utf-8")
+    assert "not available: matplotlib" in html and "descentlab[lab]" in html

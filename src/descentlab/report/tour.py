@@ -45,6 +45,11 @@ from .html import Figure, Note, Report, Section, TableBlock, Text, render
 __all__ = ["run_tour", "prepare_output", "TourContext", "SECTIONS", "FIGURES"]
 
 
+#: third-party packages of the ``lab`` extra; a missing one gets an install hint
+_EXTRAS = ("matplotlib", "PIL", "sklearn", "mlxtend")
+_EXTRAS_HINT = "; install the report's dependencies with: pip install 'descentlab[lab]'"
+
+
 class Missing(Exception):
     """A part of descentlab that this section needs is not available."""
 
@@ -570,7 +575,8 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                 try:
                     builder(ctx, sec)
                 except ImportError as exc:  # a part imported lazily inside descentlab is absent or broken
-                    raise Missing(f"{exc.name or 'a module'} ({exc})") from None
+                    hint = _EXTRAS_HINT if (exc.name or "").split(".")[0] in _EXTRAS else ""
+                    raise Missing(f"{exc.name or 'a module'} ({exc}){hint}") from None
             except Missing as m:
                 sec.add(Note(f"not available: {m}. This part of descentlab is not installed, so the section could "
                              "not be computed.", "missing"))
@@ -578,6 +584,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                 progress(f"      not available: {m}")
             sec.seconds = time.perf_counter() - t0
             section_times[key] = sec.seconds
+            progress(f"      {sec.seconds:.1f} s")
         total = time.perf_counter() - t_start
         report.footer = (f"Written by `descentlab tour` (descentlab {__version__}, NumPy {np.__version__}, Python "
                          f"{platform.python_version()}), seed {seed}{', quick mode' if quick else ''}, in {total:.0f} s. "
