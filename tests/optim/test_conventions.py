@@ -97,3 +97,11 @@ def test_cli_prints_the_table(capsys):
     assert data["presets"]["keras"]["adam"]["eps_placement"] == "hat"
     assert main(["conventions", "-p", "tensorflow"]) == 2
     assert "preset among pytorch" in capsys.readouterr().err
+
+
+def test_cli_says_when_no_chosen_preset_has_the_optimizer(capsys):
+    assert main(["conventions", "-O", "nadam", "-p", "cs231n"]) == 0
+    assert capsys.readouterr().out.startswith("nadam: not in cs231n (it is in pytorch, keras, optax)")
+    assert main(["conventions", "-O", "adam", "-O", "Adam", "-p", "keras", "-p", "keras"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("eps_placement") == 1 and out.splitlines()[0].split() == ["adam", "keras"]

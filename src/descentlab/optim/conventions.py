@@ -203,10 +203,14 @@ def format_conventions_table(optimizers: list[str] | None = None, presets: list[
         if p not in PRESETS:
             raise ConfigError(expected("a preset among " + ", ".join(PRESETS), repr(p),
                                        f"choose from: {', '.join(PRESETS)}"))
-    presets = list(presets or PRESETS)
-    names = optimizers or list(PRESETS[DEFAULT_PRESET])
+    presets = list(dict.fromkeys(presets or PRESETS))  # in order, each once
+    names = list(dict.fromkeys(optimizers or PRESETS[DEFAULT_PRESET]))
     lines = []
     for opt in names:
+        if not any(opt in PRESETS[p] for p in presets):
+            others = [p for p in PRESETS if opt in PRESETS[p]]
+            lines += [f"{opt}: not in {', '.join(presets)} (it is in {', '.join(others)})", ""]
+            continue
         keys: list[str] = []
         for p in presets:
             for k in PRESETS[p].get(opt, {}):

@@ -9,8 +9,10 @@ NAME = "conventions"
 HELP = "print each framework's optimizer forms and defaults (the presets) as a table"
 DESCRIPTION = """\
 Print, for every optimizer, the forms (eps placement, momentum form, Nesterov form,
-initial accumulator, weight decay form, NAdam schedule) and default hyperparameters of
-each preset: pytorch (the default), keras, optax, cs231n and lecture.
+initial accumulator, weight decay form, AMSGrad form, NAdam schedule) and default
+hyperparameters of each preset: pytorch (the default), keras, optax, cs231n and lecture.
+Any of them can be overridden by name, e.g. make_optimizer("adam", preset="keras",
+eps_placement="outside"); docs/conventions.md explains each form.
 
   descentlab conventions                      all optimizers, all presets
   descentlab conventions -O adam -O rmsprop   two optimizers
@@ -34,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from ...optim.conventions import conventions_table, format_conventions_table
     from ...optim.registry import _canonical
 
-    names = [_canonical(n) for n in args.optimizer] if args.optimizer else None
-    presets = [p.lower() for p in args.preset] if args.preset else None
+    names = list(dict.fromkeys(_canonical(n) for n in args.optimizer)) if args.optimizer else None
+    presets = list(dict.fromkeys(p.strip().lower() for p in args.preset)) if args.preset else None
     text = format_conventions_table(names, presets)  # validates the preset names too
     table = conventions_table()
     if names or presets:
