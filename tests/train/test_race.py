@@ -94,3 +94,36 @@ def test_bad_input(kw, pattern):
     kw = {"surface": "booth", "steps": 5, **kw}
     with pytest.raises(ConfigError, match=pattern):
         race(**kw)
+
+
+def test_a_best_lr_at_the_grid_edge_is_flagged_in_the_result_table_and_labels():
+    # on booth (λ_max = 18, GD stable for lr < 1/9) the grid's top 1e-2 is the best one
+    res = race("booth", ["sgd"], steps=40, lr_grid=[1e-4, 1e-3, 1e-2])
+    r = res.racers[0]
+    assert (r.lr, r.grid_edge) == (1e-2, "high")
+    assert res.summary()[0]["lr_at_grid_edge"] == "high"
+    assert "0.01*" in res.table() and "grid's edge for sgd (high end)" in res.table()
+    assert r.label == "sgd (lr=0.01, grid edge)"
+    # every lr diverges: the smallest is kept, and flagged at the low end
+    res = race("x2", ["sgd"], steps=30, lr_grid=[2.0, 5.0])
+    assert (res.racers[0].lr, res.racers[0].grid_edge) == (2.0, "low")
+    # an inner best lr is not flagged
+    res = race("booth", ["sgd"], steps=40, lr_grid=[1e-3, 1e-2, 1.0])
+    assert (res.racers[0].lr, res.racers[0].grid_edge) == (1e-2, None)
+    assert "grid's edge" not in res.table()
+
+
+def test_diverged_runs_never_make_nan_in_the_summary_or_table():
+    # f = (log x)² is NaN for x < 0: lr = 10 jumps there, which stops the run as diverged
+    from descentlab.functions import from_function
+
+    s = from_function(lambda x: np.log(x[0]) ** 2 + x[1] ** 2, [2.0, 1.0], method="fd", minima=[[1.0, 0.0]])
+    res = race(s, ["sgd", "adam"], steps=30, tune="none", lrs={"sgd": 10.0, "adam": 0.1}, starts=2)
+    assert all(math.isnan(t.f_final) and t.stop.kind == "diverged" for t in res.racers[0].runs)
+    sgd, adam = res.summary()
+    assert sgd["diverged"] == 2 and sgd["final_f"] == math.inf and sgd["distance"] == math.inf
+    assert adam["diverged"] == 0 and math.isfinite(adam["final_f"])
+    text = res.table()
+    assert "nan" not in text.lower() and "diverged" in text.splitlines()[2]
+    assert "fixed lr" in text.splitlines()[0]
+    assert "nan" not in dumps_json(res.to_dict()).lower()

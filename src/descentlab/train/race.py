@@ -11,10 +11,15 @@ the same number of optimizer steps, from the same starts:
 * ``tune="none"``: the lr given (or the preset's default).
 
 The score of a run is log10(f(x_T) − f_min) (floored at 1e-16, +inf when it diverged;
-f(x_T) itself on surfaces without a minimum); an lr's score is the mean over the starts.
+f(x_T) itself on surfaces without a minimum); an lr's score is the mean over the starts
+(+inf if any of them diverged). A tuned lr at either end of the grid is flagged
+(``Racer.grid_edge``, a ``*`` in the table, "grid edge" in the pictures): the best lr
+may then lie outside the grid.
+
 The race then reports, at each optimizer's tuned lr and over all starts and seeds: the
-final f, the distance to the nearest known minimum, and the number of steps until
-f − f_min <= ``f_tol``.
+median final f and distance to the nearest known minimum over the runs that did not
+diverge (+inf when all did), the number of steps until f − f_min <= ``f_tol``, and how
+many runs diverged.
 """
 from __future__ import annotations
 
@@ -43,11 +48,17 @@ class Racer:
     tuning: list = field(default_factory=list)      # [(lr, score, steps)] in the order tried
     runs: list = field(default_factory=list)        # Trajectory per (start, seed)
     budget: int = 0                                 # optimizer steps spent on tuning
+    grid_edge: str | None = None                    # "low"/"high" when the tuned lr ends the grid
 
     @property
     def trajectory(self) -> Trajectory:
         """The run from the first start (the surface's default start): the one drawn."""
         return self.runs[0]
+
+    @property
+    def label(self) -> str:
+        """``"adam (lr=0.1)"``, with ``", grid edge"`` when the tuned lr is the grid's end."""
+        return f"{self.name} (lr={self.lr:.3g}{', grid edge' if self.grid_edge else ''})"
 
 
 @dataclass
@@ -63,15 +74,18 @@ class RaceResult:
         f_min = s.f_min
         rows = []
         for r in self.racers:
-            finals = np.array([t.f_final for t in r.runs])
-            dists = np.array([s.nearest_minimum(t.x_final)[1] if np.all(np.isfinite(t.x_final)) else math.inf
-                              for t in r.runs])
+            # medians over the runs that did not diverge: a diverged run's last f may be
+            # NaN or astronomically large, and it is counted in "diverged" instead;
+            # when every run diverged, final f and distance are +inf, never NaN
+            kept = [t for t in r.runs if t.stop.kind != "diverged"]
+            finals = [t.f_final for t in kept]
+            dists = [s.nearest_minimum(t.x_final)[1] for t in kept]
             reached = [t.steps_to(self.settings["f_tol"], f_min) for t in r.runs] if f_min is not None else []
             hit = [k for k in reached if k is not None]
             rows.append({
-                "optimizer": r.name, "lr": r.lr,
-                "final_f": float(np.median(finals)),
-                "distance": float(np.median(dists)) if s.minima else None,
+                "optimizer": r.name, "lr": r.lr, "lr_at_grid_edge": r.grid_edge,
+                "final_f": float(np.median(finals)) if kept else math.inf,
+                "distance": (float(np.median(dists)) if kept else math.inf) if s.minima else None,
                 "steps_to_tol": float(np.median(hit)) if hit else None,
                 "reached": f"{len(hit)}/{len(r.runs)}" if f_min is not None else None,
                 "diverged": sum(t.stop.kind == "diverged" for t in r.runs),
@@ -83,18 +97,31 @@ class RaceResult:
         """The summary as a fixed-width text table."""
         head = ["optimizer", "lr", "final f", "dist to min", f"steps to f-f*<={self.settings['f_tol']:g}",
                 "reached", "diverged"]
-        lines = []
+        lines, notes = [], []
         for row in self.summary():
-            lines.append([row["optimizer"], f"{row['lr']:.3g}", f"{row['final_f']:.3e}",
-                          "-" if row["distance"] is None else f"{row['distance']:.3e}",
+            all_diverged = row["diverged"] == len(self.starts) * self.settings["seeds"]
+            edge = "*" if row["lr_at_grid_edge"] else ""
+            lines.append([row["optimizer"], f"{row['lr']:.3g}{edge}",
+                          "diverged" if all_diverged else f"{row['final_f']:.3e}",
+                          "-" if row["distance"] is None or all_diverged else f"{row['distance']:.3e}",
                           "-" if row["steps_to_tol"] is None else f"{row['steps_to_tol']:g}",
                           row["reached"] or "-", str(row["diverged"])])
+            if edge:
+                notes.append(f"{row['optimizer']} ({row['lr_at_grid_edge']} end)")
         widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
         fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
         st = self.settings
+        tuning = (f"lr tuned by {st['tune']} (budget {self.racers[0].budget} steps each)" if st["tune"] != "none"
+                  else "fixed lr")
         title = (f"race on {self.surface.name}: {st['steps']} steps, {len(self.starts)} start(s) x {st['seeds']} seed(s), "
-                 f"lr tuned by {st['tune']} (budget {self.racers[0].budget if self.racers else 0} steps each)")
-        return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines)])
+                 f"{tuning}")
+        foot = []
+        if notes:
+            foot.append(f"* best lr at the grid's edge for {', '.join(notes)}: a better lr may lie beyond "
+                        "it; widen --lr-grid")
+        if any(row["diverged"] for row in self.summary()):
+            foot.append("final f and distance are medians over the runs that did not diverge")
+        return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), *foot])
 
     def to_dict(self, trajectories: bool = False) -> dict:
         out = {
@@ -210,6 +237,7 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
                 r.tuning.append((lr, sc, steps))
                 r.budget += steps * len(x0s) * seeds
             r.lr = _best(r.tuning)
+            r.grid_edge = _edge(r.lr, lr_grid)
         else:
             alive = list(lr_grid)
             rounds = max(1, math.ceil(math.log2(len(alive))))
@@ -224,6 +252,7 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
                 scored.sort(key=lambda p: (p[0], p[1]))
                 alive = [lr for _, lr in scored[: max(1, len(scored) // 2)]]
             r.lr = alive[0]
+            r.grid_edge = _edge(r.lr, lr_grid)
         r.runs = _runs(s, name, r.lr, x0s, seeds, steps, common)
         racers.append(r)
     settings = {"steps": steps, "tune": tune, "lr_grid": lr_grid if tune != "none" else None,
@@ -239,3 +268,14 @@ def _best(tuning) -> float:
     if not finite:
         return min(lr for lr, _, _ in tuning)
     return min(finite)[1]
+
+
+def _edge(lr: float, grid) -> str | None:
+    # a best lr at either end of the grid says the optimum may lie outside it
+    if len(grid) < 2:
+        return None
+    if lr == min(grid):
+        return "low"
+    if lr == max(grid):
+        return "high"
+    return None

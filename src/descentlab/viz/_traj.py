@@ -22,7 +22,7 @@ def optimizer_label(tr) -> str:
 def as_labelled(trajectories) -> dict:
     """``{label: Trajectory}`` from a dict, a list of trajectories, a RaceResult, or one trajectory."""
     if hasattr(trajectories, "racers"):  # a RaceResult: the run from the default start, tuned lr in the label
-        return {f"{r.name} (lr={r.lr:.3g})": r.trajectory for r in trajectories.racers}
+        return {r.label: r.trajectory for r in trajectories.racers}
     if hasattr(trajectories, "x") and hasattr(trajectories, "stop"):
         trajectories = [trajectories]
     if isinstance(trajectories, Mapping):
