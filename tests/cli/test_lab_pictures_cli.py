@@ -70,11 +70,16 @@ def test_schedule_plots_given_schedules_and_prints_values(tmp_path, capsys):
     (["race", "x2", "--steps", "2", "--gif", ""], r"2-D surface"),
     (["race", "booth", "--lr-grid", "a:b:c"], r"--lr-grid as LO:HI:N"),
     (["race", "booth", "--optimizers", "sgd,foo", "--steps", "2"], r"optimizer name among"),
+    (["race", "booth", "--steps", "2", "--gif", "race.png"], r"ending in \.gif or \.mp4"),
+    (["race", "quadratic", "--surface-opt", "eigenvalues=1,-1", "--steps", "2"], r"positive, finite eigenvalues"),
+    (["lr-effects", "--eigenvalues", "1"], r"two eigenvalues"),
+    (["lr-effects", "--eigenvalues", "1,2,3"], r"two eigenvalues"),
 ])
 def test_bad_input(tmp_path, capsys, argv, pattern):
     rc = main(argv + ["-o", str(tmp_path / "x.png")])
     err = capsys.readouterr().err
     assert rc == 2 and __import__("re").search(pattern, err), err
+    assert "Traceback" not in err and not (tmp_path / "x.png").exists()
 
 
 def test_headless_subprocess_writes_png(tmp_path):

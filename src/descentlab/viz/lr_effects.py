@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ConfigError, expected
 from ._mpl import check_size, pyplot, save_png
 from .contours import draw_surface
 from .descent1d import draw_descent_1d
@@ -31,6 +32,9 @@ def plot_lr_effects(out, *, x0: float = 2.0, steps: int = 12, eigenvalues=(1.0, 
     from ..train import lr_analysis as la
     from ..train.minimize import minimize
 
+    if np.size(eigenvalues) != 2:
+        raise ConfigError(expected("two eigenvalues (the bottom row is a 2-D contour plot)", list(eigenvalues),
+                                   "pass e.g. eigenvalues=(1, 10)"))
     x2 = get_surface("x2")
     quad = get_surface("quadratic", eigenvalues=eigenvalues, angle=angle)
     A = quad.hess(np.zeros(quad.dim))

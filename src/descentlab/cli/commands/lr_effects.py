@@ -20,7 +20,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", default="lr-effects.png", help="the picture (default lr-effects.png)")
-    parser.add_argument("--eigenvalues", default="1,10", help="eigenvalues of A (default 1,10)")
+    parser.add_argument("--eigenvalues", default="1,10", help="the two eigenvalues of the 2-D A (default 1,10)")
     parser.add_argument("--angle", type=float, default=30.0, help="rotation of A's eigenvectors in degrees (default 30)")
     parser.add_argument("--steps", type=int, default=12, help="steps drawn on x² (default 12)")
     parser.add_argument("--steps-2d", type=int, default=25, help="steps drawn on the quadratic (default 25)")

@@ -19,7 +19,13 @@ examples:
   descentlab race rosenbrock --steps 500
   descentlab race beale --tune halving --starts 3 --gif beale.gif
   descentlab race saddle --tune none --lr sgd=0.05 --lr adam=0.05 --steps 120
-  descentlab race valley --optimizers sgd,momentum,adam --json"""
+  descentlab race valley --optimizers sgd,momentum,adam --json
+  descentlab race quadratic --surface-opt eigenvalues=1,100 --lr-grid 1e-3:1:13
+
+A tuned lr at either end of the grid is marked (* in the table, "grid edge" in the
+legends): the best lr may lie outside the grid, so widen --lr-grid.
+Surfaces without a minimum (the saddle) are scored by their final f.
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
     parser.add_argument("--f-tol", type=float, default=1e-6, help="tolerance on f - f* for 'steps to tolerance'")
     parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
+    parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
+                        help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
     parser.add_argument("-o", "--out", default="race.png", help="contour picture (default race.png); '' for none")
     parser.add_argument("--gif", default="race.gif", help="animation, .gif (or .mp4 with ffmpeg); '' for none")
     parser.add_argument("--curves", default="", help="also draw f - f* and the gradient norm against the step to this PNG")
@@ -68,13 +76,20 @@ def run(args: argparse.Namespace) -> int:
     from ...errors import ConfigError, expected
     from ...functions import get_surface
 
+    from ...viz._mpl import out_path
+
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
-    dim = get_surface(args.surface).dim
-    if dim != 2 and (args.out or args.gif):
-        raise ConfigError(expected("a 2-D surface for the race pictures", f"{args.surface} with {dim} coordinate(s)",
+    surface = get_surface(args.surface, **parse_pairs(args.surface_opt, "--surface-opt"))
+    if surface.dim != 2 and (args.out or args.gif or args.curves):
+        raise ConfigError(expected("a 2-D surface for the race pictures",
+                                   f"{args.surface} with {surface.dim} coordinate(s)",
                                    "pick a 2-D surface, or pass -o '' --gif '' for the table only"))
+    # check the output names before the race runs, not after
+    for path, suffixes in ((args.out, (".png",)), (args.curves, (".png",)), (args.gif, (".gif", ".mp4"))):
+        if path:
+            out_path(path, suffixes)
     t0 = time.perf_counter()
-    res = race(args.surface, names, steps=args.steps, tune=args.tune, lrs=parse_pairs(args.lr, "--lr"),
+    res = race(surface, names, steps=args.steps, tune=args.tune, lrs=parse_pairs(args.lr, "--lr"),
                lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
                f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise)
     t_race = time.perf_counter() - t0
@@ -88,13 +103,14 @@ def run(args: argparse.Namespace) -> int:
         from ...viz import plot_curves
 
         written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi,
-                                   title=f"{res.surface.name}: each optimizer at its tuned lr"))
+                                   title=f"{res.surface.name}: each optimizer at its "
+                                         f"{'tuned' if args.tune != 'none' else 'given'} lr"))
     t1 = time.perf_counter()
     if args.gif:
         from ...viz import animate_race
 
         written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi))
-    say(args, f"animation: {time.perf_counter() - t1:.2f} s")
+        say(args, f"animation: {time.perf_counter() - t1:.2f} s")
     out = res.to_dict()
     out["files"] = [str(p) for p in written]
     out["seconds"] = {"race": t_race, "total": time.perf_counter() - t0}
