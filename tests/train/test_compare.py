@@ -79,3 +79,17 @@ def test_cli_compare_and_lr_find(tmp_path):
     out = _cli("lr-find", "two_moons", "--steps", "30", "--json", "-o", "lr.png", cwd=tmp_path)
     r = json.loads(out.stdout)
     assert r["suggested_lr"] > 0 and (tmp_path / "lr.png").is_file()
+
+
+def test_cli_train_divergence_is_named_and_never_printed_as_nan(capsys):
+    from descentlab.cli.main import main
+
+    argv = ["train", "xor", "--hidden", "8", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3", "--quiet"]
+    assert main(argv) == 0  # divergence is a result, not a crash
+    text = capsys.readouterr().out
+    assert "stop: diverged" in text and "at step" in text and "no epoch completed" in text
+    assert "nan" not in text.lower()
+    assert main([*argv, "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["stop"]["kind"] == "diverged" and r["final"] == dict.fromkeys(r["final"])
+    assert "nan" not in json.dumps(r["final"])

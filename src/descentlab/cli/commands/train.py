@@ -108,36 +108,53 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
         resume=args.resume)
     sizes = history.config["sizes"]
-    has_val = bool(args.val_fraction)
-    classification = history.config.get("task") == "classification"
     wall = time.perf_counter() - t0
     result = {
         "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": history.config["samples"],
         "optimizer": history.config.get("optimizer"), "batching": history.config.get("batching"),
         "epochs": history.n_epochs, "steps": history.n_steps, "stop": history.stop.to_dict() if history.stop else None,
-        "final": {k: history.last(k) for k in ("loss", "accuracy", "val_loss", "val_accuracy")},
-        "wall_s": wall, "checkpoint": args.checkpoint,
+        "final": _final(history), "wall_s": wall, "checkpoint": args.checkpoint,
         "history": {"epochs": history.to_dict()["epochs"]},
     }
-
-    def text() -> str:
-        f = result["final"]
-        lines = [f"{args.dataset}: MLP {'-'.join(map(str, sizes))} ({args.activation}), "
-                 f"{args.optimizer} with {history.config['batching']['kind']} batches, {history.n_epochs} epochs, "
-                 f"{history.n_steps} steps in {wall:.1f} s",
-                 f"stop: {history.stop.kind} — {history.stop.detail}",
-                 f"train loss {f['loss']:.4g}, accuracy {f['accuracy']:.4f}" if classification
-                 else f"train loss {f['loss']:.4g}"]
-        if has_val:
-            lines.append(f"validation loss {f['val_loss']:.4g}, accuracy {f['val_accuracy']:.4f}" if classification
-                         else f"validation loss {f['val_loss']:.4g}")
-        return "\n".join(lines)
-
     if signalled:
         say(args, f"interrupted after step {history.stop.step}; checkpoint {args.checkpoint} can be resumed with --resume")
         return 128 + signalled[0]
-    emit(args, result, text)
-    if history.stop and history.stop.kind == "diverged":
-        say(args, f"diverged: {history.stop.detail}")
+    emit(args, result, lambda: _text(args, history, result))
     sys.stdout.flush()
     return 0
+
+
+def _final(history) -> dict:
+    """The last completed epoch's losses and accuracies; None where there is none (no NaN)."""
+    import math
+
+    out = {}
+    for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        v = history.last(k)
+        out[k] = v if math.isfinite(v) else None
+    return out
+
+
+def _batches_in_words(cfg: dict) -> str:
+    if cfg["kind"] == "full":
+        return "full batches"
+    if cfg["kind"] == "stochastic":
+        return "one sample a step"
+    return f"mini-batches of {cfg['batch_size']}"
+
+
+def _text(args: argparse.Namespace, history, result: dict) -> str:
+    f, stop = result["final"], history.stop
+    lines = [f"{args.dataset}: MLP {'-'.join(map(str, result['sizes']))} ({args.activation}), {args.optimizer} with "
+             f"{_batches_in_words(history.config['batching'])}, {history.n_epochs} epochs, {history.n_steps} steps "
+             f"in {result['wall_s']:.1f} s",
+             f"stop: {stop.kind} — {stop.detail}"]
+    if f["loss"] is None:
+        lines.append(f"no epoch completed, so no epoch losses (stopped at step {stop.step})")
+        return "\n".join(lines)
+    where = f"after epoch {history.n_epochs}"
+    lines.append(f"{where}: train loss {f['loss']:.4g}" + (f", accuracy {f['accuracy']:.4f}" if f["accuracy"] is not None else ""))
+    if f["val_loss"] is not None:
+        lines.append(f"{where}: validation loss {f['val_loss']:.4g}"
+                     + (f", accuracy {f['val_accuracy']:.4f}" if f["val_accuracy"] is not None else ""))
+    return "\n".join(lines)
