@@ -46,3 +46,12 @@ def test_errors_are_one_sentence(capsys, argv, pattern):
     assert main(["lecture", *argv]) == 2
     err = capsys.readouterr().err
     assert pattern in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("example", ["derivatives", "gd-x2", "newton", "batch-size", "optimizers", "decay", "backprop"])
+def test_every_example_prints_strict_json(capsys, example):
+    assert main(["lecture", example, "--json"]) == 0
+    out = capsys.readouterr().out
+    d = json.loads(out)          # strict JSON: json.loads would accept NaN, so check the text too
+    assert "NaN" not in out and "Infinity" not in out
+    assert d["example"] == example and d["checks"] and all(c["passed"] for c in d["checks"])

@@ -259,7 +259,8 @@ def _newton(ctx: TourContext, sec: Section) -> None:
         png = ctx.viz(plot_contours, "newton", "rosenbrock", {"Newton": newton, f"GD γ = 0.001 ({gd.steps} steps)": gd})
         sec.add(Figure("newton-rosenbrock", png, "Newton against gradient descent on Rosenbrock's function",
                        f"Newton's method x ← x − H⁻¹∇f reaches (1, 1) from (−1.2, 1) in {newton.steps} steps ({newton.stop}); "
-                       f"gradient descent with γ = 0.001 is still crawling along the curved valley after {gd.steps} steps (f = {gd.f_final:.3g}). Newton's path leaves the valley on its second "
+                       f"gradient descent with γ = 0.001 is still crawling along the curved valley after {gd.steps} "
+                       f"steps (f = {gd.f_final:.3g}). Newton's path leaves the valley on its second "
                        "step, where the local quadratic model is poor, and still converges quadratically once close."))
         ctx.results["newton"] = {"newton_steps": newton.steps, "newton_x": newton.x_final.tolist(), "gd_f": gd.f_final}
     except Missing as m:
