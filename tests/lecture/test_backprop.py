@@ -213,3 +213,11 @@ def test_bad_network_name():
 
     with pytest.raises(ConfigError, match="2-2-1"):
         backprop.run("3-3-1")
+
+
+def test_other_learning_rate_compares_only_what_does_not_depend_on_it():
+    acc = backprop.run_221(lr=0.5)
+    keys = {r["quantity"] for r in acc.data["slide"]}
+    assert "w53_new" not in keys and "E_new" not in keys and "y5" in keys
+    assert acc.data["new_weights"]["w53"] == pytest.approx(w53 - 0.5 * g53, rel=REL)
+    assert acc.ok
