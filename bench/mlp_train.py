@@ -95,13 +95,13 @@ def torch_step(batch: int, X, y, optimizer: str = "adam", lr: float = 1e-3, **op
     return step
 
 
-def run(batches: list[int], reps: int, samples_per_rep: int, reference: bool, sgd_batch1: bool) -> dict:
+def run(batches: list[int], reps: int, samples_per_rep: int, max_steps: int, reference: bool, sgd_batch1: bool) -> dict:
     X, y = _data(4096)
     rows = []
     cases = [(b, "adam") for b in batches] + ([(1, "sgd")] if sgd_batch1 else [])
     for batch, optimizer in cases:
         lr = 1e-3 if optimizer == "adam" else 1e-2
-        steps = max(1, samples_per_rep // batch)
+        steps = max(1, min(samples_per_rep // batch, max_steps))
         contenders = {"descentlab fast": descentlab_fast(batch, X, y, optimizer, lr)}
         if reference and batch > 1:
             contenders["descentlab reference (autodiff + opt.step)"] = descentlab_reference(batch, X, y, optimizer, lr)

@@ -34,13 +34,13 @@ WORKLOADS = ("optim", "mlp", "engine", "memory", "startup")
 def _plan(quick: bool) -> dict:
     if quick:
         return {"optim": dict(sizes=[1_000_000], layouts=[1], names=["SGD", "Adam"], reps=3, reference_max=0),
-                "mlp": dict(batches=[32, 1], reps=3, samples_per_rep=256, reference=False, sgd_batch1=False),
+                "mlp": dict(batches=[32, 1], reps=3, samples_per_rep=256, max_steps=32, reference=False, sgd_batch1=False),
                 "engine": dict(reps=3, inner=200),
                 "memory": dict(steps=5, baselines=False),
                 "startup": dict(reps=3, torch_too=False)}
     return {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
-                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=9, reference_max=1_000_000),
-            "mlp": dict(batches=[1, 32, 128], reps=7, samples_per_rep=4096, reference=True, sgd_batch1=True),
+                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=7, reference_max=1_000_000),
+            "mlp": dict(batches=[1, 32, 128], reps=7, samples_per_rep=4096, max_steps=300, reference=True, sgd_batch1=True),
             "engine": dict(reps=7, inner=2000),
             "memory": dict(steps=60, baselines=True),
             "startup": dict(reps=9, torch_too=True)}
