@@ -99,3 +99,20 @@ def test_importing_viz_does_not_import_matplotlib():
     code = "import sys, descentlab.viz; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_symlog_axis_of_a_runaway_f_keeps_few_labelled_decades():
+    # f on the saddle runs to −10¹²: every decade labelled would be 17 labels below 0
+    from descentlab.viz._mpl import pyplot
+    from descentlab.viz.curves import _LINTHRESH, _sparse_symlog_ticks
+
+    plt = pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [1.0, -5.0, -1e12])
+    ax.set_yscale("symlog", linthresh=_LINTHRESH)
+    lo, hi = ax.get_ylim()
+    _sparse_symlog_ticks(ax, most=5)
+    ticks = ax.get_yticks()
+    plt.close(fig)
+    assert 0.0 in ticks and len(ticks) <= 2 * 5 + 1
+    assert min(ticks) <= -1e11 and all(lo <= t <= hi for t in ticks)

@@ -39,12 +39,12 @@ def as_labelled(trajectories) -> dict:
     return out
 
 
-def stop_note(tr) -> str:
-    """A short suffix for a legend: where a run diverged or converged."""
+def stop_note(tr, sep: str = ", ") -> str:
+    """A short suffix for a legend, after ``sep``: where a run diverged or converged."""
     if tr.stop.kind == "diverged":
         if tr.stop.details.get("quantity") == "params" and "bound" in tr.stop.details:
-            return f", |x| > {tr.stop.details['bound']:g} at step {tr.stop.step}"
-        return f", diverged at step {tr.stop.step}"
+            return f"{sep}|x| > {tr.stop.details['bound']:g} at step {tr.stop.step}"
+        return f"{sep}diverged at step {tr.stop.step}"
     if tr.stop.kind == "converged":
-        return f", converged at step {tr.stop.step}"
+        return f"{sep}converged at step {tr.stop.step}"
     return ""

@@ -66,7 +66,7 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
         heads.append(head)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
-    fig.legend(loc="outside right upper", fontsize=7, framealpha=0.9)
+    fig.legend(loc="outside right upper", fontsize=8, framealpha=0.9)
     base = title or f"{s.name}"
     # full-length text now, so the layout leaves room for the changing title
     heading = ax.set_title(f"{base} — step {longest - 1}", fontsize=9)

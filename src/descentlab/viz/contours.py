@@ -39,7 +39,7 @@ def surface_grid(surface, n: int = 160):
 
 
 def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
-    """Filled contours (log-spaced above the minimum when it is known) and the minima as stars."""
+    """Grey filled contours (log-spaced above the minimum when it is known) and the minima as stars."""
     X, Y, Z = surface_grid(surface, n)
     f_min = surface.f_min
     if f_min is not None:
@@ -52,7 +52,11 @@ def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
         ax.contourf(X, Y, L, levels=levels, cmap="Greys", vmin=lo, vmax=hi + 0.8 * (hi - lo), alpha=0.6)
         ax.contour(X, Y, L, levels=levels, colors="k", linewidths=0.35, alpha=0.35)
     else:
-        ax.contourf(X, Y, Z, levels=levels, cmap="RdBu_r", alpha=0.45)
+        # no minimum (the saddle): linear levels in the same greys, low f light as above,
+        # so the optimizers' colours read the same as everywhere else and in the GIF's
+        # palette; matplotlib dashes the contour lines of negative f
+        lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+        ax.contourf(X, Y, Z, levels=levels, cmap="Greys", vmin=lo, vmax=hi + 0.8 * (hi - lo), alpha=0.6)
         ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.35, alpha=0.35)
     for k, m in enumerate(surface.minima):
         ax.plot(m[0], m[1], marker="*", ms=16, color="gold", mec="k", mew=1.0, ls="none", zorder=5,
@@ -97,17 +101,18 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
     draw_surface(ax, s, grid, levels)
+    # the stop note goes on a second legend line, so the legend stays narrow beside the axes
     for i, (label, tr) in enumerate(paths.items()):
         c = color_for(label, i)
         xy = tr.x
-        ax.plot(xy[:, 0], xy[:, 1], "-", color=c, lw=1.6, label=label + stop_note(tr), zorder=3)
+        ax.plot(xy[:, 0], xy[:, 1], "-", color=c, lw=1.6, label=label + stop_note(tr, sep="\n  "), zorder=3)
         if len(xy) <= 60:
             ax.plot(xy[:, 0], xy[:, 1], "o", color=c, ms=2.5, zorder=3)
         ax.plot(xy[-1, 0], xy[-1, 1], "x" if tr.stop.kind == "diverged" else "o", color=c, ms=7, mec="k", zorder=4)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
     ax.set_title(title or f"{s.name}: {s.formula}", fontsize=10)
-    fig.legend(loc="outside right upper", fontsize=7, framealpha=0.9)
+    fig.legend(loc="outside right upper", fontsize=8, framealpha=0.9)
     return save_png(fig, out)
 
 

@@ -10,6 +10,22 @@ from ._traj import as_labelled, stop_note
 
 __all__ = ["plot_curves"]
 
+# f within ±1e-3 of 0 is drawn linearly, beyond it on a log scale (symlog)
+_LINTHRESH = 1e-3
+
+
+def _sparse_symlog_ticks(ax, most: int = 5) -> None:
+    """At most ``most`` decades on each side of 0: matplotlib's symlog labels every decade,
+    which piles up to 20 or more labels when f runs away to −10¹², as it does on the saddle."""
+    lo, hi = ax.get_ylim()
+    top = max(abs(lo), abs(hi), 10 * _LINTHRESH)
+    exps = np.arange(int(np.log10(_LINTHRESH)), int(np.floor(np.log10(top))) + 1)
+    step = int(np.ceil(len(exps) / most))
+    exps = exps[::-1][::step]                         # keep the outermost decade in range
+    ticks = [0.0] + [sign * 10.0 ** e for e in exps for sign in (1.0, -1.0) if lo <= sign * 10.0 ** e <= hi]
+    ax.set_yticks(sorted(ticks))
+    ax.set_ylim(lo, hi)
+
 
 def plot_curves(trajectories, out, *, surface=None, title: str | None = None, size=(10.0, 4.0),
                 dpi: int = 100) -> Path:
@@ -40,7 +56,8 @@ def plot_curves(trajectories, out, *, surface=None, title: str | None = None, si
             a1.plot(t[-1], y[-1], "x", color=c, ms=8)
             a2.plot(t[-1], tr.grad_norm[-1], "x", color=c, ms=8)
     if negative and f_min is None:
-        a1.set_yscale("symlog", linthresh=1e-3)
+        a1.set_yscale("symlog", linthresh=_LINTHRESH)
+        _sparse_symlog_ticks(a1)
     else:
         a1.set_yscale("log")
     a2.set_yscale("log")
