@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, denom
 
 __all__ = ["AdaGrad"]
 
@@ -45,8 +45,5 @@ class AdaGrad(Optimizer):
         eps = h["eps"]
         S = slots["S"] + g * g
         lr_k = lr / (1.0 + k * h["lr_decay"])
-        if h["eps_placement"] == "outside":
-            step_size = lr_k / (np.sqrt(S) + eps)
-        else:
-            step_size = lr_k / np.sqrt(S + eps)
+        step_size = lr_k / denom(S, eps, h["eps_placement"])
         return -step_size * g, {"S": S}, {"step_size": step_size}

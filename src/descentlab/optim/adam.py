@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, denom
 
 __all__ = ["Adam"]
 
@@ -78,12 +78,10 @@ class Adam(Optimizer):
         else:
             v_hat = new["v_max"] = np.maximum(slots["v_max"], v / bc2)
             v_used = v_hat * bc2
-        if h["eps_placement"] == "outside":
-            step_size = lr / (np.sqrt(v_hat) + eps)
-        elif h["eps_placement"] == "inside":
-            step_size = lr / np.sqrt(v_hat + eps)
+        if h["eps_placement"] != "hat":
+            step_size = lr / denom(v_hat, eps, h["eps_placement"])
         else:  # 'hat': lr_t * m / (sqrt(v) + eps), written per m_hat so step_size stays comparable
             lr_t = lr * np.sqrt(bc2) / bc1
-            step_size = lr_t * bc1 / (np.sqrt(v_used) + eps)
+            step_size = lr_t * bc1 / denom(v_used, eps, "outside")
         u = -step_size * m_hat
         return u, new, {"moments": {"m_hat": m_hat, "v_hat": v_hat}, "step_size": step_size}

@@ -20,7 +20,7 @@ from ..errors import ConfigError, DTypeError, ShapeError, expected
 from . import hyperparams
 from .state import OptState, StepRecord
 
-__all__ = ["Optimizer", "Params", "LR"]
+__all__ = ["Optimizer", "Params", "LR", "denom"]
 
 Params = dict[str, np.ndarray]
 LR = float | Callable[[int], float]
@@ -204,6 +204,15 @@ class Optimizer:
             update={n: np.array(u, copy=True) for n, u in updates.items()},
             note=note,
         )
+
+
+def denom(v: np.ndarray, eps: float, placement: str) -> np.ndarray:
+    """The adaptive rules' denominator: ``sqrt(v) + eps`` ('outside') or ``sqrt(v + eps)`` ('inside').
+
+    The one place the ``eps_placement`` convention is applied (AdaGrad, RMSProp, Adam,
+    NAdam); Adam's 'hat' form is 'outside' on the raw ``v``.
+    """
+    return np.sqrt(v) + eps if placement == "outside" else np.sqrt(v + eps)
 
 
 def _check_params(params: Mapping[str, np.ndarray]) -> None:

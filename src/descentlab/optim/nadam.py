@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, denom
 
 __all__ = ["NAdam"]
 
@@ -68,10 +68,7 @@ class NAdam(Optimizer):
         v = beta2 * slots["v"] + (1.0 - beta2) * g * g
         v_hat = v / (1.0 - beta2 ** t)
         m_bar = mu_next * m / (1.0 - P * mu_next) + (1.0 - mu_t) * g / (1.0 - P)
-        if h["eps_placement"] == "outside":
-            step_size = lr / (np.sqrt(v_hat) + eps)
-        else:
-            step_size = lr / np.sqrt(v_hat + eps)
+        step_size = lr / denom(v_hat, eps, h["eps_placement"])
         u = -step_size * m_bar
         return u, {"m": m, "v": v, "mu_product": np.asarray(P, dtype=slots["mu_product"].dtype)}, \
             {"moments": {"m_bar": m_bar, "v_hat": v_hat}, "step_size": step_size}

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Optimizer
+from .base import Optimizer, denom
 
 __all__ = ["RMSProp"]
 
@@ -72,18 +72,15 @@ class RMSProp(Optimizer):
             variance = S - g_bar * g_bar
         else:
             variance = S
-        if h["eps_placement"] == "outside":
-            denom = np.sqrt(variance) + eps
-        else:
-            denom = np.sqrt(variance + eps)
+        d = denom(variance, eps, h["eps_placement"])
         if mu == 0.0:
-            step_size = lr / denom
+            step_size = lr / d
             return -step_size * g, new, {"step_size": step_size}
         if h["momentum_form"] == "lr_outside":
-            b = mu * slots["b"] + g / denom
+            b = mu * slots["b"] + g / d
             u = -lr * b
         else:
-            b = mu * slots["b"] + lr * g / denom
+            b = mu * slots["b"] + lr * g / d
             u = -b
         new["b"] = b
-        return u, new, {"step_size": lr / denom}
+        return u, new, {"step_size": lr / d}
