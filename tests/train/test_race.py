@@ -89,9 +89,12 @@ def test_saddle_race_reports_no_distance():
     (dict(starts=0), r"starts >= 1"),
     (dict(lr_grid=[0.0, 0.1]), r"positive values"),
     (dict(surface="banana"), r"surface name"),
+    (dict(tune="none", lrs={"adamm": 0.1}), r"lrs for the racing optimizers sgd, adam, got \['adamm'\]"),
+    (dict(lrs={"adam": 0.1}), r"fixed lrs only with tune='none'"),
+    (dict(hyper={"momentum": {"momentum": 0.5}}), r"hyper for the racing optimizers"),
 ])
 def test_bad_input(kw, pattern):
-    kw = {"surface": "booth", "steps": 5, **kw}
+    kw = {"surface": "booth", "steps": 5, "optimizers": ["sgd", "adam"], **kw}
     with pytest.raises(ConfigError, match=pattern):
         race(**kw)
 

@@ -125,10 +125,10 @@ class Trajectory:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Trajectory":
-        def arr(key, n=None):
-            a = np.array([[_num(v) for v in row] if isinstance(row, list) else _num(row) for row in d[key]],
-                         dtype=np.float64)
-            return a
+        def arr(key):
+            # float() also reads back dumps_json's "nan"/"inf" words
+            return np.array([[float(v) for v in row] if isinstance(row, list) else float(row) for row in d[key]],
+                            dtype=np.float64)
         n = len(d["x"][0]) if d["x"] else 0
         upd = arr("update")
         return cls(arr("x"), arr("f"), arr("grad"), arr("grad_norm"), arr("lr"),
@@ -138,10 +138,6 @@ class Trajectory:
     @classmethod
     def from_json(cls, text: str) -> "Trajectory":
         return cls.from_dict(json.loads(text))
-
-
-def _num(v) -> float:
-    return float(v)  # float("nan"), float("inf") undo dumps_json's wording too
 
 
 def resolve_surface(f, x0=None, *, diff: str = "autodiff"):
@@ -165,10 +161,7 @@ def resolve_surface(f, x0=None, *, diff: str = "autodiff"):
 
 
 def _make_opt(optimizer, preset, hyper):
-    try:
-        from ..optim import make_optimizer
-    except ImportError:  # the package's public re-export may not be wired yet
-        from ..optim.registry import make_optimizer
+    from ..optim import make_optimizer
 
     if isinstance(optimizer, str):
         return make_optimizer(optimizer, preset=preset, **hyper)

@@ -211,6 +211,15 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
     if int(seeds) != seeds or seeds < 1:
         raise ConfigError(expected("seeds >= 1", seeds))
     hyper = dict(hyper or {})
+    lrs = dict(lrs or {})
+    if lrs and tune != "none":
+        raise ConfigError(expected("fixed lrs only with tune='none'", f"lrs for {sorted(lrs)} with tune={tune!r}",
+                                   "pass tune='none' (--tune none), or drop the fixed lrs to tune them"))
+    for what, given in (("lrs", lrs), ("hyper", hyper)):
+        unknown = sorted(set(given) - set(optimizers))
+        if unknown:
+            raise ConfigError(expected(f"{what} for the racing optimizers {', '.join(optimizers)}", unknown,
+                                       "name an optimizer of the race"))
     x0s = race_starts(s, starts, seed)
     f_min = s.f_min
     if lr_grid is None:
@@ -223,12 +232,10 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
         common = dict(tol=None, preset=preset, grad_noise=grad_noise, bound=bound, **hyper.get(name, {}))
         r = Racer(name=name, lr=math.nan)
         if tune == "none":
-            lr = (lrs or {}).get(name)
+            lr = lrs.get(name)
             if lr is None:
-                try:
-                    from ..optim import make_optimizer
-                except ImportError:  # pragma: no cover
-                    from ..optim.registry import make_optimizer
+                from ..optim import make_optimizer
+
                 lr = make_optimizer(name, preset=preset).lr
             r.lr = float(lr)
         elif tune == "grid":
