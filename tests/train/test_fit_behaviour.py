@@ -97,6 +97,9 @@ BAD = [
     (lambda d: fit(mlp([2, 4, 2]), d, epochs=0, quiet=True), ConfigError, r"epochs >= 1"),
     (lambda d: fit(mlp([2, 4, 2]), (d.X, d.y), epochs=1, quiet=True), ConfigError, r"Dataset"),
     (lambda d: fit(mlp([2, 4, 2]), d, loss="hinge", epochs=1, quiet=True), ConfigError, r"a loss in"),
+    (lambda d: fit(mlp([2, 4, 2]), d, epochs=1, restore_best=True, quiet=True), ConfigError, r"early_stopping"),
+    (lambda d: fit(mlp([2, 4, 2]), d, epochs=1, val_data=d, val_fraction=0.2, quiet=True), ConfigError,
+     r"either val_data or val_fraction"),
     (lambda d: Dataset.from_arrays(d.X, d.y[:-1]), ShapeError, r"100 rows in X and 99"),
     (lambda d: Dataset.from_arrays(d.X, np.where(d.y == 1, 2, 0), n_classes=2), DataError, r"labels in 0 \.\. 1"),
 ]
@@ -131,3 +134,46 @@ def test_epoch_and_validation_losses_are_per_sample_means_for_any_batching(loss,
                 val_data=d, quiet=True)
         assert h.epochs["loss"][0] == pytest.approx(want, rel=1e-12), batching.kind
         assert h.epochs["val_loss"][0] == pytest.approx(want, rel=1e-12), batching.kind
+
+
+def _overfitting_run(**kw):
+    """Adam on a small noisy two-moons set: the validation loss is lowest at epoch 5 of 8."""
+    snaps = []
+    net = mlp([2, 32, 2], "tanh", seed=0)
+    h = fit(net, two_moons(80, noise=0.3, seed=1), "auto", "adam", minibatch(16, seed=0), 200, lr=0.03,
+            val_fraction=0.5, early_stopping=3, quiet=True, seed=1,
+            callbacks=[lambda e, i: snaps.append(i["model"].state_dict()) if e == "epoch" else None], **kw)
+    return net, h, snaps
+
+
+def test_early_stopping_can_restore_the_best_epochs_weights():
+    from descentlab.data import train_val_split
+    from descentlab.nn import get_loss
+    from descentlab.train.fit import evaluate
+
+    net, h, snaps = _overfitting_run(restore_best=True)
+    best = int(np.argmin(h.epochs["val_loss"]))
+    assert h.stop.kind == "no_improvement" and 0 < best < h.n_epochs - 1
+    assert f"weights of epoch {best + 1} restored" in h.stop.detail
+    for k, v in snaps[best].items():
+        assert np.array_equal(net.params()[k], v), k
+    _, val = train_val_split(two_moons(80, noise=0.3, seed=1), 0.5, seed=1)
+    assert evaluate(net, val.X, val.y, get_loss("cross_entropy"))[0] == pytest.approx(h.epochs["val_loss"][best],
+                                                                                      rel=1e-12)
+    # without restore_best the same run ends on the last epoch's weights
+    net2, h2, _ = _overfitting_run()
+    assert h2.steps["loss"] == h.steps["loss"] and "restored" not in h2.stop.detail
+    assert not np.array_equal(net2.params()["0.W"], net.params()["0.W"])
+
+
+def test_restore_best_resumes_bit_identically(tmp_path):
+    net_ref, h_ref, _ = _overfitting_run(restore_best=True)
+    ck = tmp_path / "run.npz"
+    _overfitting_run(restore_best=True, checkpoint=ck, max_steps=22)  # 3 steps an epoch: stops inside epoch 8, after the best
+    from descentlab.train.checkpoint import load_checkpoint
+
+    assert set(load_checkpoint(ck).best_params) == set(net_ref.params())
+    net, h, _ = _overfitting_run(restore_best=True, checkpoint=ck, resume=True)
+    assert h.stop.detail == h_ref.stop.detail
+    for k, v in net_ref.params().items():
+        assert np.array_equal(net.params()[k], v), k

@@ -5,6 +5,7 @@ One ``.npz`` written by :func:`descentlab._io.save_arrays` (no pickle) holds
 * ``model/<name>``            every parameter, by dotted name;
 * ``opt/<name>/<buffer>``     the optimizer's buffers (``m``, ``v``, ``b`` …), by name;
 * ``history/...``             the per-step and per-epoch records;
+* ``best/<name>``             with ``restore_best``: the weights of the best epoch so far;
 * the JSON manifest:          optimizer config and step (the schedule's step: a
   schedule is a pure function of it), the batching config, the batching generator's
   ``bit_generator.state`` now and at the start of the current epoch, the loop's
@@ -51,8 +52,12 @@ def _readable(path: Path) -> bool:
         return False
 
 
-def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool = False, extra: dict | None = None) -> Path:
-    """Write a checkpoint atomically, keeping the previous good one as ``<path>.prev``."""
+def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool = False, extra: dict | None = None,
+                    best: dict | None = None) -> Path:
+    """Write a checkpoint atomically, keeping the previous good one as ``<path>.prev``.
+
+    ``best`` holds the early-stopping copy of the best weights (``fit(restore_best=True)``).
+    """
     from .fit import _opt_config
 
     path = Path(path)
@@ -61,6 +66,7 @@ def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool 
         for buf, a in bufs.items():
             arrays[f"opt/{name}/{buf}"] = a
     arrays.update(history.to_arrays())
+    arrays.update({f"best/{k}": v for k, v in (best or {}).items()})
     manifest = {
         "format": FORMAT, "version": VERSION, "done": bool(done),
         "optimizer": _opt_config(opt), "opt_step": int(state.step), "schedule_step": int(state.step),
@@ -99,6 +105,11 @@ class Checkpoint:
     @property
     def params(self) -> dict[str, np.ndarray]:
         return {k[len("model/"):]: v for k, v in self.arrays.items() if k.startswith("model/")}
+
+    @property
+    def best_params(self) -> dict[str, np.ndarray]:
+        """The early-stopping copy of the best weights (empty unless ``restore_best``)."""
+        return {k[len("best/"):]: v.copy() for k, v in self.arrays.items() if k.startswith("best/")}
 
     @property
     def history(self):

@@ -217,7 +217,8 @@ class _Loop:
     epoch_time: float = 0.0
     epoch_gnorm_sum: float = 0.0
     epoch_steps: int = 0
-    best: float = math.inf    # early stopping: best monitored value and epochs since
+    best: float = math.inf    # early stopping: best monitored value, its epoch, and epochs since
+    best_epoch: int = -1
     wait: int = 0
     epoch_start_rng: dict | None = None
 
@@ -275,7 +276,7 @@ def _dtype(model):
 
 def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batching: Any = "full",
         epochs: int = 10, *, lr: Any = None, preset: str | None = None, val_data=None, val_fraction: float = 0.0,
-        seed: int = 0, early_stopping: int | None = None, grad_tol: float | None = None,
+        seed: int = 0, early_stopping: int | None = None, restore_best: bool = False, grad_tol: float | None = None,
         diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
         quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
         resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None) -> History:
@@ -302,6 +303,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         seeded). Validation loss and accuracy are recorded each epoch.
     early_stopping : int, optional
         Stop after this many epochs without a better validation (else training) loss.
+    restore_best : bool
+        With ``early_stopping``: when it stops the run, put back the weights of the
+        epoch with the best monitored loss (as Keras' ``restore_best_weights``). The
+        copy of those weights goes into checkpoints, so a resumed run restores the same.
     grad_tol : float, optional
         Stop when ``‖∇L‖₂ ≤ grad_tol`` (the lecture's ‖∇f‖ ≤ ε; exact with full batches).
     diverge_factor : float
@@ -326,6 +331,12 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                                    "wrap arrays with Dataset.from_arrays(X, y)"))
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ConfigError(expected("epochs >= 1", epochs))
+    if restore_best and early_stopping is None:
+        raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
+                                   "pass early_stopping, e.g. 5 epochs"))
+    if val_data is not None and val_fraction:
+        raise ConfigError(expected("either val_data or val_fraction", "both",
+                                   "drop val_fraction to use val_data as given"))
     if val_data is None and val_fraction:
         data, val_data = train_val_split(data, val_fraction, seed=seed)
     loss_fn, loss_name = _resolve_loss(loss, data)
@@ -350,12 +361,14 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                               "epochs": int(epochs), "seed": seed, "samples": len(data),
                               **(run_config or {})})
     loop = _Loop()
+    best_params: dict[str, np.ndarray] | None = None  # the weights of epoch loop.best_epoch, with restore_best
     if resume and checkpoint is not None:
         from .checkpoint import checkpoint_exists, load_checkpoint
 
         if checkpoint_exists(checkpoint):
             ck = load_checkpoint(checkpoint)
             ck.restore(model, opt, state, batcher, loop)
+            best_params = ck.best_params or None
             history = ck.history
             resumable = ("max_steps", "interrupted")
             if history.stop is not None and history.stop.kind not in resumable or loop.epoch >= epochs:
@@ -371,7 +384,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         if checkpoint is not None:
             from .checkpoint import save_checkpoint
 
-            save_checkpoint(checkpoint, model, opt, state, batcher, loop, history, done=done)
+            save_checkpoint(checkpoint, model, opt, state, batcher, loop, history, done=done, best=best_params)
 
     stop: Stop | None = None
     while loop.epoch < epochs and stop is None:
@@ -457,12 +470,18 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         loop.epoch_gnorm_sum, loop.epoch_steps = 0.0, 0
         if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
             if monitored < loop.best:
-                loop.best, loop.wait = monitored, 0
+                loop.best, loop.best_epoch, loop.wait = monitored, loop.epoch - 1, 0
+                if restore_best:
+                    best_params = model.state_dict()
             else:
                 loop.wait += 1
                 if loop.wait >= early_stopping:
                     stop = Stop("no_improvement", state.step, loop.epoch - 1,
-                                f"no better {'validation' if val_data is not None else 'training'} loss for {early_stopping} epochs")
+                                f"no better {'validation' if val_data is not None else 'training'} loss for "
+                                f"{early_stopping} epochs (best {loop.best:.4g} after epoch {loop.best_epoch + 1})")
+                    if restore_best and best_params is not None:
+                        model.load_state_dict(best_params)
+                        stop.detail += f"; weights of epoch {loop.best_epoch + 1} restored"
         if stop is None:
             stop = _ask(callbacks, "epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
                                              "model": model}, state.step, loop.epoch - 1)
