@@ -9,7 +9,11 @@ import pytest
 from descentlab._io import dumps_json
 from descentlab.optim import PRESETS, make_optimizer
 
-CASES = [(name, preset) for preset, table in PRESETS.items() for name in table if name != "newton"]
+CASES = [(name, preset, {}) for preset, table in PRESETS.items() for name in table if name != "newton"] + [
+    ("rmsprop", "pytorch", {"momentum": 0.9}), ("rmsprop", "keras", {"momentum": 0.9, "centered": True}),
+    ("momentum", "pytorch", {"dampening": 0.3}), ("sgd", "pytorch", {"weight_decay": 0.1}),
+    ("momentum", "keras", {"weight_decay": 0.1}), ("nesterov", "pytorch", {"weight_decay": 0.1}),
+]
 
 
 def _params():
@@ -20,9 +24,9 @@ def _grads(params, k):
     return {n: np.cos(p * (k + 1)) + 0.2 * p for n, p in params.items()}
 
 
-@pytest.mark.parametrize("name,preset", CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_record_explains_the_update(name, preset):
-    opt = make_optimizer(name, preset=preset, lr=0.03)
+@pytest.mark.parametrize("name,preset,extra", CASES, ids=[f"{n}-{p}-{e}" for n, p, e in CASES])
+def test_record_explains_the_update(name, preset, extra):
+    opt = make_optimizer(name, preset=preset, lr=0.03, **extra)
     params = _params()
     state = opt.init(params)
     for k in range(4):
@@ -45,18 +49,26 @@ def test_record_explains_the_update(name, preset):
         for n in params:
             g_used = g[n] + (wd * before[n] if h.get("weight_decay_form") == "l2" else 0.0)
             decoupled = -0.03 * wd * before[n] if h.get("weight_decay_form") == "decoupled" else 0.0
+            buf = rec.buffers[n]
             if "m_hat" in rec.moments[n]:
-                direction = rec.moments[n]["m_hat"]
+                expect = -rec.step_size[n] * rec.moments[n]["m_hat"]
             elif "m_bar" in rec.moments[n]:
-                direction = rec.moments[n]["m_bar"]
-            elif h.get("momentum", 0.0) > 0 and name in ("momentum", "nesterov", "sgd"):
-                continue  # momentum: the update is the velocity, checked by the conformance tests
-            elif name == "rmsprop" and h["momentum"] > 0:
-                continue
+                expect = -rec.step_size[n] * rec.moments[n]["m_bar"]
+            elif h.get("momentum", 0.0) > 0:
+                # the update is read off the buffer after the step: x += v (lr inside) or x -= lr*b
+                # (lr outside; RMSProp's lr-inside buffer already holds lr); transformed Nesterov
+                # adds one more look along the buffer
+                mu, lr = h["momentum"], rec.lr
+                transformed = h.get("nesterov") and h["nesterov_form"] == "transformed"
+                if "v" in buf:
+                    expect = mu * buf["v"] - lr * g_used if transformed else buf["v"]
+                elif name == "rmsprop":
+                    expect = -lr * buf["b"] if h["momentum_form"] == "lr_outside" else -buf["b"]
+                else:
+                    expect = -lr * (g_used + mu * buf["b"]) if transformed else -lr * buf["b"]
             else:
-                direction = g_used
-            np.testing.assert_allclose(rec.update[n], -rec.step_size[n] * direction + decoupled, rtol=1e-12,
-                                       atol=1e-15)
+                expect = -rec.step_size[n] * g_used
+            np.testing.assert_allclose(rec.update[n], expect + decoupled, rtol=1e-12, atol=1e-15)
     json.loads(dumps_json(rec.to_dict()))
 
 
