@@ -47,6 +47,8 @@ _LAZY = {
     "load_dataset": "descentlab.data",
     "minimize": "descentlab.train",
     "fit": "descentlab.train",
+    "run_example": "descentlab.lecture",
+    "run_tour": "descentlab.report",
 }
 
 __all__ = ["__version__", *_SUBPACKAGES, *_LAZY]
