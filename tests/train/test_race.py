@@ -130,3 +130,10 @@ def test_diverged_runs_never_make_nan_in_the_summary_or_table():
     assert "nan" not in text.lower() and "diverged" in text.splitlines()[2]
     assert "fixed lr" in text.splitlines()[0]
     assert "nan" not in dumps_json(res.to_dict()).lower()
+
+
+def test_default_grids_span_half_or_quarter_decades_from_1e_4_to_10():
+    grid = race("x2", ["sgd"], steps=2)
+    halving = race("x2", ["sgd"], steps=2, tune="halving")
+    np.testing.assert_allclose(grid.settings["lr_grid"], 10.0 ** np.arange(-4, 1.01, 0.5))
+    np.testing.assert_allclose(halving.settings["lr_grid"], 10.0 ** np.arange(-4, 1.01, 0.25))

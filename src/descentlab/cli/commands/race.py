@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=500, help="steps per run (default 500)")
     parser.add_argument("--tune", default="grid", choices=["grid", "halving", "none"], help="how to pick each lr (default grid)")
     parser.add_argument("--lr-grid", default=None, metavar="LO:HI:N or A,B,...",
-                        help="candidate lrs: log-spaced LO:HI:N (e.g. 1e-4:1:9) or a list")
+                        help="candidate lrs: log-spaced LO:HI:N or a list (default 1e-4:10:11; "
+                             "1e-4:10:21 with --tune halving)")
     parser.add_argument("--lr", action="append", metavar="NAME=LR", help="fixed lr for --tune none, e.g. --lr adam=0.05")
     parser.add_argument("--starts", type=int, default=1, help="number of starts (the default one plus seeded random ones)")
     parser.add_argument("--seeds", type=int, default=1, help="noise seeds per start (with --grad-noise)")
@@ -67,7 +68,7 @@ def _grid(text: str | None):
             return np.logspace(np.log10(float(lo)), np.log10(float(hi)), int(n)).tolist()
         return [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise ConfigError(expected("--lr-grid as LO:HI:N or a comma list", repr(text), "e.g. 1e-4:1:9")) from None
+        raise ConfigError(expected("--lr-grid as LO:HI:N or a comma list", repr(text), "e.g. 1e-4:10:11")) from None
 
 
 def run(args: argparse.Namespace) -> int:
