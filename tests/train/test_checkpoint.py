@@ -150,3 +150,23 @@ def test_an_interrupt_leaves_a_resumable_checkpoint(tmp_path):
     assert h.stop.kind == "max_steps" and h.steps["loss"] == h_ref.steps["loss"]
     for k, v in ref.params().items():
         assert np.array_equal(net.params()[k], v), k
+
+
+def test_a_crash_while_saving_never_leaves_the_path_without_a_good_checkpoint(tmp_path, monkeypatch):
+    import descentlab.train.checkpoint as ckmod
+
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=5)
+    real_replace = os.replace
+
+    def crash_before_the_new_file_lands(src, dst):
+        if Path(dst) == ck:
+            raise KeyboardInterrupt("killed")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(ckmod.os, "replace", crash_before_the_new_file_lands)
+    with pytest.raises(KeyboardInterrupt):
+        _run(ck, max_steps=9, resume=True)
+    # killed while writing its next checkpoint: the one of step 5 is still at the path itself
+    c = load_checkpoint(ck, fallback=False)
+    assert c.step == 5 and load_checkpoint(previous_path(ck), fallback=False).step == 5

@@ -12,14 +12,16 @@ One ``.npz`` written by :func:`descentlab._io.save_arrays` (no pickle) holds
   position (epoch, batch inside the epoch, running sums), early-stopping state.
 
 Safety: a new checkpoint is first written beside the target (atomically), read back
-and checked; only then is the current file moved to ``<path>.prev`` and the new one
-moved into place. A bad write therefore never replaces a good checkpoint, and the
-previous good one survives as ``.prev``. :func:`load_checkpoint` detects a truncated
+and checked; only then does a copy of the current file (a hard link where the file
+system has them) become ``<path>.prev`` and the new one replace ``<path>``, each step
+an atomic rename. A bad write therefore never replaces a good checkpoint, the previous
+good one survives as ``.prev``, and a kill at any moment leaves a readable ``<path>``. :func:`load_checkpoint` detects a truncated
 file (``StateFileError``) and, with ``fallback=True``, says so and uses ``.prev``.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -80,9 +82,25 @@ def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool 
     save_arrays(tmp, arrays, manifest)
     load_arrays(tmp)  # read back before it replaces anything
     if path.is_file() and _readable(path):
-        os.replace(path, previous_path(path))
+        _keep_as_previous(path)
     os.replace(tmp, path)
     return path
+
+
+def _keep_as_previous(path: Path) -> None:
+    """Make ``<path>.prev`` a copy of ``path`` while ``path`` itself stays in place.
+
+    Trap: moving ``path`` to ``.prev`` and then the new file to ``path`` leaves a moment
+    with no ``path`` at all; a kill there loses the newest good checkpoint.
+    """
+    prev = previous_path(path)
+    staged = prev.with_name(prev.name + ".new")
+    staged.unlink(missing_ok=True)
+    try:
+        os.link(path, staged)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(path, staged)
+    os.replace(staged, prev)
 
 
 @dataclass
