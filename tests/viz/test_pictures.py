@@ -116,3 +116,19 @@ def test_symlog_axis_of_a_runaway_f_keeps_few_labelled_decades():
     plt.close(fig)
     assert 0.0 in ticks and len(ticks) <= 2 * 5 + 1
     assert min(ticks) <= -1e11 and all(lo <= t <= hi for t in ticks)
+
+
+def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span():
+    from descentlab.functions import get_surface
+    from descentlab.viz.contours import view_limits
+
+    s = get_surface("rosenbrock")                      # window x [-2, 2], y [-1, 3]
+    assert view_limits(s, []) == ((-2.0, 2.0), (-1.0, 3.0))
+    out = minimize(s, None, "adagrad", lr=3.16, steps=500, tol=None)
+    assert out.x[-1, 1] > 3.0                          # it ends above the window
+    (x0, x1), (y0, y1) = view_limits(s, [out])
+    assert (x0, y0) == (-2.0, -1.0)                   # the sides no run passed stay put
+    assert out.x[-1, 0] < x1 < 2.5 and out.x[-1, 1] < y1 < 5.0
+    far = minimize("x2", [3.0], "sgd", lr=0.1, steps=1, tol=None)
+    far.x = np.array([[1e9, -1e9], [np.nan, np.nan]])  # a run thrown far away, then NaN
+    assert view_limits(s, [far]) == ((-2.0, 6.0), (-5.0, 3.0))

@@ -42,7 +42,7 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
     """
     from matplotlib import animation
 
-    from .contours import _surface_2d, draw_surface
+    from .contours import _surface_2d, draw_surface, view_limits
 
     s = _surface_2d(surface)
     paths = as_labelled(trajectories)
@@ -54,7 +54,7 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
-    draw_surface(ax, s, grid, 25)
+    draw_surface(ax, s, grid, 25, view=view_limits(s, paths.values()))
     longest = max(len(tr.x) for tr in paths.values())
     ticks = np.unique(np.linspace(0, longest - 1, int(frames)).round().astype(int))
     lines, heads = [], []

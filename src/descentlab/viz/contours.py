@@ -9,18 +9,38 @@ from ..errors import ConfigError, expected
 from ._mpl import check_size, color_for, pyplot, save_png
 from ._traj import as_labelled, stop_note
 
-__all__ = ["plot_contours", "plot_race", "surface_grid", "draw_surface"]
+__all__ = ["plot_contours", "plot_race", "surface_grid", "draw_surface", "view_limits"]
 
 
-def surface_grid(surface, n: int = 160):
-    """(X, Y, Z) on an n × n grid over the surface's plot window.
+def view_limits(surface, paths=(), grow: float = 1.0) -> tuple:
+    """The surface's plot window, widened to hold every path's start and end point.
+
+    Excursions on the way may still leave the view, but no run starts or ends out of
+    sight (AdaGrad at lr 3.16 ends Rosenbrock's race at (2, 4), above the window's
+    y = 3). The window grows by at most ``grow`` times its span on each side, so a run
+    that flew far away does not shrink the picture to a dot; non-finite points are skipped.
+    """
+    lims = []
+    for i, (lo, hi) in enumerate(surface.window[:2]):
+        ends = [tr.x[k, i] for tr in paths for k in (0, -1) if np.all(np.isfinite(tr.x[k]))]
+        span = hi - lo
+        a, b = min([lo, *ends]), max([hi, *ends])
+        pad = 0.05 * (b - a)                         # a margin only on a side that grew
+        a = lo if a >= lo else max(a - pad, lo - grow * span)
+        b = hi if b <= hi else min(b + pad, hi + grow * span)
+        lims.append((float(a), float(b)))
+    return tuple(lims)
+
+
+def surface_grid(surface, n: int = 160, view=None):
+    """(X, Y, Z) on an n × n grid over ``view`` ((x0, x1), (y0, y1)), default the plot window.
 
     Most surfaces' formulas broadcast, so ``value`` is first tried on all points at
     once (a (2, n·n) array); the result is used only if its shape is right and it
     equals the point-by-point values at a few grid points. Otherwise each point is
     evaluated on its own.
     """
-    (x0, x1), (y0, y1) = surface.window[0], surface.window[1]
+    (x0, x1), (y0, y1) = view or (surface.window[0], surface.window[1])
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     P = np.stack([X.ravel(), Y.ravel()])                      # (2, n·n)
     try:
@@ -38,9 +58,11 @@ def surface_grid(surface, n: int = 160):
     return X, Y, Z.reshape(X.shape)
 
 
-def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
-    """Grey filled contours (log-spaced above the minimum when it is known) and the minima as stars."""
-    X, Y, Z = surface_grid(surface, n)
+def draw_surface(ax, surface, n: int = 160, levels: int = 30, view=None) -> None:
+    """Grey filled contours (log-spaced above the minimum when it is known) and the minima as stars,
+    over ``view`` ((x0, x1), (y0, y1)), by default the surface's plot window."""
+    view = view or (surface.window[0], surface.window[1])
+    X, Y, Z = surface_grid(surface, n, view)
     f_min = surface.f_min
     if f_min is not None:
         gap = Z - f_min
@@ -61,8 +83,8 @@ def draw_surface(ax, surface, n: int = 160, levels: int = 30) -> None:
     for k, m in enumerate(surface.minima):
         ax.plot(m[0], m[1], marker="*", ms=16, color="gold", mec="k", mew=1.0, ls="none", zorder=5,
                 label="minimum" if k == 0 else None)
-    ax.set_xlim(*surface.window[0])
-    ax.set_ylim(*surface.window[1])
+    ax.set_xlim(*view[0])
+    ax.set_ylim(*view[1])
     ax.set_xlabel("x" if surface.name != "linreg" else "w")
     ax.set_ylabel("y" if surface.name != "linreg" else "b")
 
@@ -100,7 +122,7 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
-    draw_surface(ax, s, grid, levels)
+    draw_surface(ax, s, grid, levels, view=view_limits(s, paths.values()))
     # the stop note goes on a second legend line, so the legend stays narrow beside the axes
     for i, (label, tr) in enumerate(paths.items()):
         c = color_for(label, i)
@@ -119,7 +141,10 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
 def plot_race(result, out, *, title: str | None = None, **kw) -> Path:
     """:func:`plot_contours` of a :class:`~descentlab.train.race.RaceResult`, titled with its tuning."""
     st = result.settings
-    t = title or (f"{result.surface.name}: {st['steps']} steps from {len(result.starts)} start(s)\n"
-                  f"lr tuned by {st['tune']}, equal budget of {result.racers[0].budget} steps each"
-                  if st["tune"] != "none" else f"{result.surface.name}: {st['steps']} steps, fixed lr")
+    n = len(result.starts)
+    drawn = f" (paths from the first of {n} starts)" if n > 1 else ""
+    t = title or (f"{result.surface.name}: {st['steps']} steps at each optimizer's tuned lr{drawn}\n"
+                  f"lr tuned by {st['tune']} over {n} start{'s' if n > 1 else ''}, "
+                  f"equal budget of {result.racers[0].budget} steps each"
+                  if st["tune"] != "none" else f"{result.surface.name}: {st['steps']} steps, fixed lr{drawn}")
     return plot_contours(result.surface, result, out, title=t, **kw)
