@@ -132,6 +132,18 @@ def test_aliases_and_case():
     assert make_optimizer("sgd-momentum").name == "momentum"
     assert make_optimizer("NAG").hyper["nesterov"] is True
     assert make_optimizer("AdamW").hyper["weight_decay_form"] == "decoupled"
+    assert make_optimizer("adam", preset=" Keras ").preset == "keras"
+
+
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop", "adam", "nadam"])
+def test_eps_zero_on_a_zero_gradient_is_nan_and_the_record_says_so(name):
+    # the trap docs/optimizers.md warns about: 0 / (sqrt(0) + 0)
+    opt = make_optimizer(name, eps=0.0)
+    params = {"x": np.zeros(2)}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rec = opt.step(params, {"x": np.array([0.0, 1.0])}, opt.init(params), record=True)
+    assert np.isnan(params["x"][0]) and np.isfinite(params["x"][1])
+    assert rec.note == "non-finite update of 'x' at step 0"
 
 
 def test_float32_parameters_stay_float32():

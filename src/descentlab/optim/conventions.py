@@ -171,7 +171,7 @@ CHOICES = {
 
 def preset_defaults(preset: str | None, optimizer: str) -> tuple[str, dict[str, Any]]:
     """``(preset_name, defaults)`` for ``optimizer`` under ``preset`` (None: the default preset)."""
-    name = DEFAULT_PRESET if preset is None else str(preset).lower()
+    name = DEFAULT_PRESET if preset is None else str(preset).strip().lower()
     if name not in PRESETS:
         raise ConfigError(expected("a preset among " + ", ".join(PRESETS), repr(preset),
                                    f"choose one of: {', '.join(PRESETS)}"))
