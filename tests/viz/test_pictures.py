@@ -132,3 +132,6 @@ def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span
     far = minimize("x2", [3.0], "sgd", lr=0.1, steps=1, tol=None)
     far.x = np.array([[1e9, -1e9], [np.nan, np.nan]])  # a run thrown far away, then NaN
     assert view_limits(s, [far]) == ((-2.0, 6.0), (-5.0, 3.0))
+    # on the saddle escaping is the point: the window stays
+    saddle = get_surface("saddle")
+    assert view_limits(saddle, [far]) == ((-1.5, 1.5), (-1.5, 1.5))

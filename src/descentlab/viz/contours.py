@@ -19,7 +19,10 @@ def view_limits(surface, paths=(), grow: float = 1.0) -> tuple:
     sight (AdaGrad at lr 3.16 ends Rosenbrock's race at (2, 4), above the window's
     y = 3). The window grows by at most ``grow`` times its span on each side, so a run
     that flew far away does not shrink the picture to a dot; non-finite points are skipped.
+    On a surface without a minimum (the saddle) runs are meant to leave: the window stays.
     """
+    if not surface.minima:
+        return tuple(tuple(map(float, w)) for w in surface.window[:2])
     lims = []
     for i, (lo, hi) in enumerate(surface.window[:2]):
         ends = [tr.x[k, i] for tr in paths for k in (0, -1) if np.all(np.isfinite(tr.x[k]))]
