@@ -49,8 +49,10 @@ def test_plots_are_written(tmp_path, batching):
     d = linear_regression(50, seed=0)
     h = fit(Linear(4, 1, bias=False), d, "mse", "sgd", "minibatch:10", 3, lr=0.1, quiet=True)
     r = lr_find(Linear(4, 1, bias=False), d, "mse", "sgd", "full", steps=20, lr_max=10)
-    for path in (plot_history(h, tmp_path / "h.png"), plot_lr_finder(r, tmp_path / "lr.png"),
-                 plot_comparison(batching, tmp_path / "c.png")):
+    bad = fit(Linear(4, 1, bias=False), d, "mse", "sgd", "full", 50, lr=1e200, quiet=True)
+    assert bad.stop.kind == "diverged" and not np.isfinite(bad.steps["loss"][-1])  # the cross has no finite y
+    for path in (plot_history(h, tmp_path / "h.png"), plot_history(bad, tmp_path / "bad.png"),
+                 plot_lr_finder(r, tmp_path / "lr.png"), plot_comparison(batching, tmp_path / "c.png")):
         assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
 
 

@@ -387,106 +387,109 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             save_checkpoint(checkpoint, model, opt, state, batcher, loop, history, done=done, best=best_params)
 
     stop: Stop | None = None
-    while loop.epoch < epochs and stop is None:
-        t0 = time.perf_counter()
-        if loop.batch == 0:
-            batches = batcher.epoch(len(data))
-            loop.epoch_start_rng = batcher.epoch_start_state
-        else:  # resuming inside an epoch: replay its permutation, skip what was done
-            batcher.restore(loop.epoch_start_rng)
-            batches = batcher.epoch(len(data))
-        for idx in batches[loop.batch:]:
-            k = state.step
-            lr_k = opt.lr_at(k)
-            eval_params = opt.eval_params(params, state)
-            if any(eval_params[n] is not params[n] for n in params):
-                saved = {n: a.copy() for n, a in params.items()}
-                for n in params:
-                    np.copyto(params[n], eval_params[n])
-                L, grads, out = step_fn(X[idx], T[idx])
-                for n in params:
-                    np.copyto(params[n], saved[n])
+    # overflow on the way to a divergence is not worth a NumPy warning: the loop checks
+    # every loss and gradient itself and stops with the step's number
+    with np.errstate(over="ignore", invalid="ignore"):
+        while loop.epoch < epochs and stop is None:
+            t0 = time.perf_counter()
+            if loop.batch == 0:
+                batches = batcher.epoch(len(data))
+                loop.epoch_start_rng = batcher.epoch_start_state
+            else:  # resuming inside an epoch: replay its permutation, skip what was done
+                batcher.restore(loop.epoch_start_rng)
+                batches = batcher.epoch(len(data))
+            for idx in batches[loop.batch:]:
+                k = state.step
+                lr_k = opt.lr_at(k)
+                eval_params = opt.eval_params(params, state)
+                if any(eval_params[n] is not params[n] for n in params):
+                    saved = {n: a.copy() for n, a in params.items()}
+                    for n in params:
+                        np.copyto(params[n], eval_params[n])
+                    L, grads, out = step_fn(X[idx], T[idx])
+                    for n in params:
+                        np.copyto(params[n], saved[n])
+                else:
+                    L, grads, out = step_fn(X[idx], T[idx])
+                gnorm = _global_norm(grads)
+                hits = int(np.sum(_predict(out) == y_cls[idx])) if y_cls is not None else 0
+                history.steps["loss"].append(L)
+                history.steps["accuracy"].append(hits / len(idx) if y_cls is not None else float("nan"))
+                history.steps["lr"].append(float(lr_k))
+                history.steps["grad_norm"].append(gnorm)
+                history.steps["epoch"].append(loop.epoch)
+                if first_loss is None:
+                    first_loss = L
+                if not (math.isfinite(L) and math.isfinite(gnorm)):
+                    stop = Stop("diverged", k, loop.epoch, f"non-finite {'loss' if not math.isfinite(L) else 'gradient'} at step {k}")
+                    break
+                if L > diverge_factor * max(abs(first_loss), 1e-12):
+                    stop = Stop("diverged", k, loop.epoch, f"loss {L:.3g} at step {k} exceeds {diverge_factor:g}× the first loss {first_loss:.3g}")
+                    break
+                if grad_tol is not None and gnorm <= grad_tol:
+                    stop = Stop("converged", k, loop.epoch, f"‖∇L‖₂ = {gnorm:.3g} ≤ {grad_tol:g} at step {k}")
+                    break
+                opt.step(params, grads, state)
+                loop.batch += 1
+                loop.epoch_loss_sum += _sample_total(loss_fn, L, len(idx))
+                loop.epoch_seen += len(idx)
+                loop.epoch_correct += hits
+                loop.epoch_gnorm_sum += gnorm
+                loop.epoch_steps += 1
+                progress.update(state.step, loop.epoch + 1, epochs, L)
+                stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
+                                                "model": model, "history": history}, state.step, loop.epoch)
+                if stop is not None:
+                    break
+                if max_steps is not None and state.step >= max_steps:
+                    stop = Stop("max_steps", state.step, loop.epoch, f"max_steps={max_steps} reached")
+                    break
+                if checkpoint_every and state.step % checkpoint_every == 0 and loop.batch < len(batches):
+                    loop.epoch_time += time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    save()
+            loop.epoch_time += time.perf_counter() - t0
+            if loop.batch < len(batches):
+                # stopped inside the epoch: it is not closed, so a resume continues right here
+                break
+            # -- epoch end
+            seen = max(loop.epoch_seen, 1)
+            history.epochs["loss"].append(loop.epoch_loss_sum / seen)
+            history.epochs["accuracy"].append(loop.epoch_correct / seen if y_cls is not None else float("nan"))
+            if val_data is not None:
+                vl, va = evaluate(model, Xv, Tv, loss_fn, yv)
             else:
-                L, grads, out = step_fn(X[idx], T[idx])
-            gnorm = _global_norm(grads)
-            hits = int(np.sum(_predict(out) == y_cls[idx])) if y_cls is not None else 0
-            history.steps["loss"].append(L)
-            history.steps["accuracy"].append(hits / len(idx) if y_cls is not None else float("nan"))
-            history.steps["lr"].append(float(lr_k))
-            history.steps["grad_norm"].append(gnorm)
-            history.steps["epoch"].append(loop.epoch)
-            if first_loss is None:
-                first_loss = L
-            if not (math.isfinite(L) and math.isfinite(gnorm)):
-                stop = Stop("diverged", k, loop.epoch, f"non-finite {'loss' if not math.isfinite(L) else 'gradient'} at step {k}")
-                break
-            if L > diverge_factor * max(abs(first_loss), 1e-12):
-                stop = Stop("diverged", k, loop.epoch, f"loss {L:.3g} at step {k} exceeds {diverge_factor:g}× the first loss {first_loss:.3g}")
-                break
-            if grad_tol is not None and gnorm <= grad_tol:
-                stop = Stop("converged", k, loop.epoch, f"‖∇L‖₂ = {gnorm:.3g} ≤ {grad_tol:g} at step {k}")
-                break
-            opt.step(params, grads, state)
-            loop.batch += 1
-            loop.epoch_loss_sum += _sample_total(loss_fn, L, len(idx))
-            loop.epoch_seen += len(idx)
-            loop.epoch_correct += hits
-            loop.epoch_gnorm_sum += gnorm
-            loop.epoch_steps += 1
-            progress.update(state.step, loop.epoch + 1, epochs, L)
-            stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
-                                            "model": model, "history": history}, state.step, loop.epoch)
-            if stop is not None:
-                break
-            if max_steps is not None and state.step >= max_steps:
-                stop = Stop("max_steps", state.step, loop.epoch, f"max_steps={max_steps} reached")
-                break
-            if checkpoint_every and state.step % checkpoint_every == 0 and loop.batch < len(batches):
-                loop.epoch_time += time.perf_counter() - t0
-                t0 = time.perf_counter()
+                vl, va = float("nan"), float("nan")
+            history.epochs["val_loss"].append(vl)
+            history.epochs["val_accuracy"].append(va)
+            history.epochs["lr"].append(history.steps["lr"][-1] if history.steps["lr"] else float("nan"))
+            history.epochs["grad_norm"].append(loop.epoch_gnorm_sum / max(loop.epoch_steps, 1))
+            history.epochs["time"].append(loop.epoch_time)
+            history.epochs["steps"].append(state.step)
+            monitored = vl if val_data is not None else history.epochs["loss"][-1]
+            loop.epoch += 1
+            loop.batch = 0
+            loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
+            loop.epoch_gnorm_sum, loop.epoch_steps = 0.0, 0
+            if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
+                if monitored < loop.best:
+                    loop.best, loop.best_epoch, loop.wait = monitored, loop.epoch - 1, 0
+                    if restore_best:
+                        best_params = model.state_dict()
+                else:
+                    loop.wait += 1
+                    if loop.wait >= early_stopping:
+                        stop = Stop("no_improvement", state.step, loop.epoch - 1,
+                                    f"no better {'validation' if val_data is not None else 'training'} loss for "
+                                    f"{early_stopping} epochs (best {loop.best:.4g} after epoch {loop.best_epoch + 1})")
+                        if restore_best and best_params is not None:
+                            model.load_state_dict(best_params)
+                            stop.detail += f"; weights of epoch {loop.best_epoch + 1} restored"
+            if stop is None:
+                stop = _ask(callbacks, "epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
+                                                 "model": model}, state.step, loop.epoch - 1)
+            if loop.epoch < epochs and stop is None:
                 save()
-        loop.epoch_time += time.perf_counter() - t0
-        if loop.batch < len(batches):
-            # stopped inside the epoch: it is not closed, so a resume continues right here
-            break
-        # -- epoch end
-        seen = max(loop.epoch_seen, 1)
-        history.epochs["loss"].append(loop.epoch_loss_sum / seen)
-        history.epochs["accuracy"].append(loop.epoch_correct / seen if y_cls is not None else float("nan"))
-        if val_data is not None:
-            vl, va = evaluate(model, Xv, Tv, loss_fn, yv)
-        else:
-            vl, va = float("nan"), float("nan")
-        history.epochs["val_loss"].append(vl)
-        history.epochs["val_accuracy"].append(va)
-        history.epochs["lr"].append(history.steps["lr"][-1] if history.steps["lr"] else float("nan"))
-        history.epochs["grad_norm"].append(loop.epoch_gnorm_sum / max(loop.epoch_steps, 1))
-        history.epochs["time"].append(loop.epoch_time)
-        history.epochs["steps"].append(state.step)
-        monitored = vl if val_data is not None else history.epochs["loss"][-1]
-        loop.epoch += 1
-        loop.batch = 0
-        loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
-        loop.epoch_gnorm_sum, loop.epoch_steps = 0.0, 0
-        if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
-            if monitored < loop.best:
-                loop.best, loop.best_epoch, loop.wait = monitored, loop.epoch - 1, 0
-                if restore_best:
-                    best_params = model.state_dict()
-            else:
-                loop.wait += 1
-                if loop.wait >= early_stopping:
-                    stop = Stop("no_improvement", state.step, loop.epoch - 1,
-                                f"no better {'validation' if val_data is not None else 'training'} loss for "
-                                f"{early_stopping} epochs (best {loop.best:.4g} after epoch {loop.best_epoch + 1})")
-                    if restore_best and best_params is not None:
-                        model.load_state_dict(best_params)
-                        stop.detail += f"; weights of epoch {loop.best_epoch + 1} restored"
-        if stop is None:
-            stop = _ask(callbacks, "epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
-                                             "model": model}, state.step, loop.epoch - 1)
-        if loop.epoch < epochs and stop is None:
-            save()
     progress.close()
     history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0), f"{epochs} epochs done")
     save(done=history.stop.kind != "interrupted")

@@ -13,51 +13,62 @@ from ._mpl import check_size, color_for, pyplot, save_png
 __all__ = ["plot_history", "plot_lr_finder", "plot_comparison"]
 
 
-def _finite(seq) -> np.ndarray:
-    a = np.asarray(seq, dtype=float)
-    return a
+def _floats(seq) -> np.ndarray:
+    return np.asarray(seq, dtype=float)
 
 
 def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dpi: int = 100) -> Path:
     """Three panels: loss per step (with the epoch means and validation loss), accuracy per
-    epoch, and the learning rate and ‖∇L‖ per step. A divergence is marked with a cross."""
+    epoch, and the learning rate and ‖∇L‖ per step. A divergence is marked with a cross.
+
+    Step ``k`` is the batch seen after ``k`` updates, as in ``history.stop.step``; an
+    epoch's mean and validation values sit at the number of updates done by its end.
+    """
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(w, h), dpi=dpi, layout="constrained")
-    steps = np.arange(1, history.n_steps + 1)
-    a1.plot(steps, _finite(history.steps["loss"]), color="#999999", lw=0.6, label="batch loss")
+    steps = np.arange(history.n_steps)
+    a1.plot(steps, _floats(history.steps["loss"]), color="#999999", lw=0.6, label="batch loss")
     ends = np.asarray(history.epochs["steps"], dtype=float)
     if ends.size:
-        a1.plot(ends, _finite(history.epochs["loss"]), "o-", color="#0072B2", ms=3, label="epoch mean")
-        vl = _finite(history.epochs["val_loss"])
+        a1.plot(ends, _floats(history.epochs["loss"]), "o-", color="#0072B2", ms=3, label="epoch mean")
+        vl = _floats(history.epochs["val_loss"])
         if np.isfinite(vl).any():
             a1.plot(ends, vl, "s-", color="#D55E00", ms=3, label="validation")
     if history.stop is not None and history.stop.kind == "diverged" and history.n_steps:
-        a1.plot(steps[-1], np.nan_to_num(history.steps["loss"][-1], nan=0.0, posinf=0.0), "x", color="k", ms=9,
-                label=f"diverged at step {history.stop.step}")
+        losses = _floats(history.steps["loss"])
+        finite = losses[np.isfinite(losses) & (losses > 0)]
+        # a non-finite loss has no place on the axis: mark it at the highest finite one
+        y = losses[-1] if np.isfinite(losses[-1]) else (finite.max() if finite.size else 1.0)
+        a1.plot(history.stop.step, y, "x", color="k", ms=9, label=f"diverged at step {history.stop.step}")
     a1.set_yscale("log")
     a1.set_xlabel("step")
     a1.set_ylabel("loss")
     a1.legend(fontsize=8)
     ep = np.arange(1, history.n_epochs + 1)
-    acc = _finite(history.epochs["accuracy"])
+    acc = _floats(history.epochs["accuracy"])
     if np.isfinite(acc).any():
         a2.plot(ep, acc, "o-", color="#0072B2", ms=3, label="train (batches)")
-        va = _finite(history.epochs["val_accuracy"])
+        va = _floats(history.epochs["val_accuracy"])
         if np.isfinite(va).any():
             a2.plot(ep, va, "s-", color="#D55E00", ms=3, label="validation")
         a2.legend(fontsize=8)
     else:
-        a2.text(0.5, 0.5, "no accuracy (regression)", ha="center", va="center", transform=a2.transAxes)
+        why = "no accuracy (regression)" if history.config.get("task") == "regression" or not np.isfinite(
+            _floats(history.steps["accuracy"])).any() else "no completed epoch"
+        a2.text(0.5, 0.5, why, ha="center", va="center", transform=a2.transAxes)
     a2.set_xlabel("epoch")
     a2.set_ylabel("accuracy")
-    a3.plot(steps, _finite(history.steps["grad_norm"]), color="#009E73", lw=0.8, label="‖∇L‖")
+    a3.plot(steps, _floats(history.steps["grad_norm"]), color="#009E73", lw=0.8, label="‖∇L‖")
     a3.set_yscale("log")
     a3.set_xlabel("step")
     a3.set_ylabel("‖∇L‖", color="#009E73")
     a4 = a3.twinx()
-    a4.plot(steps, _finite(history.steps["lr"]), color="#CC79A7", lw=1.2)
+    lrs = _floats(history.steps["lr"])
+    a4.plot(steps, lrs, color="#CC79A7", lw=1.2)
     a4.set_ylabel("learning rate", color="#CC79A7")
+    if lrs.size and lrs.min() > 0 and lrs.max() / lrs.min() > 10:  # a decay over decades
+        a4.set_yscale("log")
     if title:
         fig.suptitle(title)
     return save_png(fig, out)
@@ -77,7 +88,8 @@ def plot_lr_finder(result, out, *, title: str | None = None, size=(6.0, 4.0), dp
     ax.set_ylim(lo - 0.1 * abs(lo), hi + 0.5 * abs(hi - lo) + 1e-12)
     ax.set_xlabel("learning rate")
     ax.set_ylabel("training loss")
-    ax.set_title(title or "learning-rate range test")
+    data = getattr(result, "config", {}).get("data")
+    ax.set_title(title or f"learning-rate range test{f' on {data}' if data else ''}")
     ax.legend(fontsize=8)
     return save_png(fig, out)
 
@@ -91,14 +103,25 @@ def plot_comparison(result: dict, out, *, title: str | None = None, size=(10.0, 
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(w, h), dpi=dpi, layout="constrained")
+    rows = result.get("rows", [])
+    lrs = {r.get("batching", r.get("optimizer")): r.get("lr") for r in rows}
+    ends = []
     for i, (label, c) in enumerate(result["curves"].items()):
         col = color_for(label, i)
-        a1.plot(c["epoch"], _finite(c["train_loss"]), "o-", ms=2.5, color=col, label=label)
-        a2.plot(c["time"], _finite(c["train_loss"]), "o-", ms=2.5, color=col, label=label)
+        lr = lrs.get(label)
+        name = f"{label}, lr {lr:.3g}" if isinstance(lr, (int, float)) else label
+        a1.plot(c["epoch"], _floats(c["train_loss"]), "o-", ms=2.5, color=col, label=name)
+        a2.plot(c["time"], _floats(c["train_loss"]), "o-", ms=2.5, color=col, label=name)
+        ends.append(c["time"][-1])
     for a, xl in ((a1, "epoch"), (a2, "wall time (s)")):
         a.set_yscale("log")
         a.set_xlabel(xl)
         a.set_ylabel("training loss (whole set)")
+    positive = [t for t in ends if t > 0]
+    if positive and max(positive) / min(positive) > 10:
+        # runs that differ in speed by decades: a log time axis (the t = 0 starting points drop out)
+        a2.set_xscale("log")
+        a2.set_xlabel("wall time (s, log scale)")
     a1.legend(fontsize=8)
     cfg = result.get("config", {})
     fig.suptitle(title or f"{'batch size' if result.get('kind') == 'batching' else 'optimizers'} on {cfg.get('data', '')}")
