@@ -142,6 +142,11 @@ def test_newton_errors():
     with pytest.raises(ConfigError, match="only newton"):
         sgd = make_optimizer("sgd")
         sgd.step(params, {"x": np.ones(2)}, sgd.init(params), hessian=np.eye(2))
+    with pytest.raises(ConfigError, match="only newton"):
+        sgd.update({"x": np.ones(2)}, sgd.init(params), params, hessian=np.eye(2))
+    updates, new_state = opt.update({"x": np.ones(2)}, state, params, hessian=2 * np.eye(2))
+    np.testing.assert_allclose(updates["x"], [-0.5, -0.5], rtol=1e-15)
+    assert new_state.step == 1 and state.step == 0 and np.array_equal(params["x"], np.zeros(2))
 
 
 @pytest.mark.parametrize("hessian,exc,pattern", [

@@ -122,10 +122,13 @@ class Optimizer:
         rules except look-ahead Nesterov."""
         return params
 
-    def update(self, grads: Mapping[str, np.ndarray], state: OptState, params: Mapping[str, np.ndarray]
-               ) -> tuple[Params, OptState]:
-        """The pure reference: ``(updates, new_state)``; nothing given is modified."""
-        updates, new_state, _ = self._update(grads, state, params)
+    def update(self, grads: Mapping[str, np.ndarray], state: OptState, params: Mapping[str, np.ndarray],
+               hessian: Any = None) -> tuple[Params, OptState]:
+        """The pure reference: ``(updates, new_state)``; nothing given is modified.
+
+        ``hessian`` is for Newton's method only (see :mod:`.newton`).
+        """
+        updates, new_state, _ = self._update(grads, state, params, hessian=hessian)
         return updates, new_state
 
     def step(self, params: Params, grads: Mapping[str, np.ndarray], state: OptState, record: bool = False,
@@ -134,8 +137,6 @@ class Optimizer:
 
         Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
         """
-        if hessian is not None and not self.needs_hessian:
-            raise ConfigError(expected(f"no hessian for {self.name}", "a hessian", "only newton uses one; drop the argument"))
         updates, new_state, extras = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1
         for name, u in updates.items():
@@ -168,6 +169,8 @@ class Optimizer:
 
     # -- internals --------------------------------------------------------------------
     def _update(self, grads, state, params, hessian=None):
+        if hessian is not None:  # Newton overrides _update; first-order rules have no use for it
+            raise ConfigError(expected(f"no hessian for {self.name}", "a hessian", "only newton uses one; drop the argument"))
         grads = _check_grads(grads, state, params)
         self._check_slots(state)
         k = state.step

@@ -57,11 +57,6 @@ class Newton(Optimizer):
     SLOTS = ()
     needs_hessian = True
 
-    def update(self, grads, state, params, hessian=None):
-        """The pure reference: ``(updates, new_state)``. Needs ``hessian``."""
-        updates, new_state, _ = self._update(grads, state, params, hessian=hessian)
-        return updates, new_state
-
     def _update(self, grads, state, params, hessian=None):
         grads = _check_grads(grads, state, params)
         if hessian is None:

@@ -111,7 +111,10 @@ def load_state(path: str | os.PathLike, opt: Optimizer | None = None,
             raise StateFileError(expected(f"an optimizer config that builds, in {path}", config.get("name"),
                                           f"the file is corrupt or from another version ({exc})")) from exc
     elif config is not None:
-        mine = _comparable(opt.to_config() if _savable(opt) else None)
+        try:
+            mine = _comparable(opt.to_config())
+        except ConfigError:  # a plain-callable lr: nothing to compare, the buffers are checked below
+            mine = None
         theirs = _comparable(config)
         if mine is not None and mine != theirs:
             diff = sorted(k for k in set(mine["hyper"]) | set(theirs["hyper"])
@@ -141,14 +144,6 @@ def check_state(state: OptState, opt: Optimizer, params: Mapping[str, np.ndarray
             if got[b].shape != a.shape:
                 raise StateFileError(expected(f"buffer {p}/{b} of shape {a.shape}", f"shape {got[b].shape}",
                                               "the parameters changed shape since the state was saved"))
-
-
-def _savable(opt: Optimizer) -> bool:
-    try:
-        opt.to_config()
-        return True
-    except ConfigError:
-        return False
 
 
 def _comparable(config: Any) -> Any:
