@@ -66,6 +66,6 @@ def plot_curves(trajectories, out, *, surface=None, title: str | None = None, si
     for a in (a1, a2):
         a.set_xlabel("step t")
         a.grid(True, which="major", alpha=0.3)
-    a1.legend(fontsize=7, loc="best")
+    a1.legend(fontsize=8, loc="best")
     fig.suptitle(title or "loss and gradient norm", fontsize=10)
     return save_png(fig, out)
