@@ -115,6 +115,11 @@ def test_nearest_minimum_of_himmelblau():
     (lambda: get_surface("rosenbrock").check_start([1, 2, 3]), ShapeError, r"start with 2 coordinates.*shape \(3,\)"),
     (lambda: get_surface("x2").grad([1, 2]), ShapeError, r"point with 1 coordinate"),
     (lambda: get_surface("rastrigin", dim=0), ConfigError, r"dim >= 1"),
+    # text where a number belongs (as --surface-opt a=x gives it) is one sentence, not a traceback
+    (lambda: get_surface("rastrigin", dim="a"), ConfigError, r"numbers for the options of 'rastrigin', got dim='a'"),
+    (lambda: get_surface("valley", a="x"), ConfigError, r"numbers for the options of 'valley'"),
+    (lambda: get_surface("quadratic", eigenvalues="abc"), ConfigError, r"numbers for the options of 'quadratic'"),
+    (lambda: get_surface("rosenbrock", b="x"), ConfigError, r"numbers for the options of 'rosenbrock'"),
 ])
 def test_bad_input(call, exc, pattern):
     with pytest.raises(exc, match=pattern):

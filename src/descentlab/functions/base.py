@@ -50,8 +50,14 @@ class Surface:
         Plot range for each coordinate (for n <= 2).
     formula : str
         The formula, as text, for legends and listings.
-    f_min : float or None
-        The smallest value at the known minima, or None when unbounded below.
+    exact : bool
+        True when ``gradient`` and ``hessian`` are written out exactly (False for user
+        functions differentiated by autodiff or finite differences).
+    params : dict
+        The factory's options (eigenvalues, a, b …), for ``describe()``.
+
+    The property ``f_min`` is the smallest f over the known minima, None when there
+    are none (the saddle, unbounded below).
     """
 
     name: str

@@ -53,4 +53,9 @@ def get_surface(name: str | Surface, **kw) -> Surface:
     if bad:
         raise ConfigError(expected(f"options of {key!r} among {sorted(allowed) or 'none'}", bad,
                                    "drop or rename them"))
-    return factory(**kw)
+    try:
+        return factory(**kw)
+    except (TypeError, ValueError) as exc:  # e.g. --surface-opt a=x: text where a number belongs
+        shown = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+        raise ConfigError(expected(f"numbers for the options of {key!r}", shown,
+                                   f"pass numbers, e.g. eigenvalues=1,100 or a=0.02 ({exc})")) from exc

@@ -7,6 +7,15 @@ from .._common import add_json_flag, emit
 
 NAME = "surfaces"
 HELP = "list the test surfaces (formula, minima, default start, plot window)"
+DESCRIPTION = """List the test surfaces with their formula, known minima and default start.
+Each has an exact gradient and Hessian; options go to `minimize` and `race` as
+--surface-opt KEY=VALUE.
+
+examples:
+  descentlab surfaces
+  descentlab surfaces --json
+  descentlab minimize quadratic --surface-opt eigenvalues=1,100 --surface-opt angle=0 --optimizer newton
+  descentlab race rastrigin --surface-opt A=5 --steps 200"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
