@@ -27,3 +27,33 @@ def test_snippet_runs(page, index, code, tmp_path, monkeypatch):
         import matplotlib.pyplot as plt
 
         plt.close("all")
+
+
+def test_the_conventions_page_table_is_the_presets():
+    from descentlab.optim import PRESETS
+    from descentlab.optim.conventions import CHOICES, REQUIRED
+
+    text = (DOCS / "conventions.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line.count("|") == 8]
+    presets = [c.strip() for c in rows[0].strip("|").split("|")][2:]
+    assert presets == list(PRESETS)
+    opt, cells_checked = None, 0
+    for line in rows[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        opt = cells[0] or opt
+        key = cells[1]
+        for preset, cell in zip(presets, cells[2:]):
+            value, starred = cell.rstrip("*"), cell.endswith("*")
+            if opt not in PRESETS[preset]:
+                assert value == "-", (opt, key, preset)
+                continue
+            want = PRESETS[preset][opt][key]
+            if want is REQUIRED:
+                assert value == "required", (opt, key, preset)
+            elif isinstance(want, float):
+                assert float(value) == want, (opt, key, preset, cell)
+            else:
+                assert value == str(want), (opt, key, preset, cell)
+            assert starred == ((preset, opt, key) in CHOICES), (opt, key, preset, cell)
+            cells_checked += 1
+    assert cells_checked >= 90
