@@ -103,3 +103,15 @@ def test_user_files_round_trip(tmp_path):
 def test_unknown_dataset_names_the_choices():
     with pytest.raises(ConfigError, match="digits"):
         load_dataset("cifar")
+
+
+def test_prepare_dataset_splits_then_standardises_with_the_training_part_only():
+    from descentlab.data import prepare_dataset
+
+    tr, va = prepare_dataset("linear_regression", 0.25, seed=2)
+    raw_tr, raw_va = train_val_split(linear_regression(seed=2), 0.25, seed=2)
+    mu, sd = raw_tr.X[:, :-1].mean(axis=0), raw_tr.X[:, :-1].std(axis=0)
+    np.testing.assert_allclose(va.X[:, :-1], (raw_va.X[:, :-1] - mu) / sd, rtol=1e-12)
+    np.testing.assert_allclose(tr.X[:, :-1], (raw_tr.X[:, :-1] - mu) / sd, rtol=1e-12)
+    small, none = prepare_dataset(two_moons(100, seed=0), 0.0, limit=30, standardize=False)
+    assert none is None and len(small) == 30 and set(map(tuple, small.X)) <= set(map(tuple, two_moons(100, seed=0).X))

@@ -36,6 +36,7 @@ _LAZY = {
     "load_npz": "descentlab.data.files",
     "load_csv": "descentlab.data.files",
     "load_dataset": "descentlab.data.registry",
+    "prepare_dataset": "descentlab.data.registry",
     "DATASETS": "descentlab.data.registry",
     "Batching": "descentlab.data.batching",
     "full": "descentlab.data.batching",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..errors import ConfigError, expected
 from .dataset import Dataset
 
-__all__ = ["load_dataset", "DATASETS"]
+__all__ = ["load_dataset", "prepare_dataset", "DATASETS"]
 
 DATASETS = {
     "linear_regression": ("descentlab.data.synthetic", "linear_regression", True),
@@ -37,3 +37,26 @@ def load_dataset(name: str, seed=0, **kwargs) -> Dataset:
     module, func, seeded = DATASETS[key]
     f = getattr(importlib.import_module(module), func)
     return f(seed=seed, **kwargs) if seeded else f(**kwargs)
+
+
+def prepare_dataset(data, val_fraction: float = 0.2, seed=0, standardize: bool = True,
+                    limit: int | None = None) -> tuple[Dataset, Dataset | None]:
+    """Load (by name or path), optionally subsample, split and standardise: ``(train, val)``.
+
+    ``limit`` keeps at most that many samples (a seeded choice, in their original
+    order). ``val`` is None when ``val_fraction`` is 0. Standardisation is fitted on
+    the training part only, so nothing of the validation part leaks into training.
+    """
+    import numpy as np
+
+    from .dataset import standardize as _standardize
+    from .dataset import train_val_split
+
+    d = data if isinstance(data, Dataset) else load_dataset(data, seed=seed)
+    if limit is not None and len(d) > limit:
+        d = d.subset(np.sort(np.random.default_rng(seed).permutation(len(d))[:limit]))
+    train, val = train_val_split(d, val_fraction, seed=seed) if val_fraction else (d, None)
+    if standardize:
+        train, *rest = _standardize(train, *([val] if val is not None else []))
+        val = rest[0] if rest else None
+    return train, val

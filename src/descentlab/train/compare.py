@@ -30,16 +30,10 @@ DEFAULT_OPTIMIZER_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad
 
 
 def _prepare(data, seed: int, val_fraction: float, quick: bool):
-    from ..data import load_dataset, standardize, train_val_split
-    from ..data.dataset import Dataset
+    from ..data import prepare_dataset
 
-    d = data if isinstance(data, Dataset) else load_dataset(data, seed=seed)
-    if quick and len(d) > 600:
-        keep = np.sort(np.random.default_rng(seed).permutation(len(d))[:600])
-        d = d.subset(keep)
-    train, val = train_val_split(d, val_fraction, seed=seed)
-    # the constant bias column of linear_regression must stay as it is
-    return standardize(train, val)
+    # standardisation leaves the constant bias column of linear_regression as it is
+    return prepare_dataset(data, val_fraction, seed, limit=600 if quick else None)
 
 
 def _model(train, hidden: Sequence[int], activation: str, seed: int):

@@ -528,23 +528,12 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
 
     Returns ``(model, history)``; ``history.config`` names the dataset and sizes.
     """
-    from ..data import load_dataset
-    from ..data import standardize as _standardize
-    from ..data import train_val_split
-    from ..data.dataset import Dataset
+    from ..data import prepare_dataset
     from ..nn import mlp
 
-    data = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, seed=seed)
     if quick:
         epochs = min(int(epochs), 3)
-        if len(data) > 600:
-            data = data.subset(np.sort(np.random.default_rng(seed).permutation(len(data))[:600]))
-    val = None
-    if val_fraction:
-        data, val = train_val_split(data, val_fraction, seed=seed)
-    if standardize:
-        data, *rest = _standardize(data, *([val] if val is not None else []))
-        val = rest[0] if rest else None
+    data, val = prepare_dataset(dataset, val_fraction, seed, standardize, limit=600 if quick else None)
     sizes = [data.n_features, *[int(h) for h in hidden], data.n_outputs]
     model = mlp(sizes, activation, init=init, seed=seed)
     if isinstance(optimizer, str):

@@ -66,16 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_run(args: argparse.Namespace):
     """Dataset split and standardised, and the model, from the shared arguments."""
-    from ...data import load_dataset, standardize, train_val_split
+    from ...data import prepare_dataset
     from ...nn import mlp
 
-    data = load_dataset(args.dataset, seed=args.seed)
-    val = None
-    if args.val_fraction:
-        data, val = train_val_split(data, args.val_fraction, seed=args.seed)
-    if not args.no_standardize:
-        data, *rest = standardize(data, *([val] if val is not None else []))
-        val = rest[0] if rest else None
+    data, val = prepare_dataset(args.dataset, args.val_fraction, args.seed, not args.no_standardize)
     sizes = [data.n_features, *_sizes(args.hidden), data.n_outputs]
     model = mlp(sizes, args.activation, init=args.init, seed=args.seed)
     return data, val, model, sizes
