@@ -57,7 +57,8 @@ def surface_grid(surface, n: int = 160, view=None):
     except Exception:  # a formula that does not broadcast: evaluate point by point
         ok = False
     if not ok:
-        Z = np.array([surface.value(P[:, k].copy()) for k in range(P.shape[1])])
+        with np.errstate(all="ignore"):  # a user f may be undefined in part of the window
+            Z = np.array([surface.value(P[:, k].copy()) for k in range(P.shape[1])])
     return X, Y, Z.reshape(X.shape)
 
 
@@ -136,7 +137,8 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
         ax.plot(xy[-1, 0], xy[-1, 1], "x" if tr.stop.kind == "diverged" else "o", color=c, ms=7, mec="k", zorder=4)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
-    ax.set_title(title or f"{s.name}: {s.formula}", fontsize=10)
+    # a user function's "formula" is its name: "f: f" says nothing twice
+    ax.set_title(title or (s.name if s.formula in ("", s.name) else f"{s.name}: {s.formula}"), fontsize=10)
     fig.legend(loc="outside right upper", fontsize=8, framealpha=0.9)
     return save_png(fig, out)
 
