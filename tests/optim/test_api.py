@@ -201,3 +201,15 @@ def test_every_combination_of_forms_keeps_step_equal_to_update(data, name, prese
         np.testing.assert_array_equal(p_step[n], p_ref[n])
         assert np.all(np.isfinite(p_step[n]))
     assert s_step.equals(s_ref)
+
+
+def test_centred_rmsprop_on_a_constant_gradient_is_nan_as_in_pytorch():
+    # PyTorch 2.13 (alpha=0.5, centered=True, g = 7.77) turns non-finite at step 53 too:
+    # S - g_bar**2 rounds below 0 and its square root is nan (docs/optimizers.md)
+    opt = make_optimizer("rmsprop", centered=True, beta=0.5, lr=1e-3)
+    params = {"x": np.zeros(3)}
+    state = opt.init(params)
+    with np.errstate(invalid="ignore"):
+        notes = [opt.step(params, {"x": np.full(3, 7.77)}, state, record=True).note for _ in range(60)]
+    first = next(k for k, note in enumerate(notes) if note)
+    assert first == 53 and notes[53] == "non-finite update of 'x' at step 53"

@@ -7,7 +7,9 @@ The lecture, section 3::
     x <- x - lr * g / (sqrt(S) + eps)            eps 'outside' (PyTorch, CS231n)
 
 Centred (Graves 2013): also average g, ``g_bar <- beta*g_bar + (1-beta)*g``, and divide
-by the root of the variance estimate ``S - g_bar**2`` instead of ``S``.
+by the root of the variance estimate ``S - g_bar**2`` instead of ``S``. (On a constant
+gradient that estimate is about 0 and can round below it: the step is then about g/eps,
+or NaN with eps outside the root, exactly as in PyTorch. It is not clipped here.)
 
 With momentum mu, the scaled gradient ``d = g / denom`` feeds a buffer, and here the
 momentum forms split again:
