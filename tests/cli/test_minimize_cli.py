@@ -94,3 +94,12 @@ def test_surfaces_lists_every_surface(capsys):
     assert [s["name"] for s in d["surfaces"]] == list_surfaces()
     rc, out, _ = _run(capsys, "surfaces")
     assert "rosenbrock" in out and "(1 − x)² + 100(y − x²)²" in out
+
+
+def test_a_run_that_diverges_to_nan_prints_where_and_the_last_finite_point(tmp_path, capsys):
+    (tmp_path / "ulog.py").write_text("import numpy as np\n\ndef f(x):\n    return np.log(x[0]) ** 2 + x[1] ** 2\n")
+    rc, out, _ = _run(capsys, "minimize", f"{tmp_path / 'ulog.py'}:f", "--start=2,1", "--diff", "fd", "--lr", "10")
+    assert rc == 0
+    assert out.splitlines()[0] == "f: diverged at step 1: loss is nan"
+    assert "nan" not in "\n".join(out.splitlines()[1:])
+    assert "last finite: step 0, x = (2, 1), f = 1.48045" in out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit
@@ -150,8 +151,16 @@ def run(args: argparse.Namespace) -> int:
 
     def text() -> str:
         x = ", ".join(f"{v:.6g}" for v in tr.x_final)
-        lines = [f"{surface.name}: {tr.stop.message}",
-                 f"x = ({x}), f = {tr.f_final:.6g}, ‖∇f‖ = {tr.grad_norm[-1]:.3g} after {tr.steps} updates"]
+        lines = [f"{surface.name}: {tr.stop.message}"]
+        if math.isfinite(tr.f_final) and math.isfinite(tr.grad_norm[-1]):
+            lines.append(f"x = ({x}), f = {tr.f_final:.6g}, ‖∇f‖ = {tr.grad_norm[-1]:.3g} after {tr.steps} updates")
+        else:  # diverged to a NaN/inf: say where, and show the last point where f and ∇f were finite
+            ok = [t for t in range(len(tr.f)) if math.isfinite(tr.f[t]) and math.isfinite(tr.grad_norm[t])]
+            lines.append(f"f or ∇f is not finite at x = ({x}), after {tr.steps} updates")
+            if ok:
+                k = ok[-1]
+                lines.append(f"last finite: step {k}, x = ({', '.join(f'{v:.6g}' for v in tr.x[k])}), "
+                             f"f = {tr.f[k]:.6g}, ‖∇f‖ = {tr.grad_norm[k]:.3g}")
         if surface.minima:
             m, d = surface.nearest_minimum(tr.x_final)
             lines.append(f"distance to the nearest minimum {tuple(float(v) for v in m)}: {d:.3g}")
