@@ -115,3 +115,11 @@ def test_prepare_dataset_splits_then_standardises_with_the_training_part_only():
     np.testing.assert_allclose(tr.X[:, :-1], (raw_tr.X[:, :-1] - mu) / sd, rtol=1e-12)
     small, none = prepare_dataset(two_moons(100, seed=0), 0.0, limit=30, standardize=False)
     assert none is None and len(small) == 30 and set(map(tuple, small.X)) <= set(map(tuple, two_moons(100, seed=0).X))
+
+
+def test_a_stratified_split_that_rounds_every_class_to_nothing_is_refused():
+    d = Dataset.from_arrays(np.arange(20.0).reshape(10, 2), np.arange(10))  # ten classes of one sample
+    with pytest.raises(DataError, match=r"0 of 10 for validation.*stratify=False"):
+        train_val_split(d, 0.2, seed=0)
+    tr, va = train_val_split(d, 0.2, seed=0, stratify=False)
+    assert (len(tr), len(va)) == (8, 2)

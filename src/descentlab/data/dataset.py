@@ -164,6 +164,10 @@ def train_val_split(data: Dataset, val_fraction: float = 0.2, seed=0,
             members = members[rng.permutation(members.size)]
             val_idx.append(members[: int(round(members.size * val_fraction))])
         val = np.sort(np.concatenate(val_idx))
+        if val.size < 1 or val.size >= n:  # every class rounded its share to none (or to all)
+            raise DataError(expected("a stratified split that leaves samples on both sides",
+                                     f"{val.size} of {n} for validation once each class's share is rounded",
+                                     "use a larger val_fraction, more data, or stratify=False"))
     else:
         val = np.sort(rng.permutation(n)[:n_val])
     mask = np.ones(n, bool)
