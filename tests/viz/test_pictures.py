@@ -135,3 +135,27 @@ def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span
     # on the saddle escaping is the point: the window stays
     saddle = get_surface("saddle")
     assert view_limits(saddle, [far]) == ((-1.5, 1.5), (-1.5, 1.5))
+
+
+@pytest.mark.parametrize("kw,title", [
+    (dict(lr=0.2), "sgd on f(x) = x²: γ = 0.2, x_t = (0.6)^t·x₀"),
+    (dict(lr=0.1, momentum=0.9), "sgd with momentum 0.9 on f(x) = x²: γ = 0.1"),  # no closed form claimed
+    (dict(lr="schedule"), "sgd on f(x) = x²: γ from a schedule"),
+])
+def test_descent_1d_title_claims_the_closed_form_only_for_plain_gd(tmp_path, monkeypatch, kw, title):
+    import matplotlib.axes
+
+    from descentlab.optim.schedules import Exponential
+    from descentlab.viz import plot_descent_1d
+
+    if kw["lr"] == "schedule":
+        kw = dict(lr=Exponential(lr=0.1, k=0.1))
+    lr = kw.pop("lr")
+    seen = []
+    real = matplotlib.axes.Axes.set_title
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_title", lambda self, t, **k: seen.append(t) or real(self, t, **k))
+    # the title is read from the trajectory's settings, whether drawn from a run or given one
+    tr = minimize("x2", [2.0], "sgd", lr=lr, steps=4, tol=None, **kw)
+    plot_descent_1d(tmp_path / "a.png", lr=lr, steps=4, size=(3, 2), dpi=20, **kw)
+    plot_descent_1d(tmp_path / "b.png", trajectory=tr, size=(3, 2), dpi=20)
+    assert seen == [title, title]

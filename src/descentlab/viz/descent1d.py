@@ -54,20 +54,23 @@ def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, o
     s = resolve_surface(surface)
     if s.dim != 1:
         raise ConfigError(expected("a 1-D surface", f"{s.name} with {s.dim} coordinates", "use plot_contours"))
-    if trajectory is None:
-        tr = minimize(s, [x0], optimizer, lr=lr, steps=steps, tol=None, **hyper)
-    else:
-        tr = trajectory
-        opt = tr.meta.get("optimizer", {})
-        optimizer = opt.get("name", optimizer)
-        lr_cfg = opt.get("hyper", {}).get("lr") if isinstance(opt.get("hyper"), dict) else None
-        lr = lr_cfg if isinstance(lr_cfg, (int, float)) else float("nan")
+    tr = minimize(s, [x0], optimizer, lr=lr, steps=steps, tol=None, **hyper) if trajectory is None else trajectory
+    # what the run really used, from its settings (a passed trajectory may carry momentum)
+    opt = tr.meta.get("optimizer", {})
+    optimizer = opt.get("name", optimizer)
+    used = opt.get("hyper") if isinstance(opt.get("hyper"), dict) else {}
+    lr = used["lr"] if isinstance(used.get("lr"), (int, float)) else float("nan")
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
     draw_descent_1d(ax, tr, s)
-    plain_gd = optimizer in ("sgd", "gd") and not hyper.get("momentum")
+    # the closed form x_t = (1 − 2γ)^t x₀ holds for plain GD only: constant lr, no
+    # momentum, no weight decay
+    plain_gd = optimizer in ("sgd", "gd") and not used.get("momentum") and not used.get("weight_decay")
+    if optimizer in ("sgd", "gd") and used.get("momentum"):
+        optimizer = f"sgd with momentum {used['momentum']:g}"
     factor = f", x_t = ({1 - 2 * lr:.3g})^t·x₀" if s.name == "x2" and plain_gd and lr == lr else ""
     note = f"; diverged at step {tr.stop.step}" if tr.stop.kind == "diverged" else ""
-    ax.set_title(f"{optimizer} on f(x) = {s.formula}: γ = {lr:g}{factor}{note}", fontsize=10)
+    step = f"γ = {lr:g}" if lr == lr else "γ from a schedule"
+    ax.set_title(f"{optimizer} on f(x) = {s.formula}: {step}{factor}{note}", fontsize=10)
     return save_png(fig, out)
