@@ -68,7 +68,12 @@ def test_converged_reports_the_norm_and_stops_when_the_rule_first_holds():
 def test_the_norm_choice_changes_when_it_stops():
     a = minimize("quadratic", None, "sgd", lr=0.1, steps=2000, tol=1e-4, norm=2)
     b = minimize("quadratic", None, "sgd", lr=0.1, steps=2000, tol=1e-4, norm=1)
-    assert b.stop.step >= a.stop.step
+    # ‖g‖₁ > ‖g‖₂ while both coordinates are non-zero, so the 1-norm rule holds later
+    assert b.stop.step > a.stop.step
+    for tr, order in ((a, 2), (b, 1)):
+        norms = np.linalg.norm(tr.grad, ord=order, axis=1)
+        assert norms[-1] <= 1e-4 < norms[-2] and np.all(norms[:-1] > 1e-4)
+        np.testing.assert_allclose(tr.grad_norm, norms, rtol=1e-15)
 
 
 def test_momentum_matches_the_heavy_ball_recurrence():
@@ -112,9 +117,15 @@ def test_user_function_and_json_round_trip(tmp_path):
 
 
 def test_diverged_json_has_no_bare_nan():
-    tr = minimize("x2", [2.0], "sgd", lr=5.0, steps=100)
-    json.loads(tr.to_json())  # strict JSON
-    assert tr.stop.kind == "diverged"
+    # f = (log x)² + y² is NaN for x < 0, where lr = 10 sends the first step
+    tr = minimize(lambda x: np.log(x[0]) ** 2 + x[1] ** 2, [2.0, 1.0], "sgd", lr=10.0, steps=100, diff="fd")
+    assert tr.stop.kind == "diverged" and tr.stop.step == 1 and tr.stop.details["quantity"] == "loss"
+    assert np.isnan(tr.f[-1])
+    text = tr.to_json()
+    assert "NaN" not in text
+    d = json.loads(text, parse_constant=lambda c: pytest.fail(f"bare {c} in the JSON"))  # strict JSON
+    assert d["f"][-1] == "nan" and d["stop"]["step"] == 1
+    assert np.isnan(type(tr).from_json(text).f[-1])
 
 
 @pytest.mark.parametrize("kw,exc,pattern", [
