@@ -159,3 +159,19 @@ def test_descent_1d_title_claims_the_closed_form_only_for_plain_gd(tmp_path, mon
     plot_descent_1d(tmp_path / "a.png", lr=lr, steps=4, size=(3, 2), dpi=20, **kw)
     plot_descent_1d(tmp_path / "b.png", trajectory=tr, size=(3, 2), dpi=20)
     assert seen == [title, title]
+
+
+def test_curves_draw_an_exact_zero_as_a_marker_under_the_positive_values(tmp_path, monkeypatch):
+    # GD at γ = ½ on x² lands on 0 in one step: a log axis would drop that point silently
+    from descentlab.viz import curves
+
+    figs = []
+    monkeypatch.setattr(curves, "save_png", lambda fig, out: figs.append(fig))
+    tr = minimize("x2", [2.0], "sgd", lr=0.5, steps=3, tol=None)
+    assert tr.f.tolist() == [4.0, 0.0, 0.0, 0.0]
+    curves.plot_curves([tr], tmp_path / "z.png", surface="x2")
+    a1, a2 = figs[0].axes
+    line = a1.get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), [4.0, 0.4, 0.4, 0.4])  # a decade under 4 (‖∇f‖ = 4 too)
+    assert [tx.get_text() for tx in a2.texts] == ["▼ exactly 0"]
+    assert a1.get_yscale() == a2.get_yscale() == "log"
