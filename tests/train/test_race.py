@@ -80,6 +80,10 @@ def test_starts_are_seeded_and_inside_the_window():
 def test_saddle_race_reports_no_distance():
     res = race("saddle", ["sgd", "adam"], steps=20, tune="none", lrs={"sgd": 0.1, "adam": 0.1})
     assert all(r["distance"] is None and r["steps_to_tol"] is None for r in res.summary())
+    assert "no known minimum" not in res.table()
+    # tuned on a surface without a minimum, the table says what the score meant
+    res = race("saddle", ["sgd"], steps=20, lr_grid=[0.01, 0.1])
+    assert "saddle has no known minimum: each lr was scored by its final f" in res.table()
 
 
 @pytest.mark.parametrize("kw,pattern", [

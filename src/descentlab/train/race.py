@@ -119,6 +119,9 @@ class RaceResult:
         if notes:
             foot.append(f"* best lr at the grid's edge for {', '.join(notes)}: a better lr may lie beyond "
                         "it; widen --lr-grid")
+        if self.surface.f_min is None and st["tune"] != "none":
+            foot.append(f"{self.surface.name} has no known minimum: each lr was scored by its final f, which on an "
+                        "unbounded surface favours the lr that runs furthest without passing the bound")
         if any(row["diverged"] for row in self.summary()):
             foot.append("final f and distance are medians over the runs that did not diverge")
         return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), *foot])
