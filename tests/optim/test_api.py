@@ -82,6 +82,7 @@ def test_schedule_lr_uses_step_k_for_update_k():
         rec = opt.step(params, {"x": np.array([1.0])}, state, record=True)
         assert rec.step == k and rec.lr == pytest.approx(0.1 / (1 + k))
         xs.append(params["x"][0])
+    assert seen == [0, 1, 2]  # once per update, record included
     assert opt.lr_at(2) == pytest.approx(0.1 / 3)
     np.testing.assert_allclose(xs, [0.9, 0.85, 0.85 - 0.1 / 3])
 

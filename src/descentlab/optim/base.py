@@ -128,7 +128,7 @@ class Optimizer:
 
         ``hessian`` is for Newton's method only (see :mod:`.newton`).
         """
-        updates, new_state, _ = self._update(grads, state, params, hessian=hessian)
+        updates, new_state, _, _ = self._update(grads, state, params, hessian=hessian)
         return updates, new_state
 
     def step(self, params: Params, grads: Mapping[str, np.ndarray], state: OptState, record: bool = False,
@@ -137,7 +137,7 @@ class Optimizer:
 
         Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
         """
-        updates, new_state, extras = self._update(grads, state, params, hessian=hessian)
+        updates, new_state, extras, lr = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1
         for name, u in updates.items():
             params[name] += u
@@ -145,7 +145,7 @@ class Optimizer:
         state.step = new_state.step
         if not record:
             return None
-        return self._record(k, grads, updates, state, extras)
+        return self._record(k, lr, grads, updates, state, extras)
 
     # -- configuration ---------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:
@@ -169,6 +169,7 @@ class Optimizer:
 
     # -- internals --------------------------------------------------------------------
     def _update(self, grads, state, params, hessian=None):
+        """``(updates, new_state, extras, lr)``: the schedule is asked once per update."""
         if hessian is not None:  # Newton overrides _update; first-order rules have no use for it
             raise ConfigError(expected(f"no hessian for {self.name}", "a hessian", "only newton uses one; drop the argument"))
         grads = _check_grads(grads, state, params)
@@ -186,10 +187,9 @@ class Optimizer:
             if wd and decoupled:
                 u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
             updates[name] = u
-        return updates, OptState(k + 1, slots), extras
+        return updates, OptState(k + 1, slots), extras, lr
 
-    def _record(self, k, grads, updates, state, extras) -> StepRecord:
-        lr = self.lr_at(k)
+    def _record(self, k, lr, grads, updates, state, extras) -> StepRecord:
         grad = {n: np.array(g, copy=True) for n, g in grads.items()}
         norm = float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grad.values())))
         note = None

@@ -76,7 +76,7 @@ class Newton(Optimizer):
             updates[n] = flat_u[start:start + size].reshape(shape).astype(np.result_type(params[n], float), copy=False)
             extras[n] = {"note": note, "step_size": np.broadcast_to(step_size, (sum(sizes),))[start:start + size].reshape(shape)}
             start += size
-        return updates, OptState(k + 1, {n: {} for n in names}), extras
+        return updates, OptState(k + 1, {n: {} for n in names}), extras, lr
 
     def _direction(self, H, g, lr):
         """Solve ``(H + lambda I) d = g``; returns ``(d, note, step_size)``, the update being
