@@ -87,6 +87,16 @@ def test_bad_matrices(A, pattern):
         la.max_stable_lr(A)
 
 
+def test_surfaces_must_be_quadratic_but_their_hessian_at_a_point_is_fine():
+    for name in ("x2", "quadratic", "valley", "booth", "linreg"):
+        s = get_surface(name)
+        assert la.max_stable_lr(s) == pytest.approx(2.0 / np.max(np.linalg.eigvalsh(s.hess(s.start))))
+    with pytest.raises(ConfigError, match=r"a quadratic surface .* rosenbrock, whose Hessian changes"):
+        la.max_stable_lr(get_surface("rosenbrock"))
+    H = get_surface("rosenbrock").hess([1.0, 1.0])  # at the minimum: [[802, -400], [-400, 200]]
+    assert la.max_stable_lr(H) == pytest.approx(2.0 / np.max(np.linalg.eigvalsh(H)))
+
+
 def test_classify_rejects_non_positive_lr():
     with pytest.raises(ConfigError, match=r"lr > 0"):
         la.classify_lr(0.0, [[2.0]])

@@ -54,7 +54,14 @@ REGIMES = ("too small", "good", "too large", "divergent")
 def eigenvalues(A) -> np.ndarray:
     """Sorted eigenvalues of a symmetric matrix, or of a quadratic surface's Hessian."""
     if hasattr(A, "hess"):
-        A = A.hess(np.zeros(A.dim))
+        # the analysis holds for a quadratic only: one Hessian everywhere (checked at the
+        # origin and at the default start, which differ on every non-quadratic surface)
+        H, H_start = A.hess(np.zeros(A.dim)), A.hess(A.start)
+        if not np.allclose(H, H_start, rtol=1e-9, atol=1e-12):
+            raise ConfigError(expected("a quadratic surface (the same Hessian everywhere)",
+                                       f"{A.name}, whose Hessian changes from point to point",
+                                       "pass a matrix A, e.g. the Hessian at a point: s.hess(x)"))
+        A = H
     A = np.atleast_2d(np.asarray(A, dtype=np.float64))
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ConfigError(expected("a square matrix", f"shape {A.shape}"))
