@@ -182,6 +182,7 @@ class _Progress:
         self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
         self.total = max(1, total)
         self._last = 0.0
+        self._longest = ""
 
     def update(self, step: int, epoch: int, epochs: int, loss: float, force: bool = False) -> None:
         if not self.enabled:
@@ -193,7 +194,9 @@ class _Progress:
         self._last = now
         frac = min(1.0, step / self.total)
         bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
-        self.stream.write(f"\repoch {epoch}/{epochs} [{bar}] step {step}/{self.total} loss {loss:.4g} ")
+        line = f"epoch {epoch}/{epochs} [{bar}] step {step}/{self.total} loss {loss:.4g} (epoch mean)"
+        self.stream.write("\r" + line.ljust(len(self._longest)))  # pad over a longer previous line
+        self._longest = max(self._longest, line, key=len)
         self.stream.flush()
 
     def close(self) -> None:
@@ -436,7 +439,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                 loop.epoch_correct += hits
                 loop.epoch_gnorm_sum += gnorm
                 loop.epoch_steps += 1
-                progress.update(state.step, loop.epoch + 1, epochs, L)
+                progress.update(state.step, loop.epoch + 1, epochs, loop.epoch_loss_sum / loop.epoch_seen)
                 stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
                                                 "model": model, "history": history}, state.step, loop.epoch)
                 if stop is not None:
