@@ -105,3 +105,18 @@ def test_cli_says_when_no_chosen_preset_has_the_optimizer(capsys):
     assert main(["conventions", "-O", "adam", "-O", "Adam", "-p", "keras", "-p", "keras"]) == 0
     out = capsys.readouterr().out
     assert out.count("eps_placement") == 1 and out.splitlines()[0].split() == ["adam", "keras"]
+
+
+def test_lecture_adagrad_follows_the_slide_code():
+    # cache += dx**2;  x += - learning_rate * dx / (np.sqrt(cache) + 1e-7)
+    opt = make_optimizer("adagrad", preset="lecture", lr=0.5)
+    params = {"x": np.array([1.0, -2.0])}
+    state = opt.init(params)
+    x, cache = params["x"].copy(), np.zeros(2)
+    for _ in range(4):
+        dx = 2 * x
+        opt.step(params, {"x": dx}, state)
+        cache += dx ** 2
+        x += - 0.5 * dx / (np.sqrt(cache) + 1e-7)
+        np.testing.assert_allclose(params["x"], x, rtol=1e-15)
+    np.testing.assert_allclose(state.slots["x"]["S"], cache, rtol=1e-15)
