@@ -76,6 +76,8 @@ def test_one_dimensional_plot(tmp_path, capsys):
     (["math:log", "--start=-1", "--diff", "fd"], r"log to accept a NumPy vector x0 = \[-1.0\]"),
     (["numpy:log", "--start=-1", "--diff", "fd"], r"finite value of log at x0 = \[-1.0\]"),
     (["no_such_mod_xyz:f", "--start", "1"], r"importable module"),
+    (["rastrigin", "--surface-opt", "dim=3", "--plot", "r.png"], r"1-D or 2-D surface for --plot, got rastrigin with 3"),
+    (["booth", "--curves", "c.jpg"], r"ending in \.png"),
 ])
 def test_bad_input_is_one_sentence_with_status_2(capsys, argv, pattern):
     rc, out, err = _run(capsys, "minimize", *argv)

@@ -127,10 +127,24 @@ def build_call(args) -> tuple:
     return surface, start, args.optimizer, kw
 
 
+def _check_outputs(args, surface) -> None:
+    """Refuse a picture that cannot be drawn, or a wrong file name, before the run, not after it."""
+    from ...errors import ConfigError, expected
+    from ...viz._mpl import out_path
+
+    if args.plot and surface.dim > 2:
+        raise ConfigError(expected("a 1-D or 2-D surface for --plot", f"{surface.name} with {surface.dim} coordinates",
+                                   "drop --plot; --curves draws f and the gradient norm in any dimension"))
+    for path in (args.plot, args.curves):
+        if path:
+            out_path(path, (".png",))
+
+
 def run(args: argparse.Namespace) -> int:
     from ...train.minimize import minimize
 
     surface, start, optimizer, kw = build_call(args)
+    _check_outputs(args, surface)
     tr = minimize(surface, start, optimizer, **kw)
     written = []
     if args.out:
