@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from descentlab.optim import make_optimizer
@@ -77,16 +78,21 @@ def test_rmsprop_momentum_forms_agree_under_constant_lr_only():
     assert np.max(np.abs(a - b)) > 1e-4
 
 
-def test_transformed_nesterov_is_phi_of_lookahead():
+@pytest.mark.parametrize("wd", [0.0, 5.0])
+def test_transformed_nesterov_is_phi_of_lookahead(wd):
+    # with L2 weight decay too: the penalty is part of f, so its gradient is taken at the
+    # look-ahead point like the rest of g
     mu, lr, steps = 0.9, 2e-4, 50
-    look = make_optimizer("nesterov", preset="lecture", lr=lr, momentum=mu)   # lr inside, look-ahead
+    look = make_optimizer("nesterov", preset="lecture", lr=lr, momentum=mu, weight_decay=wd,
+                          weight_decay_form="l2")   # lr inside, look-ahead
     assert look.hyper["nesterov_form"] == "lookahead"
     theta, state = run(look, [-1.5, 2.0], rosenbrock_grad, steps)
     # the look-ahead velocities, step by step: v_t = theta_t - theta_{t-1}
     v = np.vstack([np.zeros(2), np.diff(theta, axis=0)])
     phi_expected = theta + mu * v
     for preset in ("lecture", "keras", "pytorch"):          # the lecture's phi form, Keras, PyTorch/optax
-        tr = make_optimizer("nesterov", preset=preset, lr=lr, momentum=mu, nesterov_form="transformed")
+        tr = make_optimizer("nesterov", preset=preset, lr=lr, momentum=mu, nesterov_form="transformed",
+                            weight_decay=wd, weight_decay_form="l2")
         phi, _ = run(tr, [-1.5, 2.0], rosenbrock_grad, steps)
         np.testing.assert_allclose(phi, phi_expected, rtol=1e-10, err_msg=preset)
     # and the two forms visit different points

@@ -13,6 +13,7 @@ CASES = [(name, preset, {}) for preset, table in PRESETS.items() for name in tab
     ("rmsprop", "pytorch", {"momentum": 0.9}), ("rmsprop", "keras", {"momentum": 0.9, "centered": True}),
     ("momentum", "pytorch", {"dampening": 0.3}), ("sgd", "pytorch", {"weight_decay": 0.1}),
     ("momentum", "keras", {"weight_decay": 0.1}), ("nesterov", "pytorch", {"weight_decay": 0.1}),
+    ("nesterov", "lecture", {"weight_decay": 0.1}),
 ]
 
 
@@ -31,7 +32,8 @@ def test_record_explains_the_update(name, preset, extra):
     state = opt.init(params)
     for k in range(4):
         before = {n: p.copy() for n, p in params.items()}
-        g = _grads(opt.eval_params(params, state), k)
+        at = {n: np.array(p, copy=True) for n, p in opt.eval_params(params, state).items()}
+        g = _grads(at, k)
         rec = opt.step(params, g, state, record=True)
         assert rec.step == k and rec.lr == 0.03 and state.step == k + 1
         assert rec.grad_norm == pytest.approx(np.sqrt(sum(np.sum(v ** 2) for v in g.values())))
@@ -47,7 +49,8 @@ def test_record_explains_the_update(name, preset, extra):
         h = opt.hyper
         wd = h.get("weight_decay", 0.0)
         for n in params:
-            g_used = g[n] + (wd * before[n] if h.get("weight_decay_form") == "l2" else 0.0)
+            # L2's gradient is taken where g was (the look-ahead point for look-ahead Nesterov)
+            g_used = g[n] + (wd * at[n] if h.get("weight_decay_form") == "l2" else 0.0)
             decoupled = -0.03 * wd * before[n] if h.get("weight_decay_form") == "decoupled" else 0.0
             buf = rec.buffers[n]
             if "m_hat" in rec.moments[n]:

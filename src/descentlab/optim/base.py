@@ -178,11 +178,14 @@ class Optimizer:
         lr = self.lr_at(k)
         wd = self.hyper.get("weight_decay", 0.0)
         decoupled = self.hyper.get("weight_decay_form") == "decoupled"
+        # L2 is part of the objective, so its gradient is taken where g was: the look-ahead
+        # point for look-ahead Nesterov, the parameters themselves for every other rule
+        at = self.eval_params(params, state) if wd and not decoupled else params
         updates, slots, extras = {}, {}, {}
         for name, g in grads.items():
             theta = params[name]
             if wd and not decoupled:
-                g = g + wd * theta  # L2: the penalty's gradient joins g before the rule sees it
+                g = g + wd * at[name]  # L2: the penalty's gradient joins g before the rule sees it
             u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
             if wd and decoupled:
                 u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
