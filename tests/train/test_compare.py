@@ -95,3 +95,22 @@ def test_cli_train_divergence_is_named_and_never_printed_as_nan(capsys):
     r = json.loads(capsys.readouterr().out)
     assert r["stop"]["kind"] == "diverged" and r["final"] == dict.fromkeys(r["final"])
     assert "nan" not in json.dumps(r["final"])
+
+
+@pytest.mark.parametrize("argv, pattern", [
+    (["train", "digits", "--hidden", "abc"], r"--hidden: expected hidden sizes like 64,32"),
+    (["train", "digits", "--set", "momentum"], r"--set: expected KEY=VALUE"),
+    (["compare", "batching", "--lr", "full=abc"], r"--lr: expected NAME=LR"),
+    (["compare", "batching", "--lr", "fulll=0.1", "--quick", "--no-plot"], r"batching kinds .*got keys \['fulll'\]"),
+    (["compare", "optimizers", "--lr", "adamm=0.1", "--quick", "--no-plot"], r"optimizers compared .*\['adamm'\]"),
+])
+def test_cli_bad_arguments_get_a_sentence_and_status_2(argv, pattern, capsys):
+    import re
+
+    from descentlab.cli.main import main
+
+    try:
+        rc = main(argv)
+    except SystemExit as exc:  # argparse refuses a bad type itself
+        rc = exc.code
+    assert rc == 2 and re.search(pattern, capsys.readouterr().err)

@@ -56,7 +56,7 @@ class Batching:
 
     def __post_init__(self) -> None:
         if self.last not in ("keep", "drop"):
-            raise ConfigError(expected("last='keep' or last='drop'", self.last))
+            raise ConfigError(expected("last='keep' or last='drop'", self.last, "keep runs the smaller final batch, drop skips it"))
         self.rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
 
     # -- validation ---------------------------------------------------------------
@@ -130,7 +130,7 @@ def stochastic(seed=0) -> Batching:
 def minibatch(k: int, last: Last = "keep", seed=0, shuffle: bool = True) -> Batching:
     """Mini-batch GD with ``k`` samples per step; the last partial batch kept or dropped."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ConfigError(expected("an integer batch size k", k))
+        raise ConfigError(expected("an integer batch size k", k, "e.g. minibatch(32)"))
     if k < 1:
         raise DataError(expected("batch size >= 1", int(k), "use minibatch(k) with k >= 1, or full()"))
     return Batching("minibatch", int(k), last, shuffle=shuffle, seed=seed)
@@ -146,4 +146,4 @@ def parse_batching(text: str, seed=0) -> Batching:
     m = re.fullmatch(r"(?:minibatch|mb)?[:=]?(-?\d+)(?::(keep|drop))?", t)
     if m:
         return minibatch(int(m.group(1)), m.group(2) or "keep", seed)
-    raise ConfigError(expected("batching 'full', 'stochastic' or 'minibatch:K[:keep|drop]'", text))
+    raise ConfigError(expected("batching 'full', 'stochastic' or 'minibatch:K[:keep|drop]'", text, "e.g. minibatch:32 or minibatch:32:drop"))

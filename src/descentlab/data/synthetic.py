@@ -15,7 +15,7 @@ def _rng(seed) -> np.random.Generator:
 
 def _check_n(n: int, least: int = 1) -> int:
     if int(n) != n or n < least:
-        raise ConfigError(expected(f"n_samples >= {least}", n))
+        raise ConfigError(expected(f"an integer n_samples >= {least}", n, f"ask for at least {least} samples"))
     return int(n)
 
 
@@ -71,7 +71,7 @@ def spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed=0
     n = _check_n(n_samples, n_classes)
     k = int(n_classes)
     if k < 2:
-        raise ConfigError(expected("n_classes >= 2", n_classes))
+        raise ConfigError(expected("n_classes >= 2", n_classes, "a spiral set needs two arms or more"))
     rng = _rng(seed)
     per = np.full(k, n // k)
     per[: n % k] += 1

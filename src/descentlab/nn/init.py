@@ -63,7 +63,7 @@ def he_uniform(shape, seed=0, dtype=np.float64) -> np.ndarray:
 def small_uniform(shape, seed=0, dtype=np.float64, low: float = -0.5, high: float = 0.5) -> np.ndarray:
     """Small uniform weights, as the chapter initialises θ₀ "randomly"."""
     if not low < high:
-        raise ConfigError(expected("low < high", f"low={low}, high={high}"))
+        raise ConfigError(expected("low < high", f"low={low}, high={high}", "swap them or widen the range"))
     return _rng(seed).uniform(low, high, size=shape).astype(dtype)
 
 

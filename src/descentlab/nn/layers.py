@@ -24,7 +24,7 @@ class Linear(Module):
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ConfigError(expected(f"{name} >= 1", n))
+                raise ConfigError(expected(f"{name} >= 1", n, "give every layer at least one unit"))
         self._in, self._out = int(in_features), int(out_features)
         self.W = Parameter(get_init(init)((self._in, self._out), seed, dtype=dtype))
         self.b = Parameter(zeros((self._out,), dtype=dtype)) if bias else None
@@ -94,7 +94,7 @@ class Sequential(Module):
         super().__init__()
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise ConfigError(expected("Module instances", type(layer).__name__))
+                raise ConfigError(expected("Module instances", type(layer).__name__, "pass layers such as Linear(2, 3) or Tanh()"))
             setattr(self, str(i), layer)
         self.layers = list(layers)
 
@@ -127,7 +127,7 @@ def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2:
-        raise ConfigError(expected("sizes [d_in, ..., d_out] with at least two entries", sizes))
+        raise ConfigError(expected("sizes [d_in, ..., d_out] with at least two entries", sizes, "e.g. mlp([64, 32, 10])"))
     act = activation.lower()
     if act not in ACTIVATIONS:
         raise ConfigError(expected(f"an activation in {sorted(ACTIVATIONS)}", activation))

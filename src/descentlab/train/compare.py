@@ -71,6 +71,13 @@ def _run(train, val, hidden, activation, seed, loss, optimizer, batching, epochs
     return h, train_loss, wall
 
 
+def _check_lr_names(lrs: dict | None, names, what: str) -> None:
+    unknown = sorted(set(lrs or {}) - set(names))
+    if unknown:
+        raise ConfigError(expected(f"learning rates keyed by the {what} {sorted(names)}", f"keys {unknown}",
+                                   "check the spelling of each NAME in NAME=LR"))
+
+
 def _curve(h, train_loss) -> dict:
     ep = h.n_epochs
     return {"epoch": list(range(ep + 1)), "time": [0.0, *np.cumsum(h.epochs["time"]).tolist()],
@@ -117,6 +124,7 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
 
     epochs = 5 if quick else int(epochs)
     train, val = _prepare(data, seed, val_fraction, quick)
+    _check_lr_names(lrs, DEFAULT_BATCHING_LR, "batching kinds")
     lrs = {**DEFAULT_BATCHING_LR, **(lrs or {})}
     runs = {}
     for spec in batchings:
@@ -166,6 +174,7 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
 
     epochs = 3 if quick else int(epochs)
     train, val = _prepare(data, seed, val_fraction, quick)
+    _check_lr_names(lrs, optimizers, "optimizers compared")
     lrs = {**DEFAULT_OPTIMIZER_LR, **(lrs or {})}
     rows, curves = [], {}
     for name in optimizers:

@@ -333,7 +333,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         raise ConfigError(expected("a descentlab.data.Dataset", type(data).__name__,
                                    "wrap arrays with Dataset.from_arrays(X, y)"))
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ConfigError(expected("epochs >= 1", epochs))
+        raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
     if restore_best and early_stopping is None:
         raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
                                    "pass early_stopping, e.g. 5 epochs"))
@@ -494,7 +494,8 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             if loop.epoch < epochs and stop is None:
                 save()
     progress.close()
-    history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0), f"{epochs} epochs done")
+    history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0),
+                                f"{epochs} epoch{'s' if epochs != 1 else ''} done")
     save(done=history.stop.kind != "interrupted")
     history.opt_state = state
     return history

@@ -63,9 +63,9 @@ def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatc
     from .fit import fit
 
     if not (0 < lr_min < lr_max and math.isfinite(lr_max)):
-        raise ConfigError(expected("0 < lr_min < lr_max", f"lr_min={lr_min}, lr_max={lr_max}"))
+        raise ConfigError(expected("0 < lr_min < lr_max", f"lr_min={lr_min}, lr_max={lr_max}", "e.g. lr_min=1e-6, lr_max=1"))
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 5:
-        raise ConfigError(expected("steps >= 5", steps))
+        raise ConfigError(expected("an integer steps >= 5", steps, "a few hundred steps give a readable curve"))
     ratio = lr_max / lr_min
 
     def schedule(k: int) -> float:

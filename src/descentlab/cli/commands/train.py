@@ -9,22 +9,23 @@ NAME = "train"
 HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
 
 
-def _sizes(text: str) -> list[int]:
-    text = text.strip()
-    return [int(s) for s in text.replace("-", ",").split(",") if s.strip()] if text else []
+def hidden_sizes(text: str) -> list[int]:
+    """``"64,32"`` (or ``"64-32"``) -> ``[64, 32]``; ``""`` -> no hidden layer. An argparse type."""
+    parts = [p.strip() for p in text.strip().replace("-", ",").split(",") if p.strip()]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"expected hidden sizes like 64,32 (positive integers), got {text!r}")
+    return [int(p) for p in parts]
 
 
-def _hyper(items: list[str]) -> dict:
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise argparse.ArgumentTypeError(f"expected key=value, got {item!r}")
-        k, v = item.split("=", 1)
-        try:
-            out[k] = int(v) if v.lstrip("-").isdigit() else float(v)
-        except ValueError:
-            out[k] = {"true": True, "false": False}.get(v.lower(), v)
-    return out
+def key_value(item: str) -> tuple[str, object]:
+    """``"momentum=0.9"`` -> ``("momentum", 0.9)``; ints, floats and true/false are converted. An argparse type."""
+    k, sep, v = item.partition("=")
+    if not sep or not k.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as momentum=0.9, got {item!r}")
+    try:
+        return k.strip(), (int(v) if v.lstrip("-").isdigit() else float(v))
+    except ValueError:
+        return k.strip(), {"true": True, "false": False}.get(v.lower(), v)
 
 
 def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20) -> None:
@@ -32,7 +33,7 @@ def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20
     parser.add_argument("dataset", nargs="?", default="digits",
                         help="digits, mnist_5k, iris, breast_cancer, two_moons, spirals, xor, linear_regression, "
                              "or a .npz/.csv path (default digits)")
-    parser.add_argument("--hidden", default="32", help="hidden layer sizes, e.g. 64,32 ('' for none; default 32)")
+    parser.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes, e.g. 64,32 ('' for none; default 32)")
     parser.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid"], help="hidden activation")
     parser.add_argument("--init", default=None, help="xavier, he, small_uniform (default: He for ReLU, else Xavier)")
     parser.add_argument("--loss", default="auto", help="auto, cross_entropy, mse, mse_half, bce (default auto)")
@@ -49,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default=None, help="convention preset: pytorch, keras, optax, cs231n, lecture")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
     parser.add_argument("--schedule", default=None, help="lr schedule, e.g. 'exp:k=0.001' or 'step:every=500,gamma=0.5'")
-    parser.add_argument("--set", dest="hyper", action="append", metavar="KEY=VALUE",
+    parser.add_argument("--set", dest="hyper", action="append", type=key_value, metavar="KEY=VALUE",
                         help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
     parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
     parser.add_argument("--restore-best", action="store_true",
@@ -70,7 +71,7 @@ def build_run(args: argparse.Namespace):
     from ...nn import mlp
 
     data, val = prepare_dataset(args.dataset, args.val_fraction, args.seed, not args.no_standardize)
-    sizes = [data.n_features, *_sizes(args.hidden), data.n_outputs]
+    sizes = [data.n_features, *args.hidden, data.n_outputs]
     model = mlp(sizes, args.activation, init=args.init, seed=args.seed)
     return data, val, model, sizes
 
@@ -95,10 +96,15 @@ def run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda signum, frame: signalled.append(signum))
         callbacks.append(lambda event, info: "interrupt" if signalled else None)
+    if args.resume:
+        from ...train.checkpoint import checkpoint_exists
+
+        if not checkpoint_exists(args.checkpoint):
+            say(args, f"no checkpoint at {args.checkpoint} yet: starting from the beginning")
     t0 = time.perf_counter()
     model, history = train_mlp(
-        args.dataset, _sizes(args.hidden), args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
-        schedule=args.schedule, hyper=_hyper(args.hyper), batching=args.batching, epochs=args.epochs, loss=args.loss,
+        args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
+        schedule=args.schedule, hyper=dict(args.hyper or []), batching=args.batching, epochs=args.epochs, loss=args.loss,
         val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
         early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol, callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
