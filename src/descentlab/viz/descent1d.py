@@ -26,8 +26,13 @@ def draw_descent_1d(ax, tr, surface, *, color: str = "C3", numbers: bool = True,
                     arrowprops=dict(arrowstyle="->", color=color, lw=1.1, shrinkA=2, shrinkB=2), zorder=2)
     ax.plot(xs, fs, "o", color=color, ms=5, mec="k", mew=0.6, zorder=3)
     if numbers:
+        # name the first few points, skipping any that would print over the last named one
+        last = None
         for t in range(min(len(xs), 6)):
-            ax.annotate(f"x{_sub(t)}", (xs[t], fs[t]), textcoords="offset points", xytext=(5, 5), fontsize=7)
+            if last is not None and abs(xs[t] - xs[last]) < 0.12 * r and abs(fs[t] - fs[last]) < 0.08 * r * r:
+                continue
+            ax.annotate(f"x{_sub(t)}", (xs[t], fs[t]), textcoords="offset points", xytext=(5, 5), fontsize=8)
+            last = t
     for m in surface.minima:
         ax.plot(m[0], surface.value(np.asarray(m)), marker="*", ms=13, color="gold", mec="k", zorder=4)
     ax.set_xlabel("x")
