@@ -20,7 +20,8 @@ eps_placement="outside"); docs/conventions.md explains each form.
   descentlab conventions --json               the same data as JSON
 
 '-' marks an optimizer the framework lacks, 'required' a value it has no default
-for, '*' a value descentlab chose where the framework has no default.
+for (null in --json), '*' a value descentlab chose where the framework has no default
+(listed under "choices" in --json, with the reason).
 """
 
 
