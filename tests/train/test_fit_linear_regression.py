@@ -82,3 +82,23 @@ def test_divergence_stops_and_names_the_step(data):
     assert h.stop.kind == "diverged"
     assert f"step {h.stop.step}" in h.stop.detail
     assert h.stop.step < 100 and np.all(np.isfinite(m.W.data))
+
+
+def test_each_step_records_the_lr_and_gradient_norm_its_update_used(data):
+    # plain SGD: θ_{k+1} − θ_k = −lr_k g_k, so ‖θ_{k+1} − θ_k‖ = lr_k ‖g_k‖ for the record of step k
+    sched = parse_schedule("exp:k=0.1", lr=0.05)
+    m = model_for(data)
+    thetas = [m.W.data.copy()]
+    h = fit(m, data, "mse", make_optimizer("sgd", lr=sched), minibatch(64, seed=0), epochs=2, quiet=True,
+            callbacks=[lambda event, info: thetas.append(m.W.data.copy()) if event == "step" else None])
+    assert h.steps["lr"] == [sched(k) for k in range(h.n_steps)] and h.steps["lr"][0] > h.steps["lr"][-1]
+    moved = [np.linalg.norm(b - a) for a, b in zip(thetas, thetas[1:])]
+    np.testing.assert_allclose(moved, np.multiply(h.steps["lr"], h.steps["grad_norm"]), rtol=1e-12)
+    assert h.epochs["lr"] == [h.steps["lr"][3], h.steps["lr"][7]]  # 4 batches an epoch: the lr of its last step
+
+
+def test_a_non_finite_loss_stops_and_names_the_step(data):
+    m = model_for(data)
+    h = fit(m, data, "mse", make_optimizer("sgd", lr=1e200), full(), epochs=10, quiet=True)
+    assert h.stop.kind == "diverged" and h.stop.detail == f"non-finite loss at step {h.stop.step}"
+    assert h.n_epochs == h.stop.step and np.all(np.isfinite(m.W.data))  # the bad update was not applied
