@@ -103,11 +103,20 @@ def _final_weights(path: Path) -> dict:
     return c.params
 
 
+ENV = {**os.environ, "PYTHONHASHSEED": "0"}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The checkpoint of one uninterrupted run, shared by the kill tests."""
+    ref = tmp_path_factory.mktemp("ref") / "ref.npz"
+    subprocess.run([*CMD, "--checkpoint", str(ref)], check=True, env=ENV, timeout=120)
+    return ref
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_killing_descentlab_train_and_resuming_gives_identical_weights(tmp_path, sig):
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    ref = tmp_path / "ref.npz"
-    subprocess.run([*CMD, "--checkpoint", str(ref)], check=True, env=env, timeout=120)
+def test_killing_descentlab_train_and_resuming_gives_identical_weights(tmp_path, sig, uninterrupted):
+    env, ref = ENV, uninterrupted
     ck = tmp_path / "killed.npz"
     # --throttle sleeps after each step so the signal lands while the run is in progress
     proc = subprocess.Popen([*CMD, "--checkpoint", str(ck), "--throttle", "0.02"], env=env)
