@@ -5,7 +5,7 @@ buffer) with one fused Adam kernel over the flat parameters; its reference path 
 autodiff graph and ``opt.step``) is timed too where it is fast enough to bother.
 torch runs ``nn.Sequential`` + ``CrossEntropyLoss`` + ``torch.optim.Adam`` with its
 default settings (and the fused Adam as a second entry). Both train float32 on the
-same synthetic MNIST-shaped data; a "sample" is one row of a batch.
+same synthetic, standardised MNIST-shaped data; a "sample" is one row of a batch.
 """
 from __future__ import annotations
 
@@ -17,8 +17,12 @@ SIZES = [784, 256, 256, 10]
 
 
 def _data(n: int, seed: int = 0):
+    # standardised inputs (zero mean, unit variance), as MNIST is after standardisation.
+    # All-positive inputs would kill every ReLU of the first layer within a few hundred Adam
+    # steps at batch 1; Adam's m then decays into float32 subnormals and both libraries
+    # slow down about tenfold (see docs/performance.md).
     rng = np.random.default_rng(seed)
-    X = rng.random((n, SIZES[0]), dtype=np.float32)
+    X = rng.standard_normal((n, SIZES[0]), dtype=np.float32)
     y = rng.integers(0, SIZES[-1], n)
     return X, y
 
@@ -77,6 +81,15 @@ def torch_step(batch: int, X, y, optimizer: str = "adam", lr: float = 1e-3, **op
         if i < len(SIZES) - 2:
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
+    # start from descentlab's initial weights, so both sides compute the same numbers (the
+    # same dead units, the same subnormals) and only the implementations differ
+    from descentlab.nn import mlp
+
+    init = mlp(SIZES, activation="relu", seed=0, dtype=np.float32).params()
+    with torch.no_grad():
+        for i, layer in enumerate(m for m in model if isinstance(m, torch.nn.Linear)):
+            layer.weight.copy_(torch.from_numpy(init[f"{2 * i}.W"].T.copy()))   # torch stores (out, in)
+            layer.bias.copy_(torch.from_numpy(init[f"{2 * i}.b"]))
     cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[optimizer]
     opt = cls(model.parameters(), lr=lr, **opt_kw)
     loss_fn = torch.nn.CrossEntropyLoss()

@@ -31,35 +31,51 @@ from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions
 WORKLOADS = ("optim", "mlp", "engine", "memory", "startup")
 
 
-def _plan(quick: bool) -> dict:
+def _plan(quick: bool, threads: int = 1) -> dict:
     if quick:
         return {"optim": dict(sizes=[1_000_000], layouts=[1], names=["SGD", "Adam"], reps=3, reference_max=0),
                 "mlp": dict(batches=[32, 1], reps=3, samples_per_rep=256, max_steps=32, reference=False, sgd_batch1=False),
+                "phases": dict(batches=[32], reps=3, inner=5),
                 "engine": dict(reps=3, inner=200),
                 "memory": dict(steps=5, baselines=False),
                 "startup": dict(reps=3, torch_too=False)}
-    return {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
-                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=7, reference_max=1_000_000),
-            "mlp": dict(batches=[1, 32, 128], reps=7, samples_per_rep=4096, max_steps=300, reference=True, sgd_batch1=True),
+    plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
+                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=5, reference_max=1_000_000),
+            "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
+            "phases": dict(batches=[1, 128], reps=5, inner=20),
             "engine": dict(reps=7, inner=2000),
             "memory": dict(steps=60, baselines=True),
             "startup": dict(reps=9, torch_too=True)}
+    if threads > 1:
+        # the step targets are for one thread; with more, the two headline cases only
+        plan["optim"] = dict(sizes=[10_000_000], layouts=[1], names=["momentum", "Adam"], reps=5, reference_max=0)
+        plan["mlp"]["reference"] = False
+    return plan
 
 
 # ----------------------------------------------------------------------------- worker
 def worker(args) -> None:
+    import time
+
     info = set_threads(args.threads)
-    plan = _plan(args.quick)
+    plan = _plan(args.quick, args.threads)
     out = {"threads": info}
+
+    def timed(name, fn):
+        t = time.perf_counter()
+        out[name] = fn()
+        print(f"  {name}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
     if "optim" in args.only:
         import optim_step
-        out["optim"] = optim_step.run(**plan["optim"])
+        timed("optim", lambda: optim_step.run(**plan["optim"]))
     if "mlp" in args.only:
         import mlp_train
-        out["mlp"] = mlp_train.run(**plan["mlp"])
-    if "engine" in args.only:
+        import phases
+        timed("mlp", lambda: mlp_train.run(**plan["mlp"]))
+        timed("phases", lambda: phases.run(**plan["phases"]))
+    if "engine" in args.only and (args.quick or args.threads == 1):
         import engine
-        out["engine"] = engine.run(**plan["engine"])
+        timed("engine", lambda: engine.run(**plan["engine"]))
     Path(args.result).write_text(json.dumps(out))
 
 
@@ -148,6 +164,17 @@ def _mlp_table(res: dict) -> tuple[str, dict]:
     return _table(header, out_rows), facts
 
 
+def _phases_table(res: dict) -> str:
+    batches = sorted({r["batch"] for r in res["rows"]})
+    phases: list[str] = []
+    for r in res["rows"]:
+        if r["phase"] not in phases:
+            phases.append(r["phase"])
+    cell = {(r["batch"], r["phase"]): r["ms"] for r in res["rows"]}
+    rows = [[p] + [f"{cell[(b, p)]:.3f}" if (b, p) in cell else "" for b in batches] for p in phases]
+    return _table(["phase"] + [f"batch {b}" for b in batches], rows)
+
+
 def _engine_table(res: dict) -> str:
     cases = []
     for r in res["rows"]:
@@ -229,6 +256,8 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
             text, mlp_facts[threads] = _mlp_table(res["mlp"])
             parts.append(f"\n### MLP 784-256-256-10 training throughput, {threads} thread(s)\n\n"
                          "Softmax cross-entropy, float32, synthetic MNIST-shaped data. Higher is better.\n\n" + text)
+        if "phases" in res:
+            parts.append(f"\n### Where a training step goes, {threads} thread(s) (ms per call)\n\n" + _phases_table(res["phases"]))
         if "engine" in res:
             parts.append(f"\n### Autodiff per-op overhead, tiny float64 tensors, {threads} thread(s)\n\n"
                          + _engine_table(res["engine"]))

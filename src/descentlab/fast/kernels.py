@@ -364,16 +364,20 @@ def rmsprop_(p: np.ndarray, g: np.ndarray, s: np.ndarray, b: np.ndarray | None =
     mom_mode = 0 if momentum == 0.0 else (1 if momentum_form == "lr_outside" else 2)
     if mom_mode and b is None:
         raise ConfigError(expected("a momentum buffer b when momentum > 0", None, "pass b=np.zeros_like(p)"))
-    arrays = _flat(p, g, s, *(() if b is None else (b,)))
+    arrays = _flat(p, g, s, *(() if b is None or not mom_mode else (b,)))
     p1, g1, s1 = arrays[:3]
-    b1 = arrays[3] if b is not None else s1   # unused placeholder for numba's signature
+    b1 = arrays[3] if mom_mode else None
     dt = p1.dtype.type
     lr_, beta_, c, eps_, mu_ = dt(lr), dt(beta), dt(1.0 - beta), dt(eps), dt(momentum)
     inside = eps_placement == "inside"
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        _jit(nb.rmsprop, (p1, g1, s1, b1), lr_, beta_, c, eps_, inside, mu_, mom_mode, d.wd, d.use_wd, d.lw, d.decoupled)
+        if mom_mode:
+            _jit(nb.rmsprop_momentum, (p1, g1, s1, b1), lr_, beta_, c, eps_, inside, mu_, mom_mode == 2,
+                 d.wd, d.use_wd, d.lw, d.decoupled)
+        else:
+            _jit(nb.rmsprop, (p1, g1, s1), lr_, beta_, c, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
         return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
