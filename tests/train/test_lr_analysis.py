@@ -97,6 +97,11 @@ def test_surfaces_must_be_quadratic_but_their_hessian_at_a_point_is_fine():
     assert la.max_stable_lr(H) == pytest.approx(2.0 / np.max(np.linalg.eigvalsh(H)))
 
 
+def test_compare_rates_needs_a_run_long_enough_to_measure():
+    with pytest.raises(ConfigError, match=r"steps >= 4"):
+        la.compare_rates("quadratic", steps=0)
+
+
 def test_classify_rejects_non_positive_lr():
     with pytest.raises(ConfigError, match=r"lr > 0"):
         la.classify_lr(0.0, [[2.0]])

@@ -91,6 +91,7 @@ def test_saddle_race_reports_no_distance():
     (dict(optimizers=[]), r"at least one optimizer"),
     (dict(optimizers=["sgd", "adamm"]), r"optimizer name among"),
     (dict(starts=0), r"starts >= 1"),
+    (dict(f_tol=-1.0), r"f_tol > 0"),
     (dict(lr_grid=[0.0, 0.1]), r"positive values"),
     (dict(surface="banana"), r"surface name"),
     (dict(tune="none", lrs={"adamm": 0.1}), r"lrs for the racing optimizers sgd, adam, got \['adamm'\]"),

@@ -194,6 +194,9 @@ def compare_rates(surface="quadratic", *, steps: int = 200, lrs=None, mu=None, *
     from ..functions import get_surface
     from .minimize import minimize
 
+    if int(steps) != steps or steps < 4:
+        # measured_rate needs a few steps in the run's second half to measure anything
+        raise ConfigError(expected("steps >= 4 (an integer) to measure a rate", steps, "e.g. 200"))
     s = get_surface(surface, **surface_kw)
     A = s.hess(np.zeros(s.dim))
     out = []

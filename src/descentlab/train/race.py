@@ -215,6 +215,8 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
         raise ConfigError(expected("at least one optimizer", "none"))
     if int(seeds) != seeds or seeds < 1:
         raise ConfigError(expected("seeds >= 1", seeds))
+    if not (f_tol > 0 and math.isfinite(f_tol)):
+        raise ConfigError(expected("f_tol > 0 (the tolerance on f - f_min)", f_tol, "e.g. 1e-6"))
     hyper = dict(hyper or {})
     lrs = dict(lrs or {})
     if lrs and tune != "none":

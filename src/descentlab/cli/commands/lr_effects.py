@@ -40,9 +40,9 @@ def run(args: argparse.Namespace) -> int:
     eig = parse_vector(args.eigenvalues)
     quad = get_surface("quadratic", eigenvalues=eig, angle=args.angle)
     A = quad.hess(np.zeros(quad.dim))
+    checks = la.compare_rates(quad, steps=args.rate_steps)  # before drawing: bad settings fail fast
     path = plot_lr_effects(args.out, eigenvalues=eig, angle=args.angle, steps=args.steps,
                            steps_2d=args.steps_2d, dpi=args.dpi)
-    checks = la.compare_rates(quad, steps=args.rate_steps)
     best_lr, best_rate = la.best_gd(A)
     result = {
         "eigenvalues": list(map(float, la.eigenvalues(A))),

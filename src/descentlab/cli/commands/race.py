@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(expected("a 2-D surface for the race pictures",
                                    f"{args.surface} with {surface.dim} coordinate(s)",
                                    "pick a 2-D surface, or pass -o '' --gif '' for the table only"))
+    if args.gif and args.frames < 2:
+        raise ConfigError(expected("--frames >= 2", args.frames, "e.g. --frames 40"))
     # check the output names before the race runs, not after
     for path, suffixes in ((args.out, (".png",)), (args.curves, (".png",)), (args.gif, (".gif", ".mp4"))):
         if path:
