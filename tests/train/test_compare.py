@@ -1,7 +1,5 @@
 """The comparisons: JSON-able tables, same budget, and the plots; plus the CLI commands."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -56,30 +54,32 @@ def test_plots_are_written(tmp_path, batching):
         assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
 
 
-def _cli(*args, cwd):
-    out = subprocess.run([sys.executable, "-m", "descentlab", *args], capture_output=True, text=True, cwd=cwd,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
+def _cli(capsys, *args, status=0):
+    """Run the command in this process (the kill tests run it as a subprocess); its stdout."""
+    from descentlab.cli.main import main
+
+    rc = main(list(args))
+    out = capsys.readouterr()
+    assert rc == status, out.err
     return out
 
 
-def test_cli_train_json_and_errors(tmp_path):
-    out = _cli("train", "spirals", "--hidden", "8", "--epochs", "3", "--optimizer", "momentum", "--lr", "0.05",
-               "--schedule", "step:every=5,gamma=0.5", "--json", cwd=tmp_path)
-    r = json.loads(out.stdout)
+def test_cli_train_json_and_errors(capsys):
+    out = _cli(capsys, "train", "spirals", "--hidden", "8", "--epochs", "3", "--optimizer", "momentum", "--lr", "0.05",
+               "--schedule", "step:every=5,gamma=0.5", "--json")
+    r = json.loads(out.out)
     assert r["sizes"] == [2, 8, 3] and r["epochs"] == 3 and r["stop"]["kind"] == "max_steps"
     assert r["optimizer"]["hyper"]["lr"]["schedule"]["kind"] == "step"
-    bad = subprocess.run([sys.executable, "-m", "descentlab", "train", "xor", "--batching", "minibatch:5000"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert bad.returncode == 2 and "batch size <=" in bad.stderr
+    bad = _cli(capsys, "train", "xor", "--batching", "minibatch:5000", status=2)
+    assert "batch size <=" in bad.err
 
 
-def test_cli_compare_and_lr_find(tmp_path):
-    out = _cli("compare", "batching", "--quick", "--batchings", "full,minibatch:32", "--no-plot", "--json", cwd=tmp_path)
-    r = json.loads(out.stdout)
+def test_cli_compare_and_lr_find(tmp_path, capsys):
+    out = _cli(capsys, "compare", "batching", "--quick", "--batchings", "full,minibatch:32", "--no-plot", "--json")
+    r = json.loads(out.out)
     assert r["kind"] == "batching" and [row["kind"] for row in r["rows"]] == ["full", "minibatch"]
-    out = _cli("lr-find", "two_moons", "--steps", "30", "--json", "-o", "lr.png", cwd=tmp_path)
-    r = json.loads(out.stdout)
+    out = _cli(capsys, "lr-find", "two_moons", "--steps", "30", "--json", "-o", str(tmp_path / "lr.png"))
+    r = json.loads(out.out)
     assert r["suggested_lr"] > 0 and (tmp_path / "lr.png").is_file()
 
 
