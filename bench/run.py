@@ -255,7 +255,8 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
         if "mlp" in res:
             text, mlp_facts[threads] = _mlp_table(res["mlp"])
             parts.append(f"\n### MLP 784-256-256-10 training throughput, {threads} thread(s)\n\n"
-                         "Softmax cross-entropy, float32, synthetic MNIST-shaped data. Higher is better.\n\n" + text)
+                         "Softmax cross-entropy, float32, synthetic standardised MNIST-shaped data; torch starts from "
+                         "descentlab's initial weights. Higher is better.\n\n" + text)
         if "phases" in res:
             parts.append(f"\n### Where a training step goes, {threads} thread(s) (ms per call)\n\n" + _phases_table(res["phases"]))
         if "engine" in res:
