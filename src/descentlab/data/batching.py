@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -90,9 +90,6 @@ class Batching:
         k = self.batch_size
         stop = n_samples if self.last == "keep" else n_samples - n_samples % k
         return [order[i:i + k] for i in range(0, stop, k)]
-
-    def iter_epoch(self, n_samples: int) -> Iterator[np.ndarray]:
-        yield from self.epoch(n_samples)
 
     # -- state ------------------------------------------------------------------
     def rng_state(self) -> dict:

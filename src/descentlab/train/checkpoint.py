@@ -54,7 +54,7 @@ def _readable(path: Path) -> bool:
         return False
 
 
-def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool = False, extra: dict | None = None,
+def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool = False,
                     best: dict | None = None) -> Path:
     """Write a checkpoint atomically, keeping the previous good one as ``<path>.prev``.
 
@@ -76,7 +76,6 @@ def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool 
         "batching": batcher.config(), "rng_state": batcher.rng_state(),
         "loop": {k: (v if k != "best" or np.isfinite(v) else None) for k, v in asdict(loop).items()},
         "stop": history.stop.to_dict() if history.stop else None, "config": history.config,
-        "extra": extra or {},
     }
     tmp = path.with_name(path.name + ".new")
     save_arrays(tmp, arrays, manifest)

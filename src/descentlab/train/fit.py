@@ -70,8 +70,6 @@ class History:
     epochs: dict[str, list] = field(default_factory=lambda: {k: [] for k in EPOCH_KEYS})
     stop: Stop | None = None
     config: dict = field(default_factory=dict)
-    #: the optimizer state at the end (not serialised with the history)
-    opt_state: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n_steps(self) -> int:
@@ -118,9 +116,9 @@ def prepare_targets(y: np.ndarray, loss_name: str, n_outputs: int, dtype) -> np.
     if y.dtype.kind in "iu":  # class labels scored with MSE or BCE: one-hot rows
         if loss_name == "bce" and n_outputs == 1:
             return y.astype(dtype).reshape(-1, 1)
-        out = np.zeros((y.shape[0], n_outputs), dtype=dtype)
-        out[np.arange(y.shape[0]), y] = 1.0
-        return out
+        from ..data.dataset import one_hot
+
+        return one_hot(y, n_outputs, dtype)
     return y.astype(dtype).reshape(y.shape[0], -1)
 
 
@@ -497,7 +495,6 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0),
                                 f"{epochs} epoch{'s' if epochs != 1 else ''} done")
     save(done=history.stop.kind != "interrupted")
-    history.opt_state = state
     return history
 
 
