@@ -4,7 +4,8 @@ Each function updates the parameters ``p`` and the optimizer state (``b``, ``m``
 ``v``, ``s``) in place from the gradient ``g``, with no allocation per step. The
 equations are those of :mod:`descentlab.optim` (PyTorch's forms unless a flag says
 otherwise); the readable reference lives there, and the tests in ``tests/fast``
-check these kernels against it, bit for bit in float64.
+check these kernels against it, bit for bit in float64 and float32 (Adam's eps-hat
+form in float32 agrees within rounding: the reference computes its step in float64).
 
 Two backends compute the same operations in the same order:
 
@@ -54,7 +55,13 @@ __all__ = [
 CHUNK = 1 << 16
 
 _BACKENDS = ("auto", "numpy", "numba")
-_requested = os.environ.get("DESCENTLAB_FAST_BACKEND", "auto")
+_requested = os.environ.get("DESCENTLAB_FAST_BACKEND", "auto").strip().lower() or "auto"
+if _requested not in _BACKENDS:
+    import warnings
+
+    warnings.warn(expected(f"DESCENTLAB_FAST_BACKEND in {_BACKENDS}", _requested, "unset it or pick one; using 'auto'"),
+                  RuntimeWarning, stacklevel=2)
+    _requested = "auto"
 _numba_module: ModuleType | None = None
 _numba_failed = False
 _scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
