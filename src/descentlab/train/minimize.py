@@ -271,7 +271,11 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
             break
         # the gradient the rule needs: at x_t, or where look-ahead Nesterov evaluates it
         at = opt.eval_params(params, state)["x"]
-        g_used = gt if at is params["x"] or np.array_equal(at, xs[-1]) else np.asarray(surface.gradient(at), dtype=np.float64).reshape(n)
+        if at is params["x"] or np.array_equal(at, xs[-1]):
+            g_used = gt
+        else:
+            with np.errstate(all="ignore"):  # a non-finite look-ahead gradient shows as divergence next step
+                g_used = np.asarray(surface.gradient(at), dtype=np.float64).reshape(n)
         if grad_noise:
             g_used = g_used + grad_noise * rng.standard_normal(n)
         lr_t = opt.lr_at(state.step)
