@@ -179,3 +179,15 @@ def test_a_crash_while_saving_never_leaves_the_path_without_a_good_checkpoint(tm
     # killed while writing its next checkpoint: the one of step 5 is still at the path itself
     c = load_checkpoint(ck, fallback=False)
     assert c.step == 5 and load_checkpoint(previous_path(ck), fallback=False).step == 5
+
+
+def test_resume_refuses_another_seed_or_data(tmp_path):
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=5)
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    opt = make_optimizer("adam", lr=parse_schedule("exp:k=0.01", lr=0.05))
+    with pytest.raises(ConfigError, match=r"seed=0.*got seed=1.*same data, seed"):
+        fit(net, two_moons(90, seed=0), "auto", opt, minibatch(16, seed=3), 4, checkpoint=ck, resume=True, seed=1,
+            quiet=True)
+    with pytest.raises(ConfigError, match=r"samples=90.*got samples=80"):
+        fit(net, two_moons(80, seed=0), "auto", opt, minibatch(16, seed=3), 4, checkpoint=ck, resume=True, quiet=True)

@@ -368,6 +368,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
 
         if checkpoint_exists(checkpoint):
             ck = load_checkpoint(checkpoint)
+            _check_same_run(ck.history.config, history.config)
             ck.restore(model, opt, state, batcher, loop)
             best_params = ck.best_params or None
             history = ck.history
@@ -496,6 +497,19 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                                 f"{epochs} epoch{'s' if epochs != 1 else ''} done")
     save(done=history.stop.kind != "interrupted")
     return history
+
+
+#: what must match for a resume to continue the same run (epochs may grow; the optimizer
+#: and batching are checked by Checkpoint.restore)
+_SAME_RUN_KEYS = ("loss", "seed", "samples", "dataset", "task", "sizes", "activation")
+
+
+def _check_same_run(saved: dict, now: dict) -> None:
+    changed = [k for k in _SAME_RUN_KEYS if k in saved and k in now and saved[k] != now[k]]
+    if changed:
+        raise ConfigError(expected(f"the run the checkpoint was made with ({', '.join(f'{k}={saved[k]}' for k in changed)})",
+                                   ", ".join(f"{k}={now[k]}" for k in changed),
+                                   "resume with the same data, seed, model and loss, or start a new checkpoint"))
 
 
 def _ask(callbacks, event: str, info: dict, step: int, epoch: int) -> Stop | None:
