@@ -108,8 +108,8 @@ def test_saddle_point_falls_back_and_says_which(fallback):
     elif fallback == "gradient":
         np.testing.assert_allclose(u, -0.1 * g)
     else:
-        # shifted so the smallest eigenvalue is min_curvature: H + 3I = diag(5, 1)
-        np.testing.assert_allclose(u, -g / np.array([5.0, 1.0]))
+        # shifted so the smallest eigenvalue is max(|-2|, min_curvature=1) = 2: H + 4I = diag(6, 2)
+        np.testing.assert_allclose(u, -g / np.array([6.0, 2.0]))
     if fallback != "none":
         assert g @ u < 0  # a descent direction, unlike the raw Newton step
 
@@ -161,3 +161,27 @@ def test_bad_hessians_are_refused(hessian, exc, pattern):
     with pytest.raises(exc, match=pattern):
         opt.step(params, {"x": np.ones(2)}, opt.init(params), hessian=hessian)
     assert np.array_equal(params["x"], np.ones(2))
+
+
+def test_regularize_fallback_floors_at_min_curvature_when_the_negative_eigenvalue_is_tiny():
+    H = np.diag([2.0, -1e-6])
+    g = np.array([1.0, 1.0])
+    params = {"x": np.zeros(2)}
+    opt = make_optimizer("newton", min_curvature=0.5)
+    with pytest.warns(NewtonFallbackWarning):
+        opt.step(params, {"x": g}, opt.init(params), hessian=H)
+    np.testing.assert_allclose(params["x"], -g / np.array([2.0 + 0.5 + 1e-6, 0.5]))
+
+
+def test_regularized_newton_stays_on_the_scale_of_the_problem_on_beale():
+    from descentlab.train import minimize
+
+    # From Beale's default start (1, 1.5) the Hessian is indefinite. A shift to a tiny
+    # min_curvature threw the first step to |x| ~ 1e9; the mirrored shift keeps it short.
+    with pytest.warns(NewtonFallbackWarning):
+        tr = minimize("beale", None, "newton", steps=3)
+    assert np.linalg.norm(tr.x[1] - tr.x[0]) < 1.0
+    assert tr.f[1] < tr.f[0]
+    near = minimize("beale", [2.5, 0.2], "newton", steps=30)
+    assert near.stop.kind == "converged"
+    np.testing.assert_allclose(near.x[-1], [3.0, 0.5], atol=1e-10)

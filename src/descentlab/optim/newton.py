@@ -13,9 +13,11 @@ When ``H + lambda I`` is not positive definite the Newton direction need not go
 downhill (at a saddle it goes *towards* the saddle). Then the ``fallback`` decides,
 and both a :class:`NewtonFallbackWarning` and the step record say which was taken:
 
-* ``'regularize'``: add the smallest shift that makes the matrix positive definite,
-  ``lambda' = lambda - eig_min(H + lambda I) + min_curvature``, so the smallest
-  eigenvalue becomes ``min_curvature``;
+* ``'regularize'``: shift the matrix so that its smallest eigenvalue becomes
+  ``max(|eig_min|, min_curvature)``, i.e. add ``(-eig_min + max(|eig_min|, min_curvature)) I``.
+  The negative curvature's own size sets the shift, which keeps the step on the scale of
+  the problem; a shift to a tiny constant (``min_curvature`` alone) would leave the matrix
+  nearly singular and throw the iterate far away along that direction;
 * ``'gradient'``: a gradient step ``x <- x - fallback_lr * g``;
 * ``'none'``: take the indefinite Newton step anyway (and warn).
 
@@ -49,7 +51,7 @@ class Newton(Optimizer):
     lr : float or schedule           step length (1: the pure Newton step)
     regularization : float >= 0      lambda in (H + lambda I)
     fallback : 'regularize' | 'gradient' | 'none'
-    min_curvature : float >= 0       smallest eigenvalue after a 'regularize' fallback
+    min_curvature : float >= 0       floor of the smallest eigenvalue after a 'regularize' fallback
     fallback_lr : float >= 0         step of the 'gradient' fallback
     """
 
@@ -94,7 +96,7 @@ class Newton(Optimizer):
         eig_min = float(np.linalg.eigvalsh(A)[0])
         fb = h["fallback"]
         if fb == "regularize":
-            shift = -eig_min + h["min_curvature"]
+            shift = -eig_min + max(abs(eig_min), h["min_curvature"])
             note = (f"regularize: H + {h['regularization']:g} I not positive definite (smallest eigenvalue "
                     f"{eig_min:.3g}); added {shift:.3g} I")
             warnings.warn("Newton: " + note, NewtonFallbackWarning, stacklevel=4)
