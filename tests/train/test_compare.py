@@ -64,10 +64,11 @@ def _cli(capsys, *args, status=0):
     return out
 
 
-def test_cli_train_json_and_errors(capsys):
+def test_cli_train_json_and_errors(capsys, tmp_path):
     out = _cli(capsys, "train", "spirals", "--hidden", "8", "--epochs", "3", "--optimizer", "momentum", "--lr", "0.05",
-               "--schedule", "step:every=5,gamma=0.5", "--json")
+               "--schedule", "step:every=5,gamma=0.5", "--json", "--plot", str(tmp_path / "run.png"))
     r = json.loads(out.out)
+    assert r["plot"] == str(tmp_path / "run.png") and (tmp_path / "run.png").read_bytes()[:4] == b"\x89PNG"
     assert r["sizes"] == [2, 8, 3] and r["epochs"] == 3 and r["stop"]["kind"] == "max_steps"
     assert r["optimizer"]["hyper"]["lr"]["schedule"]["kind"] == "step"
     bad = _cli(capsys, "train", "xor", "--batching", "minibatch:5000", status=2)

@@ -17,6 +17,12 @@ def _floats(seq) -> np.ndarray:
     return np.asarray(seq, dtype=float)
 
 
+def _integer_ticks():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dpi: int = 100) -> Path:
     """Three panels: loss per step (with the epoch means and validation loss), accuracy per
     epoch, and the learning rate and ‖∇L‖ per step. A divergence is marked with a cross.
@@ -59,6 +65,7 @@ def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dp
         a2.text(0.5, 0.5, why, ha="center", va="center", transform=a2.transAxes)
     a2.set_xlabel("epoch")
     a2.set_ylabel("accuracy")
+    a2.xaxis.set_major_locator(_integer_ticks())
     a3.plot(steps, _floats(history.steps["grad_norm"]), color="#009E73", lw=0.8, label="‖∇L‖")
     a3.set_yscale("log")
     a3.set_xlabel("step")
@@ -69,6 +76,8 @@ def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dp
     a4.set_ylabel("learning rate", color="#CC79A7")
     if lrs.size and lrs.min() > 0 and lrs.max() / lrs.min() > 10:  # a decay over decades
         a4.set_yscale("log")
+    elif lrs.size and np.isfinite(lrs).all() and lrs.min() == lrs.max():  # constant: not a zoom on nothing
+        a4.set_ylim(0.0, 2.0 * lrs[0] if lrs[0] > 0 else 1.0)
     if title:
         fig.suptitle(title)
     return save_png(fig, out)
@@ -105,23 +114,24 @@ def plot_comparison(result: dict, out, *, title: str | None = None, size=(10.0, 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(w, h), dpi=dpi, layout="constrained")
     rows = result.get("rows", [])
     lrs = {r.get("batching", r.get("optimizer")): r.get("lr") for r in rows}
-    ends = []
+    ends = [c["time"][-1] for c in result["curves"].values() if c["time"][-1] > 0]
+    # runs that differ in speed by decades get a log time axis, without their t = 0 points
+    log_time = bool(ends) and max(ends) / min(ends) > 10
     for i, (label, c) in enumerate(result["curves"].items()):
         col = color_for(label, i)
         lr = lrs.get(label)
         name = f"{label}, lr {lr:.3g}" if isinstance(lr, (int, float)) else label
-        a1.plot(c["epoch"], _floats(c["train_loss"]), "o-", ms=2.5, color=col, label=name)
-        a2.plot(c["time"], _floats(c["train_loss"]), "o-", ms=2.5, color=col, label=name)
-        ends.append(c["time"][-1])
-    for a, xl in ((a1, "epoch"), (a2, "wall time (s)")):
+        loss, t = _floats(c["train_loss"]), _floats(c["time"])
+        a1.plot(c["epoch"], loss, "o-", ms=2.5, color=col, label=name)
+        keep = t > 0 if log_time else np.ones(t.shape, bool)
+        a2.plot(t[keep], loss[keep], "o-", ms=2.5, color=col, label=name)
+    for a, xl in ((a1, "epoch"), (a2, "wall time (s, log scale)" if log_time else "wall time (s)")):
         a.set_yscale("log")
         a.set_xlabel(xl)
         a.set_ylabel("training loss (whole set)")
-    positive = [t for t in ends if t > 0]
-    if positive and max(positive) / min(positive) > 10:
-        # runs that differ in speed by decades: a log time axis (the t = 0 starting points drop out)
+    if log_time:
         a2.set_xscale("log")
-        a2.set_xlabel("wall time (s, log scale)")
+    a1.xaxis.set_major_locator(_integer_ticks())
     a1.legend(fontsize=8)
     cfg = result.get("config", {})
     fig.suptitle(title or f"{'batch size' if result.get('kind') == 'batching' else 'optimizers'} on {cfg.get('data', '')}")

@@ -60,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-every", type=int, default=None, metavar="STEPS",
                         help="also checkpoint every STEPS updates (default: each epoch end)")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
+    parser.add_argument("--plot", default=None, metavar="PNG",
+                        help="also draw the run (loss, accuracy, lr and gradient norm) into this PNG")
     parser.add_argument("--throttle", type=float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
     add_json_flag(parser)
     add_quiet_flag(parser)
@@ -121,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
     if signalled:
         say(args, f"interrupted after step {history.stop.step}; checkpoint {args.checkpoint} can be resumed with --resume")
         return 128 + signalled[0]
+    if args.plot:
+        from ...viz.training import plot_history
+
+        result["plot"] = str(plot_history(history, args.plot, title=f"{args.dataset}: MLP "
+                                          f"{'-'.join(map(str, sizes))}, {args.optimizer}"))
+        say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _text(args, history, result))
     sys.stdout.flush()
     return 0
