@@ -111,6 +111,13 @@ def test_bad_input_is_rejected_clearly(call, exc, pattern):
         call(two_moons(100, seed=0))
 
 
+def test_train_mlp_refuses_settings_it_would_ignore():
+    from descentlab.train.fit import train_mlp
+
+    with pytest.raises(ConfigError, match="only with an optimizer name"):
+        train_mlp("xor", optimizer=make_optimizer("sgd", lr=0.1), schedule="exp:k=0.1", quick=True)
+
+
 def test_train_mlp_quick_runs_a_small_named_dataset():
     from descentlab.train.fit import train_mlp
 

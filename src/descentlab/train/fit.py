@@ -58,7 +58,8 @@ class History:
 
     ``steps[key][i]`` is the value at update ``i``: ``loss`` and ``accuracy`` of the
     batch before the update (accuracy NaN for regression), the ``lr`` used, the
-    gradient's Euclidean norm ``grad_norm``, the ``epoch``.
+    Euclidean norm ``grad_norm`` of the loss's gradient (before any weight decay the
+    optimizer adds), the ``epoch``.
     ``epochs[key][e]``: the epoch's training ``loss`` and ``accuracy``, per-sample means
     over the batches as seen (so a loss summed over the batch, ``mse_half``, is divided
     by the batch size here and the epochs of any batching compare), ``val_loss`` and ``val_accuracy`` (NaN without validation data),
@@ -551,6 +552,9 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
     data, val = prepare_dataset(dataset, val_fraction, seed, standardize, limit=600 if quick else None)
     sizes = [data.n_features, *[int(h) for h in hidden], data.n_outputs]
     model = mlp(sizes, activation, init=init, seed=seed)
+    if not isinstance(optimizer, str) and (lr is not None or preset or schedule or hyper):
+        raise ConfigError(expected("lr, preset, schedule and hyper only with an optimizer name",
+                                   f"a built {type(optimizer).__name__}", "set them when building the optimizer"))
     if isinstance(optimizer, str):
         from ..optim import make_optimizer
         if schedule:
