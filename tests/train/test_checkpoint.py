@@ -191,3 +191,14 @@ def test_resume_refuses_another_seed_or_data(tmp_path):
             quiet=True)
     with pytest.raises(ConfigError, match=r"samples=90.*got samples=80"):
         fit(net, two_moons(80, seed=0), "auto", opt, minibatch(16, seed=3), 4, checkpoint=ck, resume=True, quiet=True)
+
+
+def test_an_interrupt_after_the_last_step_resumes_to_a_finished_run(tmp_path):
+    ck = tmp_path / "run.npz"
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    h = fit(net, two_moons(90, seed=0), "auto", make_optimizer("adam", lr=parse_schedule("exp:k=0.01", lr=0.05)),
+            minibatch(16, seed=3), 4, checkpoint=ck, quiet=True,
+            callbacks=[lambda event, info: "interrupt" if event == "epoch" and info["epoch"] == 3 else None])
+    assert h.stop.kind == "interrupted" and h.n_epochs == 4 and not load_checkpoint(ck).done
+    _, h2 = _run(ck, resume=True)
+    assert h2.stop.kind == "max_steps" and h2.n_steps == 24 and load_checkpoint(ck).done

@@ -373,10 +373,11 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             ck.restore(model, opt, state, batcher, loop)
             best_params = ck.best_params or None
             history = ck.history
-            resumable = ("max_steps", "interrupted")
-            if history.stop is not None and history.stop.kind not in resumable or loop.epoch >= epochs:
+            kind = history.stop.kind if history.stop is not None else None
+            finished = kind not in (None, "max_steps", "interrupted") or loop.epoch >= epochs and kind != "interrupted"
+            if finished:
                 return history
-            history.stop = None
+            history.stop = None  # (an interrupt after the last step falls through to a finished checkpoint)
 
     steps_per_epoch = batcher.steps_per_epoch(len(data))
     progress = _Progress(epochs * steps_per_epoch, enabled=not quiet, stream=stream)
