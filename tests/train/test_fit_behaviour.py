@@ -101,6 +101,10 @@ BAD = [
     (lambda d: fit(mlp([2, 4, 2]), d, epochs=1, val_data=d, val_fraction=0.2, quiet=True), ConfigError,
      r"either val_data or val_fraction"),
     (lambda d: Dataset.from_arrays(d.X, d.y[:-1]), ShapeError, r"100 rows in X and 99"),
+    (lambda d: fit(mlp([2, 4, 2]), Dataset(np.where(np.arange(100)[:, None] % 40 == 7, np.nan, d.X), d.y,
+                                            n_classes=2), epochs=1, quiet=True), DataError, r"NaN .* rows \[7, 47, 87\]"),
+    (lambda d: fit(mlp([2, 4, 2]), d, val_data=Dataset(d.X, d.y + 1, n_classes=2), epochs=1, quiet=True), DataError,
+     r"labels in 0 \.\. 1 .*labels \[2\]"),
     (lambda d: Dataset.from_arrays(d.X, np.where(d.y == 1, 2, 0), n_classes=2), DataError, r"labels in 0 \.\. 1"),
 ]
 

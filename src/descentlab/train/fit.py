@@ -326,11 +326,14 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     step_fn : callable, optional
         ``(X, T) -> (loss, grads, outputs)``; defaults to the autodiff engine.
     """
-    from ..data.dataset import Dataset, train_val_split
+    from ..data.dataset import Dataset, check_arrays, train_val_split
 
-    if not isinstance(data, Dataset):
-        raise ConfigError(expected("a descentlab.data.Dataset", type(data).__name__,
-                                   "wrap arrays with Dataset.from_arrays(X, y)"))
+    for d in (data, val_data):
+        if d is not None and not isinstance(d, Dataset):
+            raise ConfigError(expected("a descentlab.data.Dataset", type(d).__name__,
+                                       "wrap arrays with Dataset.from_arrays(X, y)"))
+        if d is not None:  # a Dataset built with its bare constructor was never checked: NaN rows, labels
+            check_arrays(d.X, d.y, d.task, d.n_classes)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
     if restore_best and early_stopping is None:
