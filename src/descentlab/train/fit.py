@@ -302,7 +302,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         Passes over the training data.
     val_data, val_fraction
         A validation Dataset, or the fraction of ``data`` to hold out (stratified,
-        seeded). Validation loss and accuracy are recorded each epoch.
+        seeded). Validation loss and accuracy are recorded each epoch. ``fit`` does
+        not standardise: data standardised as a whole before ``val_fraction`` splits
+        it has let the held-out part into the statistics; split first
+        (:func:`descentlab.data.prepare_dataset`) and pass ``val_data``.
     early_stopping : int, optional
         Stop after this many epochs without a better validation (else training) loss.
     restore_best : bool
