@@ -188,3 +188,17 @@ def test_restore_best_resumes_bit_identically(tmp_path):
     assert h.stop.detail == h_ref.stop.detail
     for k, v in net_ref.params().items():
         assert np.array_equal(net.params()[k], v), k
+
+
+@pytest.mark.parametrize("loss", ["bce", "auto", "mse"])
+def test_two_classes_can_be_one_logit(loss):
+    # one output: the label is a 0/1 column; 'auto' means binary cross-entropy on the logit
+    h = fit(mlp([2, 8, 1], "tanh", seed=0), two_moons(100, seed=0), loss, "adam", "full", 100, lr=0.05,
+            val_data=two_moons(60, seed=1), quiet=True)
+    assert h.config["loss"] == ("mse" if loss == "mse" else "bce")
+    assert h.epochs["val_accuracy"][-1] > 0.8 and h.epochs["loss"][-1] < h.epochs["loss"][0]
+
+
+def test_cross_entropy_needs_a_logit_per_class():
+    with pytest.raises(ShapeError, match=r"one logit per class.*2 wide, or use loss='bce'"):
+        fit(mlp([2, 8, 1], seed=0), two_moons(100, seed=0), "cross_entropy", epochs=1, quiet=True)

@@ -114,8 +114,8 @@ def prepare_targets(y: np.ndarray, loss_name: str, n_outputs: int, dtype) -> np.
     """Targets in the form the loss wants: labels for cross-entropy, one-hot/columns for MSE."""
     if loss_name == "cross_entropy":
         return y
-    if y.dtype.kind in "iu":  # class labels scored with MSE or BCE: one-hot rows
-        if loss_name == "bce" and n_outputs == 1:
+    if y.dtype.kind in "iu":  # class labels scored with MSE or BCE: one-hot rows, or one 0/1 column
+        if n_outputs == 1:
             return y.astype(dtype).reshape(-1, 1)
         from ..data.dataset import one_hot
 
@@ -160,12 +160,18 @@ def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None 
             out = model(Tensor(X[i:i + chunk]))
             total += _sample_total(loss_fn, float(loss_fn(out, T[i:i + chunk]).data), min(chunk, n - i))
             if y is not None:
-                correct += int(np.sum(_predict(out.data) == y[i:i + chunk]))
+                correct += int(np.sum(_predict(out.data, loss_fn) == y[i:i + chunk]))
     return total / n, (correct / n if y is not None else float("nan"))
 
 
-def _predict(out: np.ndarray) -> np.ndarray:
-    return (out[:, 0] > 0).astype(np.int64) if out.shape[1] == 1 else np.argmax(out, axis=1)
+def _predict(out: np.ndarray, loss_fn) -> np.ndarray:
+    """Class labels: the largest output, or, for one output, above 0 (a logit, for ``bce``) or above ½
+    (a value fitted to 0/1 targets, e.g. by ``mse``)."""
+    if out.shape[1] > 1:
+        return np.argmax(out, axis=1)
+    from ..nn.losses import LOSSES
+
+    return (out[:, 0] > (0.0 if loss_fn is LOSSES["bce"] else 0.5)).astype(np.int64)
 
 
 def _global_norm(grads: dict[str, np.ndarray]) -> float:
@@ -225,13 +231,20 @@ class _Loop:
     epoch_start_rng: dict | None = None
 
 
-def _resolve_loss(loss, data):
+def _resolve_loss(loss, data, width: int):
+    """The loss function and its name; ``"auto"`` picks by task and the model's output ``width``."""
     from ..nn.losses import get_loss
 
-    name = loss if isinstance(loss, str) else getattr(loss, "__name__", "custom")
+    if not isinstance(loss, str):
+        return loss, getattr(loss, "__name__", "custom")
+    name = str(loss).lower().replace("-", "_")
     if name == "auto":
-        name = "cross_entropy" if data.task == "classification" else "mse"
-    return (get_loss(name) if isinstance(loss, str) else loss), name
+        name = ("bce" if width == 1 else "cross_entropy") if data.task == "classification" else "mse"
+    fn = get_loss(name)
+    if name == "cross_entropy" and width == 1:
+        raise ShapeError(expected("one logit per class for cross-entropy", "a model with one output",
+                                  f"make the last layer {data.n_outputs} wide, or use loss='bce' for one logit"))
+    return fn, name
 
 
 def _resolve_optimizer(optimizer, lr, preset):
@@ -256,7 +269,8 @@ def _resolve_batching(batching, seed):
     return parse_batching(str(batching), seed)
 
 
-def _check_model_fits(model, data) -> None:
+def _check_model_fits(model, data) -> int:
+    """Refuse a model whose input or output width does not fit ``data``; return its output width."""
     d = model.in_features
     if d is not None and d != data.n_features:
         raise ShapeError(expected(f"data with {d} features (the model's input size)",
@@ -268,6 +282,7 @@ def _check_model_fits(model, data) -> None:
             data.task == "classification" and data.n_classes == 2 and out.data.shape[1] == 1):
         raise ShapeError(expected(f"a model with {data.n_outputs} outputs for {data.name!r}",
                                   f"output shape {out.data.shape[1:]}", f"make the last layer {data.n_outputs} wide"))
+    return int(out.data.shape[1])
 
 
 def _dtype(model):
@@ -347,19 +362,19 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                                    "drop val_fraction to use val_data as given"))
     if val_data is None and val_fraction:
         data, val_data = train_val_split(data, val_fraction, seed=seed)
-    loss_fn, loss_name = _resolve_loss(loss, data)
     opt = _resolve_optimizer(optimizer, lr, preset)
     batcher = _resolve_batching(batching, seed)
     batcher.check(len(data))
-    _check_model_fits(model, data)
+    width = _check_model_fits(model, data)
+    loss_fn, loss_name = _resolve_loss(loss, data, width)
 
     dtype = _dtype(model)
     X = data.X.astype(dtype, copy=False)
-    T = prepare_targets(data.y, loss_name, data.n_outputs, dtype)
+    T = prepare_targets(data.y, loss_name, width, dtype)
     y_cls = data.y if data.task == "classification" else None
     if val_data is not None:
         Xv = val_data.X.astype(dtype, copy=False)
-        Tv = prepare_targets(val_data.y, loss_name, data.n_outputs, dtype)
+        Tv = prepare_targets(val_data.y, loss_name, width, dtype)
         yv = val_data.y if val_data.task == "classification" else None
     step_fn = step_fn or autodiff_loss_and_grads(model, loss_fn)
 
@@ -422,7 +437,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                 else:
                     L, grads, out = step_fn(X[idx], T[idx])
                 gnorm = _global_norm(grads)
-                hits = int(np.sum(_predict(out) == y_cls[idx])) if y_cls is not None else 0
+                hits = int(np.sum(_predict(out, loss_fn) == y_cls[idx])) if y_cls is not None else 0
                 history.steps["loss"].append(L)
                 history.steps["accuracy"].append(hits / len(idx) if y_cls is not None else float("nan"))
                 history.steps["lr"].append(float(lr_k))
