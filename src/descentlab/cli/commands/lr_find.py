@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ...train.lr_finder import lr_find
     from .train import build_run
 
-    data, _, model, sizes = build_run(args)
+    data, _, model, _ = build_run(args)
     r = lr_find(model, data, args.loss, args.optimizer, args.batching, lr_min=args.lr_min, lr_max=args.lr_max,
                 steps=args.steps, preset=args.preset, seed=args.seed)
     result = r.to_dict()
