@@ -45,6 +45,7 @@ _LAZY = {
     "race": "descentlab.train",
     "mlp": "descentlab.nn",
     "load_dataset": "descentlab.data",
+    "prepare_dataset": "descentlab.data",
     "minimize": "descentlab.train",
     "fit": "descentlab.train",
     "run_example": "descentlab.lecture",

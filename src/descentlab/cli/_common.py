@@ -35,6 +35,9 @@ def emit(args: argparse.Namespace, result: Any, text: str | Callable[[], str] | 
 
 
 def say(args: argparse.Namespace, line: str) -> None:
-    """A progress/status line on stderr (silent with --quiet or --json)."""
+    """A progress/status line on stderr, silent with --quiet.
+
+    It goes to stderr, so it never mixes with the JSON that ``--json`` prints on stdout.
+    """
     if not getattr(args, "quiet", False):
         print(line, file=sys.stderr)
