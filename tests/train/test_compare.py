@@ -115,3 +115,15 @@ def test_cli_bad_arguments_get_a_sentence_and_status_2(argv, pattern, capsys):
     except SystemExit as exc:  # argparse refuses a bad type itself
         rc = exc.code
     assert rc == 2 and re.search(pattern, capsys.readouterr().err)
+
+
+def test_cli_compare_names_a_diverged_run_and_prints_no_nan(capsys):
+    out = _cli(capsys, "compare", "optimizers", "--quick", "--no-plot", "--optimizers", "sgd,adam", "--lr", "sgd=100")
+    sgd = next(line for line in out.out.splitlines() if line.startswith("sgd"))
+    assert "diverged at step" in sgd and "nan" not in out.out.lower()
+    out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full,minibatch:16",
+               "--lr", "full=10", "--json")
+    full = json.loads(out.out)["rows"][0]
+    assert full["stop"] == "diverged" and full["stop_step"] < full["steps"] + 1
+    out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full", "--lr", "full=10")
+    assert "diverged at step" in out.out and "nan" not in out.out.lower()

@@ -117,7 +117,8 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
     dict
         ``{"kind": "batching", "config", "rows": [...], "curves": {label: {...}}}``; each
         row has the batching, lr, steps, epochs, wall seconds, steps per second, final
-        training and validation loss, and epochs/seconds to reach ``target``.
+        training and validation loss, the stop kind and ``stop_step`` (the step a diverged
+        run was stopped at), and epochs/seconds to reach ``target``.
     """
     from ..data.batching import parse_batching
     from ..optim import make_optimizer
@@ -144,6 +145,7 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
                      "steps": h.n_steps, "wall_s": wall, "steps_per_s": h.n_steps / wall if wall > 0 else None,
                      "final_train_loss": c["train_loss"][-1], "final_val_loss": h.last("val_loss"),
                      "final_val_accuracy": h.last("val_accuracy"), "stop": h.stop.kind,
+                     "stop_step": h.stop.step,
                      "epochs_to_target": _first_below(c, "epoch", target),
                      "seconds_to_target": _first_below(c, "time", target)})
     return {"kind": "batching", "config": {"data": train.name.replace("[train]", ""), "samples": len(train),
@@ -168,7 +170,7 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
     dict
         ``{"kind": "optimizers", "config", "rows", "curves"}``; rows hold the optimizer,
         lr, final training loss, final and best validation accuracy, the epoch of the
-        best one, and wall seconds.
+        best one, wall seconds, the stop kind and ``stop_step``.
     """
     from ..optim import make_optimizer
 
@@ -189,7 +191,8 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
                      "steps": h.n_steps, "wall_s": wall, "final_train_loss": c["train_loss"][-1],
                      "final_val_loss": h.last("val_loss"), "final_val_accuracy": h.last("val_accuracy"),
                      "best_val_accuracy": float(va[best]) if best is not None else None,
-                     "best_epoch": best + 1 if best is not None else None, "stop": h.stop.kind})
+                     "best_epoch": best + 1 if best is not None else None, "stop": h.stop.kind,
+                     "stop_step": h.stop.step})
     return {"kind": "optimizers", "config": {"data": train.name.replace("[train]", ""), "samples": len(train),
                                              "epochs": epochs, "batching": batching, "hidden": list(hidden),
                                              "activation": activation, "seed": seed, "preset": preset,

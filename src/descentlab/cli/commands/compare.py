@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from .._common import add_json_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit, say
 from .train import hidden_sizes
@@ -10,27 +11,56 @@ NAME = "compare"
 HELP = "compare batch GD vs SGD vs mini-batch, or SGD/momentum/Nesterov/AdaGrad/RMSProp/Adam"
 
 
+_BATCHING_DESCRIPTION = """\
+Batch GD, SGD (one sample a step) and mini-batch GD on the same data, from the same
+weights, for the same number of epochs; a table of steps, time and loss, and a plot of
+the loss against epochs and seconds.
+
+examples:
+  descentlab compare batching
+  descentlab compare batching --batchings full,minibatch:8,minibatch:64 --epochs 30
+  descentlab compare batching digits --hidden 32 --lr minibatch=0.05 -o batching.png --json
+"""
+
+_OPTIMIZERS_DESCRIPTION = """\
+SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam train the same MLP from the same
+weights on the same batches; a table of loss and validation accuracy, and a plot.
+
+examples:
+  descentlab compare optimizers
+  descentlab compare optimizers iris --optimizers sgd,adam --lr adam=0.01 --epochs 30
+  descentlab compare optimizers --preset keras -o optimizers.png --json
+"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
     sub = parser.add_subparsers(dest="what", required=True, metavar="{batching,optimizers}")
-    b = sub.add_parser("batching", help="batch GD vs SGD vs mini-batch GD, same data and epochs")
-    b.add_argument("dataset", nargs="?", default="linear_regression", help="default: the chapter's linear regression")
-    b.add_argument("--batchings", default="full,stochastic,minibatch:16", help="comma-separated batchings")
-    b.add_argument("--epochs", type=int, default=20)
+    b = sub.add_parser("batching", help="batch GD vs SGD vs mini-batch GD, same data and epochs",
+                       description=_BATCHING_DESCRIPTION, formatter_class=fmt)
+    b.add_argument("dataset", nargs="?", default="linear_regression",
+                   help="a dataset name or .npz/.csv path (default: the chapter's linear regression)")
+    b.add_argument("--batchings", default="full,stochastic,minibatch:16",
+                   help="comma-separated batchings (default full,stochastic,minibatch:16)")
+    b.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
     b.add_argument("--hidden", type=hidden_sizes, default="", help="hidden sizes for an MLP (default none: f_w(x) = wᵀx)")
     add_out_flag(b, "compare_batching.png", "plot file")
-    o = sub.add_parser("optimizers", help="SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam on a real dataset")
-    o.add_argument("dataset", nargs="?", default="digits")
-    o.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam")
-    o.add_argument("--epochs", type=int, default=15)
-    o.add_argument("--batching", default="minibatch:32")
+    o = sub.add_parser("optimizers", help="SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam on a real dataset",
+                       description=_OPTIMIZERS_DESCRIPTION, formatter_class=fmt)
+    o.add_argument("dataset", nargs="?", default="digits", help="a dataset name or .npz/.csv path (default digits)")
+    o.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam",
+                   help="comma-separated optimizer names (default: the lecture's six)")
+    o.add_argument("--epochs", type=int, default=15, help="passes over the data (default 15)")
+    o.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K (default minibatch:32)")
     o.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes (default 32)")
-    o.add_argument("--preset", default="pytorch")
+    o.add_argument("--preset", default="pytorch",
+                   help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
     add_out_flag(o, "compare_optimizers.png", "plot file")
     for p in (b, o):
         p.add_argument("--lr", action="append", type=_name_lr, metavar="NAME=LR",
                        help="learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
         p.add_argument("--quick", action="store_true", help="a small, fast run")
-        p.add_argument("--no-plot", action="store_true")
+        p.add_argument("--no-plot", action="store_true", help="skip the plot")
         add_seed_flag(p)
         add_json_flag(p)
         add_quiet_flag(p)
@@ -48,16 +78,41 @@ def _name_lr(item: str) -> tuple[str, float]:
     return name.strip(), lr
 
 
+def _num(value, fmt: str, width: int) -> str:
+    """``value`` in ``fmt``, or '-' (right-aligned) for a missing or non-finite value: never 'nan'."""
+    if value is None or isinstance(value, str) or not math.isfinite(value):
+        return f"{'-':>{width}}"
+    return f"{value:{width}{fmt}}"
+
+
+def _stop(row: dict) -> str:
+    if row["stop"] == "diverged":
+        return f"diverged at step {row['stop_step']}"
+    return "all epochs" if row["stop"] == "max_steps" else row["stop"]
+
+
 def _table(result: dict) -> str:
+    """The rows as text; a diverged run shows its step, and '-' instead of its losses."""
     rows = result["rows"]
+    lines = []
     if result["kind"] == "batching":
-        head = f"{'batching':34} {'lr':>7} {'steps':>6} {'wall s':>7} {'train loss':>11} {'epochs→target':>14}"
-        lines = [f"{r['batching']:34} {r['lr']:7.3g} {r['steps']:6d} {r['wall_s']:7.3f} {r['final_train_loss']:11.4g} "
-                 f"{str(r['epochs_to_target']):>14}" for r in rows]
+        head = (f"{'batching':34} {'lr':>7} {'steps':>6} {'wall s':>7} {'train loss':>11} {'epochs→target':>14}  "
+                f"stop")
+        for r in rows:
+            ok = r["stop"] != "diverged"
+            lines.append(f"{r['batching']:34} {r['lr']:7.3g} {r['steps']:6d} {r['wall_s']:7.3f} "
+                         f"{_num(r['final_train_loss'] if ok else None, '.4g', 11)} "
+                         f"{_num(r['epochs_to_target'], 'd', 14)}  {_stop(r)}")
     else:
-        head = f"{'optimizer':10} {'lr':>7} {'wall s':>7} {'train loss':>11} {'val acc':>8} {'best':>6}"
-        lines = [f"{r['optimizer']:10} {r['lr']:7.3g} {r['wall_s']:7.3f} {r['final_train_loss']:11.4g} "
-                 f"{r['final_val_accuracy']:8.4f} {r['best_val_accuracy']:6.4f}" for r in rows]
+        head = f"{'optimizer':10} {'lr':>7} {'wall s':>7} {'train loss':>11} {'val acc':>8} {'best':>6}  stop"
+        for r in rows:
+            ok = r["stop"] != "diverged"
+            lines.append(f"{r['optimizer']:10} {r['lr']:7.3g} {r['wall_s']:7.3f} "
+                         f"{_num(r['final_train_loss'] if ok else None, '.4g', 11)} "
+                         f"{_num(r['final_val_accuracy'] if ok else None, '.4f', 8)} "
+                         f"{_num(r['best_val_accuracy'], '.4f', 6)}  {_stop(r)}")
+    if any(r["stop"] == "diverged" for r in rows):
+        lines.append("a diverged run's losses are left out ('-'); lower its lr with --lr NAME=LR")
     return "\n".join([head, *lines])
 
 
