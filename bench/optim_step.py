@@ -23,11 +23,28 @@ OPTIMIZERS = {
 TORCH_PATHS = {"default": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}
 
 
-def bandwidth(n: int, reps: int) -> float:
-    """In-place bandwidth in bytes/s: ``a += b`` moves 3 streams of n float32."""
+def bandwidth(n: int, reps: int, threads: int = 1) -> float:
+    """In-place bandwidth in bytes/s: ``a += b`` moves 3 streams of n float32.
+
+    With several threads, each adds its own slice (NumPy releases the GIL inside the
+    ufunc), so the floor at that thread count uses the bandwidth that many cores reach.
+    """
     a = np.ones(n, np.float32)
     b = np.ones(n, np.float32)
-    t = interleaved({"bw": lambda: np.add(a, b, out=a)}, reps, warmup=2)["bw"]
+    if threads == 1:
+        def add():
+            np.add(a, b, out=a)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(threads)
+        edges = [n * i // threads for i in range(threads + 1)]
+        parts = [(a[lo:hi], b[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:])]
+
+        def add():
+            for job in [pool.submit(np.add, x, y, out=x) for x, y in parts]:
+                job.result()
+    t = interleaved({"bw": add}, reps, warmup=2)["bw"]
     return 3 * 4 * n / t
 
 
@@ -36,7 +53,8 @@ def _shapes(n: int, tensors: int) -> dict[str, tuple[int, ...]]:
     return {f"p{i}": (per,) for i in range(tensors)}
 
 
-def run(sizes: list[int], layouts: list[int], names: list[str], reps: int, reference_max: int) -> dict:
+def run(sizes: list[int], layouts: list[int], names: list[str], reps: int, reference_max: int,
+        threads: int = 1) -> dict:
     from descentlab.fast import FlatArrays, flatten_state_slots, fused_step, get_backend, kernels
     from descentlab.optim import make_optimizer
 
@@ -44,7 +62,7 @@ def run(sizes: list[int], layouts: list[int], names: list[str], reps: int, refer
     if have("torch"):
         import torch
     rows = []
-    bw = bandwidth(max(sizes), reps)
+    bw = bandwidth(max(sizes), reps, threads)
     for n in sizes:
         for tensors in layouts:
             shapes = _shapes(n, tensors)

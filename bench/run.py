@@ -67,7 +67,7 @@ def worker(args) -> None:
         print(f"  {name}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
     if "optim" in args.only:
         import optim_step
-        timed("optim", lambda: optim_step.run(**plan["optim"]))
+        timed("optim", lambda: optim_step.run(**plan["optim"], threads=args.threads))
     if "mlp" in args.only:
         import mlp_train
         import phases
@@ -135,7 +135,8 @@ def _optim_tables(res: dict, threads: int) -> tuple[str, dict]:
         facts[(opt, n, tensors)] = {"ours": t_ours, "torch_fused": t_fused, "floor": floor}
     header = ["optimizer", "N", "layout"] + [f"{c} (ms)" for c in contenders] + \
         ["floor (ms)", "ours / torch fused", "ours / torch default", "ours / floor"]
-    text = (f"In-place bandwidth measured with `a += b` on float32: **{res['bandwidth_GBps']:.1f} GB/s**. "
+    text = (f"In-place bandwidth measured with `a += b` on float32 ({threads} thread(s), each on its own slice): "
+            f"**{res['bandwidth_GBps']:.1f} GB/s**. "
             f"'ours' is `{ours}`; the floor is streams × 4 B × N / bandwidth "
             "(SGD 3 streams, momentum/RMSProp/AdaGrad 5, Adam 7). Lower is better.\n\n")
     return text + _table(header, table_rows), facts
