@@ -194,6 +194,8 @@ def test_schedules(runs, t, step, exp, inv):
     ("derivatives", {"directions": 2}, r"directions >= 4"),
     ("batch-size", {"k": 6}, r"1 <= k < 6"),
     ("optimizers", {"steps": 0}, r"steps >= 1"),
+    ("newton", {"steps": -1}, r"steps >= 1"),
+    ("newton", {"steps": 0}, r"steps >= 1"),
     ("decay", {"lr0": 0.0}, r"lr0 > 0"),
     ("decay", {"every": 0}, r"every >= 1"),
     ("decay", {"steps": (0, -1)}, r"steps >= 0"),
@@ -215,3 +217,12 @@ def test_nesterov_variable_transform_by_hand(runs):
         b = mu * b + g
         phi = phi - lr * (g + mu * b)
         assert phi == pytest.approx(np.asarray(r["x_new"]) + mu * np.asarray(r["v"]), abs=1e-14)
+
+
+@pytest.mark.parametrize("lr, kind", [(1.2, "diverged"), (1.0, "max_steps")])
+def test_gd_x2_step_by_step_with_a_non_converging_lr_passes_its_checks(lr, kind):
+    acc = run_example("gd-x2", lr=lr)
+    assert acc.ok, [c for c in acc.checks if not c.passed]
+    assert acc.data["run"]["stop"]["kind"] == kind and acc.data["steps_to_stop"] is None
+    text = acc.text()
+    assert f"x_t = ({1 - 2 * lr:g})^t" in text and "never" in text

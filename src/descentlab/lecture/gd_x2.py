@@ -121,8 +121,9 @@ def run(x0: float = X0, lrs: tuple[float, ...] = LRS, eps: float = EPS, lr: floa
     acc = Account("gd-x2", "Gradient descent on f(x) = x²",
                   f"x_(t+1) = x_t − γ·∇f(x_t) with ∇f(x) = 2x, from x0 = {fmt(x0)}, stopping when ‖∇f(x_t)‖ = 2|x_t| ≤ ε = {fmt(eps)}.")
     main = descend(x0, lr, eps)
+    r = fmt(1 - 2 * lr)
     p = acc.part(f"Step by step with γ = {fmt(lr)}",
-                 f"each step multiplies x by 1 − 2γ = {fmt(1 - 2 * lr)}, so x_t = {fmt(1 - 2 * lr)}^t · {fmt(x0)}")
+                 f"each step multiplies x by 1 − 2γ = {r}, so x_t = {f'({r})' if 1 - 2 * lr < 0 else r}^t · {fmt(x0)}")
     rows = []
     steps = main["steps"]
     shown = steps if len(steps) <= 2 * show else steps[:show] + steps[-show:]
@@ -134,11 +135,18 @@ def run(x0: float = X0, lrs: tuple[float, ...] = LRS, eps: float = EPS, lr: floa
     p.add("x_1", "x_0 − γ·2x_0", f"{fmt(x0)} − {fmt(lr)}·2·{fmt(x0)}", s1["x"])
     p.add("stop", "", "", f"{main['stop']['kind']} at t = {main['stop']['step']}")
     t_formula = steps_to_stop(x0, lr, eps)
-    p.add("t* (formula)", "⌈ln(ε / 2|x0|) / ln|1 − 2γ|⌉", f"⌈ln({fmt(eps)} / {fmt(2 * abs(x0))}) / ln|{fmt(1 - 2 * lr)}|⌉", t_formula)
+    p.add("t* (formula)", "⌈ln(ε / 2|x0|) / ln|1 − 2γ|⌉", f"⌈ln({fmt(eps)} / {fmt(2 * abs(x0))}) / ln|{fmt(1 - 2 * lr)}|⌉",
+          t_formula if t_formula is not None else "never: |1 − 2γ| ≥ 1, so |x_t| never shrinks")
+    # relative to the closed form: a diverging run's iterates reach 1e6, where 1e-12 absolute is below rounding
     acc.check("every iterate equals the closed form x_t = (1 − 2γ)^t x0",
-              all(abs(s["x"] - (1 - 2 * lr) ** s["t"] * x0) <= 1e-12 * max(1.0, abs(x0)) for s in steps))
-    acc.check("the loop stops at the step the formula predicts", main["stop"]["step"] == t_formula,
-              f"loop {main['stop']['step']}, formula {t_formula}")
+              all(abs(s["x"] - (1 - 2 * lr) ** s["t"] * x0) <= 1e-12 * max(1.0, abs(x0), abs(s["x"])) for s in steps))
+    if t_formula is not None:
+        acc.check("the loop stops at the step the formula predicts", main["stop"]["step"] == t_formula,
+                  f"loop {main['stop']['step']}, formula {t_formula}")
+    else:
+        want = "diverged" if abs(1 - 2 * lr) > 1 else "max_steps"
+        acc.check("the formula says the stop never comes, and the loop never converges", main["stop"]["kind"] == want,
+                  f"loop: {main['stop']['kind']} at t = {main['stop']['step']}; formula: never")
 
     p = acc.part("The effects of step size", "the same start, several γ; x_t = (1 − 2γ)^t x0")
     runs = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ConfigError, expected
 from ._account import Account, Table, fmt
 
 __all__ = ["A", "B", "QUAD_START", "ROSEN_START", "newton_steps", "run"]
@@ -48,6 +49,8 @@ def run(steps: int = 8, gd_lr: float = 1e-3) -> Account:
     """One Newton step on a quadratic, then Newton (and GD for contrast) on Rosenbrock's function."""
     from ..functions import get_surface
 
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ConfigError(expected("steps >= 1 (an integer)", steps, "take at least one Newton step, e.g. 8"))
     acc = Account("newton", "Newton's method: x_(n+1) = x_n − H_f(x_n)⁻¹ ∇f(x_n)",
                   "The step h solves H_f(x_n) h = −∇f(x_n), the zero of the gradient's Taylor expansion "
                   "∇f(x + h) ≈ ∇f(x) + H_f(x) h.")

@@ -56,14 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("batch-size", help="SGD, batch GD and mini-batch GD on linear regression")
     add_seed_flag(p)
-    p.add_argument("--eta", type=float, default=0.1, help="learning rate (default 0.1)")
+    p.add_argument("--lr", "--eta", dest="eta", type=float, default=0.1, help="learning rate η (default 0.1)")
     p.add_argument("-k", "--batch", type=int, default=2, help="mini-batch size (default 2)")
 
     p = sub.add_parser("optimizers", help="momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time")
     p.add_argument("--steps", type=int, default=3, help="steps shown per optimizer (default 3)")
 
     p = sub.add_parser("decay", help="step, exponential and 1/t learning-rate decay")
-    p.add_argument("--lr0", type=float, default=0.1, help="initial learning rate (default 0.1)")
+    p.add_argument("--lr", "--lr0", dest="lr0", type=float, default=0.1, help="initial learning rate α0 (default 0.1)")
     p.add_argument("--every", type=int, default=10, help="step decay halves every N steps (default 10)")
     p.add_argument("-k", type=float, default=0.1, help="decay constant of exponential and 1/t decay (default 0.1)")
     p.add_argument("--at", type=_ints, default=(0, 1, 5, 9, 10, 20, 30, 50, 100), help="steps to evaluate")
