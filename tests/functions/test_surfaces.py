@@ -113,6 +113,9 @@ def test_nearest_minimum_of_himmelblau():
     (lambda: get_surface("rosenbrock", c=1), ConfigError, r"options of 'rosenbrock'"),
     (lambda: get_surface("quadratic", eigenvalues=(1, -2)), ConfigError, r"positive, finite eigenvalues"),
     (lambda: get_surface("rosenbrock").check_start([1, 2, 3]), ShapeError, r"start with 2 coordinates.*shape \(3,\)"),
+    (lambda: get_surface("rosenbrock").check_start([float("nan"), 1]), ConfigError, r"finite start, got \(nan, 1\)"),
+    # a factory's own sentence is not wrapped in "expected numbers for the options"
+    (lambda: get_surface("quadratic", eigenvalues=(1, -2)), ConfigError, r"^expected positive, finite eigenvalues"),
     (lambda: get_surface("x2").grad([1, 2]), ShapeError, r"point with 1 coordinate"),
     (lambda: get_surface("rastrigin", dim=0), ConfigError, r"dim >= 1"),
     # text where a number belongs (as --surface-opt a=x gives it) is one sentence, not a traceback

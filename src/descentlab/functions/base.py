@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import ShapeError, expected
+from ..errors import ConfigError, ShapeError, expected
 
 __all__ = ["Surface", "as_point"]
 
@@ -108,7 +108,11 @@ class Surface:
         """x0 as a float64 vector of the right length (the default start when None)."""
         if x0 is None:
             return np.array(self.start, dtype=np.float64)
-        return as_point(x0, self.dim, "start")
+        x = as_point(x0, self.dim, "start")
+        if not np.all(np.isfinite(x)):
+            raise ConfigError(expected("a finite start", f"({', '.join(f'{v:g}' for v in x)})",
+                                       "pass finite numbers, e.g. " + ",".join(["0"] * self.dim)))
+        return x
 
     def describe(self) -> dict:
         """A JSON-friendly description: name, formula, dim, minima, start, window."""

@@ -55,6 +55,8 @@ def get_surface(name: str | Surface, **kw) -> Surface:
                                    "drop or rename them"))
     try:
         return factory(**kw)
+    except ConfigError:  # the factory's own sentence (e.g. a negative eigenvalue) is already the right one
+        raise
     except (TypeError, ValueError) as exc:  # e.g. --surface-opt a=x: text where a number belongs
         shown = ", ".join(f"{k}={v!r}" for k, v in kw.items())
         raise ConfigError(expected(f"numbers for the options of {key!r}", shown,
