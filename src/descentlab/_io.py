@@ -109,6 +109,18 @@ def save_arrays(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], manif
     return atomic_write_bytes(path, buf.getvalue())
 
 
+def npz_failure(exc: BaseException) -> str:
+    """Why ``np.load(..., allow_pickle=False)`` failed, in words.
+
+    NumPy reports any file that is neither a zip archive nor a .npy array as "pickled
+    (object) data" and suggests ``allow_pickle``; that advice is wrong here (descentlab
+    never unpickles), so such files are named for what they are.
+    """
+    if isinstance(exc, ValueError) and "pickle" in str(exc):
+        return "not an .npz archive, or one holding Python objects, which are never loaded"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Load what :func:`save_arrays` wrote: ``(arrays, manifest_meta)``.
 
@@ -128,7 +140,7 @@ def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[st
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
         raise StateFileError(
-            expected("a complete .npz state file", f"{p} that cannot be read ({type(exc).__name__}: {exc})",
+            expected("a complete .npz state file", f"{p} that cannot be read ({npz_failure(exc)})",
                      "the file is truncated or corrupt; use an earlier checkpoint")
         ) from exc
     if full.get("format") != "descentlab-arrays":

@@ -41,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_sentence(exc: OSError) -> str:
+    """An OS error as expected / got / fix: the path and the system's reason, no errno."""
+    path = str(exc.filename) if exc.filename is not None else "a file"
+    folder, _, name = path.rpartition("/")
+    if name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3:
+        # atomic writes go through ".<name>.<random>.tmp" beside the target: name the target
+        path = f"{folder}/{name[1:].rsplit('.', 2)[0]}" if folder else name[1:].rsplit(".", 2)[0]
+    reason = exc.strerror or str(exc)
+    return (f"expected a path that can be read or written, got {path} ({reason}). "
+            "Fix: check that the file or its folder exists and that you may write there, or choose another path.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -52,8 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DescentlabError as exc:
         print(f"descentlab {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        print(f"descentlab {args.command}: error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"descentlab {args.command}: error: {_os_error_sentence(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"descentlab {args.command}: interrupted", file=sys.stderr)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import npz_failure
 from ..errors import DataError, expected
 from .dataset import Dataset, Task
 
@@ -32,7 +33,8 @@ def load_npz(path, x_key: str = "X", y_key: str = "y", task: Task = "classificat
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(expected("a readable .npz file", f"{p.name} ({type(exc).__name__}: {exc})")) from exc
+        raise DataError(expected("a readable .npz file", f"{p.name} ({npz_failure(exc)})",
+                                 "save the data with numpy.savez(path, X=..., y=...)")) from exc
     return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})
 
 

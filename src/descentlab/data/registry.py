@@ -33,7 +33,8 @@ def load_dataset(name: str, seed=0, **kwargs) -> Dataset:
 
         return (load_npz if key.endswith(".npz") else load_csv)(name, **kwargs)
     if key not in DATASETS:
-        raise ConfigError(expected(f"a dataset in {sorted(set(DATASETS))} or a .npz/.csv path", name))
+        raise ConfigError(expected(f"a dataset in {sorted(set(DATASETS))} or a .npz/.csv path", repr(name),
+                                   "pick a listed name, or give a file ending in .npz (arrays X, y) or .csv"))
     module, func, seeded = DATASETS[key]
     f = getattr(importlib.import_module(module), func)
     return f(seed=seed, **kwargs) if seeded else f(**kwargs)

@@ -232,8 +232,9 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
     if lr_grid is None:
         lr_grid = np.logspace(-4, 1, 21 if tune == "halving" else 11)
     lr_grid = [float(v) for v in lr_grid]
-    if tune != "none" and (not lr_grid or min(lr_grid) <= 0):
-        raise ConfigError(expected("a non-empty lr grid of positive values", lr_grid))
+    if tune != "none" and (not lr_grid or not all(0 < v < np.inf for v in lr_grid)):
+        raise ConfigError(expected("a non-empty lr grid of positive, finite values", lr_grid,
+                                   "e.g. lr_grid=np.logspace(-4, 1, 11)"))
     racers = []
     for name in optimizers:
         common = dict(tol=None, preset=preset, grad_noise=grad_noise, bound=bound, **hyper.get(name, {}))

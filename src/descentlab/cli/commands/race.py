@@ -65,10 +65,15 @@ def _grid(text: str | None):
     try:
         if ":" in text:
             lo, hi, n = text.split(":")
-            return np.logspace(np.log10(float(lo)), np.log10(float(hi)), int(n)).tolist()
-        return [float(v) for v in text.split(",") if v.strip()]
+            lo, hi, n = float(lo), float(hi), int(n)
+        else:
+            return [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise ConfigError(expected("--lr-grid as LO:HI:N or a comma list", repr(text), "e.g. 1e-4:10:11")) from None
+    if not (0 < lo <= hi < float("inf")) or n < 1:
+        raise ConfigError(expected("--lr-grid LO:HI:N with 0 < LO <= HI and N >= 1", repr(text),
+                                   "e.g. 1e-4:10:11 (11 log-spaced rates from 1e-4 to 10)"))
+    return np.logspace(np.log10(lo), np.log10(hi), n).tolist()
 
 
 def run(args: argparse.Namespace) -> int:

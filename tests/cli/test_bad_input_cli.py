@@ -1,0 +1,33 @@
+"""Bad input anywhere on the command line: one sentence (expected / got / fix), status 2, no traceback."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from descentlab.cli.main import main
+
+
+def _garbage(tmp_path):
+    p = tmp_path / "garbage.npz"
+    p.write_text("not an archive")
+    return str(p)
+
+
+@pytest.mark.parametrize("argv, pattern", [
+    (lambda t: ["minimize", "x2", "-o", "/proc/missing/deeper/x.json"], r"expected a path that can be read or written, got /proc/missing.*Fix:"),
+    (lambda t: ["schedule", "-q", "-o", "/proc/s.png"], r"got /proc/s\.png \(.*\)\. Fix:"),
+    (lambda t: ["minimize", "rosenbrock", "--start", "nan,1"], r"expected a finite start, got \(nan, 1\)\. Fix:"),
+    (lambda t: ["lecture", "newton", "--steps", "-1"], r"expected steps >= 1.*got -1\. Fix:"),
+    (lambda t: ["race", "rosenbrock", "--lr-grid", "1:0:3", "-o", "", "--gif", ""], r"0 < LO <= HI.*got '1:0:3'"),
+    (lambda t: ["race", "rosenbrock", "--lr-grid", "0.1,nan", "-o", "", "--gif", ""], r"positive, finite values"),
+    (lambda t: ["lr-effects", "--eigenvalues=-1,10"], r"^descentlab lr-effects: error: expected positive, finite eigenvalues"),
+    (lambda t: ["train", _garbage(t)], r"not an \.npz archive.*Fix: save the data with numpy\.savez"),
+    (lambda t: ["train", "nosuch"], r"got 'nosuch'\. Fix: pick a listed name"),
+])
+def test_bad_input_is_one_sentence_with_status_2(argv, pattern, tmp_path, capsys):
+    rc = main(argv(tmp_path))
+    err = capsys.readouterr().err
+    assert rc == 2 and re.search(pattern, err), err
+    assert "Traceback" not in err and "Errno" not in err and "allow_pickle" not in err and "Warning" not in err
+    assert len(err.strip().splitlines()) == 1
