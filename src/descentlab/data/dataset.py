@@ -113,6 +113,11 @@ class Dataset:
         X, y, k = check_arrays(X, y, task, n_classes)
         return cls(X, y, task, k, name, dict(info or {}))
 
+    def __repr__(self) -> str:
+        classes = f", n_classes={self.n_classes}" if self.n_classes is not None else ""
+        return (f"Dataset({self.name!r}, X {self.X.shape} {self.X.dtype}, y {self.y.shape} {self.y.dtype}, "
+                f"task={self.task!r}{classes})")
+
     def __len__(self) -> int:
         return int(self.X.shape[0])
 

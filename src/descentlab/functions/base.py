@@ -72,6 +72,12 @@ class Surface:
     exact: bool = True
     params: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # the three callables would print as <lambda> addresses: show what a reader needs instead
+        minima = [np.asarray(m).tolist() for m in self.minima]
+        return (f"Surface({self.name!r}, dim={self.dim}, formula={self.formula!r}, minima={minima}, "
+                f"start={np.asarray(self.start).tolist()}" + (f", params={self.params}" if self.params else "") + ")")
+
     # f, grad, hess as short names that mirror the lecture's notation
     def f(self, x) -> float:
         """f(x) as a Python float."""

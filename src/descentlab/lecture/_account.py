@@ -152,6 +152,11 @@ class Account:
     checks: list[Check] = field(default_factory=list)
     data: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        passed = sum(c.passed for c in self.checks)
+        return (f"Account({self.example!r}: {self.title!r}, {len(self.parts)} parts, "
+                f"checks {passed}/{len(self.checks)} passed; .text() prints it, .data holds the numbers)")
+
     def part(self, title: str, intro: str = "") -> Part:
         p = Part(title, intro)
         self.parts.append(p)

@@ -72,6 +72,16 @@ class History:
     stop: Stop | None = None
     config: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # one line for a REPL: the per-step and per-epoch lists are in .steps and .epochs
+        opt = self.config.get("optimizer")
+        name = opt.get("name", "?") if isinstance(opt, dict) else (opt or "?")
+        stop = f"stop={self.stop.kind!r} at step {self.stop.step}" if self.stop else "not run"
+        last = [f"{k}={self.last(k):.4g}" for k in ("loss", "val_loss", "val_accuracy")
+                if self.epochs.get(k) and np.isfinite(self.last(k))]
+        return (f"History({self.config.get('dataset', 'data')!r}, {name}: {self.n_epochs} epochs, "
+                f"{self.n_steps} steps, {stop}{''.join(', ' + v for v in last)})")
+
     @property
     def n_steps(self) -> int:
         return len(self.steps["loss"])

@@ -87,6 +87,17 @@ class Trajectory:
     meta: dict = field(default_factory=dict)
     records: list | None = None
 
+    def __repr__(self) -> str:
+        # one line for a REPL: the per-step arrays are attributes (x, f, grad, grad_norm, lr, update)
+        opt = self.meta.get("optimizer")
+        name = opt.get("name", "?") if isinstance(opt, dict) else (opt or "?")
+        lr = f", lr={self.lr[0]:g}" if self.lr.size else ""
+        x = "[" + ", ".join(f"{v:.6g}" for v in self.x[-1]) + "]" if self.x.size else "[]"
+        return (f"Trajectory({self.meta.get('surface', '?')!r}, {name}{lr}: {self.steps} steps, "
+                f"stop={self.stop.kind!r} at step {self.stop.step}, x_final={x}, "
+                f"f_final={float(self.f[-1]) if self.f.size else float('nan'):.6g}, "
+                f"grad_norm={float(self.grad_norm[-1]) if self.grad_norm.size else float('nan'):.3g})")
+
     @property
     def steps(self) -> int:
         """Number of updates made, T."""
