@@ -217,3 +217,12 @@ def test_missing_third_party_package_gets_an_install_hint(tmp_path, monkeypatch)
     path = run_tour(tmp_path / "r", quick=True)
     html = path.read_text(encoding="utf-8")
     assert "not available: matplotlib" in html and "descentlab[lab]" in html
+
+
+def test_each_account_names_the_command_that_prints_it(tmp_path):
+    from descentlab.report import run_tour
+
+    index = run_tour(tmp_path / "r", only=["backprop", "backprop-2321"], quick=True)
+    html = Path(index).read_text(encoding="utf-8")
+    assert "(as printed by: descentlab lecture backprop)" in html
+    assert "(as printed by: descentlab lecture backprop --network 2-3-2-1)" in html

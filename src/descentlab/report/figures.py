@@ -74,7 +74,7 @@ def gd_x2_runs(acc) -> bytes:
     """Left: x_t for the first steps (signs visible). Right: |x_t| on a log scale, to the stop or divergence."""
     plt = _plt()
     d = acc.data
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.0), dpi=100, layout="constrained")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6), dpi=100, layout="constrained")
     styles = ["-", "-", "-", "--", "-", "-"]
     for i, (key, r) in enumerate(d["step_sizes"].items()):
         xs = np.array(r["x"], dtype=float)
@@ -94,7 +94,8 @@ def gd_x2_runs(acc) -> bytes:
     a2.set_xlabel("step t")
     a2.set_ylabel("|x_t|")
     a2.set_title("|x_t| on a log scale (γ = 0.1 and 0.9 coincide; 0.5 hits 0 at t = 1)", fontsize=10)
-    fig.legend(*a2.get_legend_handles_labels(), loc="outside right upper", fontsize=7.5)
+    # below both panels, in the page's reading size: beside them it covered the right title
+    fig.legend(*a2.get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=9, frameon=False)
     a2.grid(True, which="both", alpha=0.3)
     return png_bytes(fig)
 

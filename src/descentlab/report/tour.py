@@ -128,8 +128,9 @@ def _takes_out_kw(fn: Callable) -> bool:
     return bool(params) and params[0] != "out" and "out" in params
 
 
-def _account_block(acc, title: str = "the step-by-step account") -> AccountBlock:
-    return AccountBlock(f"Show {title} (as printed by: descentlab lecture {acc.example})", acc.text(),
+def _account_block(acc, title: str = "the step-by-step account", options: str = "") -> AccountBlock:
+    command = f"descentlab lecture {acc.example}" + (f" {options}" if options else "")
+    return AccountBlock(f"Show {title} (as printed by: {command})", acc.text(),
                         [(c.claim, c.passed, c.detail) for c in acc.checks])
 
 
@@ -342,7 +343,7 @@ def _optimizers(ctx: TourContext, sec: Section) -> None:
         sec.add(Note(f"not available: {m}; the contour picture is missing.", "missing"))
     r = acc.data["runs"]
     rows = [[name, r[name][0]["x_new"].tolist(), r[name][-1]["x_new"].tolist(), r[name][-1]["f_new"]] for name in r]
-    sec.add(TableBlock("optimizers-steps", ["optimizer", "x after step 1", f"x after step {len(r['adam'])}", "f"], rows,
+    sec.add(TableBlock("optimizers-steps", ["optimizer", "x after step 1", f"x after step {len(r['adam'])}", f"f after step {len(r['adam'])}"], rows,
                        "The first steps, computed by the slides' equations",
                        "Each agrees with descentlab.optim under its `lecture` preset to the last bit (see the checks). "
                        "The account shows the state (v, S, m, v, m̂, v̂) after every step, and the lecture's claims: "
@@ -461,7 +462,7 @@ def _backprop_2321(ctx: TourContext, sec: Section) -> None:
                        "hand-written generalised delta rule agrees with descentlab's autodiff (largest difference "
                        f"{_num(d['check']['autodiff_max_error'])}) and with float64 central differences "
                        f"({_num(d['check']['central_difference_max_error'])})."))
-    sec.add(_account_block(acc))
+    sec.add(_account_block(acc, options="--network 2-3-2-1"))
     ctx.results["backprop-2321"] = {"E": d["E"], "E_new": d["E_new"], "check": d["check"]}
 
 
