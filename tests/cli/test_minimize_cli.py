@@ -105,3 +105,12 @@ def test_a_run_that_diverges_to_nan_prints_where_and_the_last_finite_point(tmp_p
     assert out.splitlines()[0] == "f: diverged at step 1: loss is nan"
     assert "nan" not in "\n".join(out.splitlines()[1:])
     assert "last finite: step 0, x = (2, 1), f = 1.48045" in out
+
+
+def test_a_schedule_without_lr_starts_from_the_presets_lr(capsys):
+    rc, out, _ = _run(capsys, "minimize", "booth", "--optimizer", "adam", "--schedule", "exp:k=0.1", "--steps", "3", "--json")
+    d = json.loads(out)
+    assert rc == 0 and d["lr"] == pytest.approx([1e-3 * np.exp(-0.1 * t) for t in range(3)], rel=1e-15)
+    rc, out, _ = _run(capsys, "minimize", "booth", "--preset", "keras", "--optimizer", "sgd", "--schedule", "exp:k=0.1",
+                   "--steps", "1", "--json")
+    assert json.loads(out)["lr"] == [pytest.approx(0.01)]  # Keras's SGD default lr

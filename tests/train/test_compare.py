@@ -127,3 +127,9 @@ def test_cli_compare_names_a_diverged_run_and_prints_no_nan(capsys):
     assert full["stop"] == "diverged" and full["stop_step"] < full["steps"] + 1
     out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full", "--lr", "full=10")
     assert "diverged at step" in out.out and "nan" not in out.out.lower()
+
+
+def test_cli_train_schedule_without_lr_starts_from_the_presets_lr(capsys):
+    out = _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "1", "--schedule", "cosine:total=50", "--json")
+    r = json.loads(out.out)
+    assert r["optimizer"]["hyper"]["lr"]["schedule"] == {"kind": "cosine", "lr": 1e-3, "total": 50, "floor": 0.0}

@@ -571,8 +571,8 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
 
     The one-call version of what ``descentlab train`` does. ``schedule`` is the text
     form of :func:`descentlab.optim.schedules.parse_schedule` (e.g. ``"exp:k=0.001"``)
-    and starts from ``lr``; ``hyper`` holds other optimizer settings. ``quick`` keeps
-    at most 600 samples and 3 epochs, for smoke tests and the tour.
+    and starts from ``lr`` (default: the preset's lr); ``hyper`` holds other optimizer
+    settings. ``quick`` keeps at most 600 samples and 3 epochs, for smoke tests and the tour.
 
     Returns ``(model, history)``; ``history.config`` names the dataset and sizes.
     """
@@ -592,6 +592,8 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
         if schedule:
             from ..optim import parse_schedule
 
+            if lr is None:  # start from the preset's lr, as the same call without a schedule would use
+                lr = make_optimizer(optimizer, preset=preset, **(hyper or {})).lr_at(0)
             lr = parse_schedule(schedule, lr=lr)
         optimizer = make_optimizer(optimizer, preset=preset, **(hyper or {}), **({} if lr is None else {"lr": lr}))
     run_config = {"dataset": data.name.replace("[train]", ""), "task": data.task, "sizes": sizes, "activation": activation,

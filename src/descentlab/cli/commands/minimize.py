@@ -86,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("surface", help="a surface name (descentlab surfaces) or module:function / file.py:function")
     add_optimizer_arguments(parser)
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
-    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr, e.g. 'exp:k=0.01', "
+    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr (default: the preset's lr), e.g. 'exp:k=0.01', "
                                                          "'step:every=50,gamma=0.5', 'warmup:steps=5+cosine:total=100'")
     parser.add_argument("--start", default=None, help="start x0, comma-separated (default: the surface's)")
     parser.add_argument("--steps", type=int, default=100, help="maximum number of updates (default 100)")
@@ -116,8 +116,11 @@ def build_call(args) -> tuple:
     hyper = parse_pairs(args.hyper, "--set")
     lr = args.lr
     if args.schedule:
+        from ...optim import make_optimizer
         from ...optim.schedules import parse_schedule
 
+        if lr is None:  # the schedule starts from the preset's lr, as a run without --schedule would
+            lr = make_optimizer(args.optimizer, preset=args.preset, **hyper).lr_at(0)
         hyper["lr"] = parse_schedule(args.schedule, lr=lr)
     elif lr is not None:
         hyper["lr"] = lr

@@ -7,6 +7,17 @@ from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
 
 NAME = "train"
 HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
+DESCRIPTION = """\
+Train a multi-layer perceptron on a bundled dataset or your own .npz/.csv, with any
+optimizer, preset, schedule and batching; print the last epoch (or --json the whole
+history), optionally checkpoint, resume bit-identically, and plot the run.
+
+examples:
+  descentlab train digits --hidden 32 --optimizer adam --lr 0.003 --epochs 30
+  descentlab train iris --optimizer momentum --lr 0.05 --set momentum=0.9 --batching full
+  descentlab train digits --epochs 30 --checkpoint run.npz   # then the same line with --resume
+  descentlab train mnist_5k --hidden 128 --schedule cosine:total=630 --plot run.png --json
+"""
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -34,7 +45,8 @@ def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20
                         help="digits, mnist_5k, iris, breast_cancer, two_moons, spirals, xor, linear_regression, "
                              "or a .npz/.csv path (default digits)")
     parser.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes, e.g. 64,32 ('' for none; default 32)")
-    parser.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid"], help="hidden activation")
+    parser.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid"],
+                        help="hidden activation (default relu)")
     parser.add_argument("--init", default=None, help="xavier, he, small_uniform (default: He for ReLU, else Xavier)")
     parser.add_argument("--loss", default="auto", help="auto, cross_entropy, mse, mse_half, bce (default auto)")
     parser.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K[:keep|drop]")
@@ -46,10 +58,13 @@ def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_model_arguments(parser)
-    parser.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, adagrad, rmsprop, adam, ...")
-    parser.add_argument("--preset", default=None, help="convention preset: pytorch, keras, optax, cs231n, lecture")
+    parser.add_argument("--optimizer", default="adam",
+                        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, ... (default adam)")
+    parser.add_argument("--preset", default=None,
+                        help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
     parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
-    parser.add_argument("--schedule", default=None, help="lr schedule, e.g. 'exp:k=0.001' or 'step:every=500,gamma=0.5'")
+    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr (default: the preset's lr), "
+                        "e.g. 'exp:k=0.001' or 'step:every=500,gamma=0.5'")
     parser.add_argument("--set", dest="hyper", action="append", type=key_value, metavar="KEY=VALUE",
                         help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
     parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
