@@ -8,14 +8,24 @@ from .train import add_common_model_arguments
 
 NAME = "lr-find"
 HELP = "learning-rate range test: exponential lr sweep, loss-vs-lr plot, suggested lr"
+DESCRIPTION = """\
+Learning-rate range test: train for --steps mini-batch updates while the learning rate
+grows exponentially from --lr-min to --lr-max, stop when the loss blows up, and suggest
+an lr (where the smoothed loss falls fastest; also a tenth of the lr at its lowest).
+
+examples:
+  descentlab lr-find digits --optimizer sgd -o lr.png
+  descentlab lr-find iris --optimizer adam --lr-min 1e-5 --lr-max 1 --json
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_common_model_arguments(parser)
     parser.add_argument("--optimizer", default="sgd", help="optimizer name (default sgd)")
-    parser.add_argument("--preset", default=None, help="convention preset")
-    parser.add_argument("--lr-min", type=float, default=1e-6)
-    parser.add_argument("--lr-max", type=float, default=10.0)
+    parser.add_argument("--preset", default=None,
+                        help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
+    parser.add_argument("--lr-min", type=float, default=1e-6, help="first learning rate of the sweep (default 1e-6)")
+    parser.add_argument("--lr-max", type=float, default=10.0, help="last learning rate of the sweep (default 10)")
     parser.add_argument("--steps", type=int, default=200, help="updates in the sweep (default 200)")
     add_out_flag(parser, "lr_find.png", "plot file")
     parser.add_argument("--no-plot", action="store_true", help="skip the plot")

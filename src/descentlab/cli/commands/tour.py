@@ -7,6 +7,17 @@ from .._common import add_out_flag, add_quiet_flag, add_seed_flag, say
 
 NAME = "tour"
 HELP = "run the whole chapter and write the HTML report (the main job)"
+DESCRIPTION = """\
+Run every part of the chapter (worked examples, step-size figures, the optimizer race and
+its animation, batching and optimizers on real data, back-propagation) and write one
+self-contained HTML page, with results.json beside it; prints the page's path. It takes
+a few tens of seconds.
+
+examples:
+  descentlab tour
+  descentlab tour -o report --seed 3
+  descentlab tour --quick --only race,backprop -o quick-report
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
