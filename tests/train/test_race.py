@@ -131,9 +131,12 @@ def test_diverged_runs_never_make_nan_in_the_summary_or_table():
     assert all(math.isnan(t.f_final) and t.stop.kind == "diverged" for t in res.racers[0].runs)
     sgd, adam = res.summary()
     assert sgd["diverged"] == 2 and sgd["final_f"] == math.inf and sgd["distance"] == math.inf
-    assert adam["diverged"] == 0 and math.isfinite(adam["final_f"])
+    assert sgd["diverged_at"] == sorted(t.stop.step for t in res.racers[0].runs)
+    assert adam["diverged"] == 0 and math.isfinite(adam["final_f"]) and adam["diverged_at"] == []
     text = res.table()
-    assert "nan" not in text.lower() and "diverged" in text.splitlines()[2]
+    at = sgd["diverged_at"]
+    where = f"step {at[0]}" if at[0] == at[-1] else f"steps {at[0]}-{at[-1]}"
+    assert "nan" not in text.lower() and f"diverged at {where}" in text.splitlines()[2]
     assert "fixed lr" in text.splitlines()[0]
     assert "nan" not in dumps_json(res.to_dict()).lower()
 
@@ -143,3 +146,10 @@ def test_default_grids_span_half_or_quarter_decades_from_1e_4_to_10():
     halving = race("x2", ["sgd"], steps=2, tune="halving")
     np.testing.assert_allclose(grid.settings["lr_grid"], 10.0 ** np.arange(-4, 1.01, 0.5))
     np.testing.assert_allclose(halving.settings["lr_grid"], 10.0 ** np.arange(-4, 1.01, 0.25))
+
+
+def test_a_partly_diverged_optimizer_names_the_steps_in_the_footnote():
+    res = race("rosenbrock", ["sgd"], steps=100, tune="none", lrs={"sgd": 2e-3}, starts=4)
+    row = res.summary()[0]
+    assert 0 < row["diverged"] < 4 and len(row["diverged_at"]) == row["diverged"]
+    assert f"sgd: {row['diverged']} run(s) diverged, at step(s) {', '.join(map(str, row['diverged_at']))}" in res.table()

@@ -69,7 +69,8 @@ class RaceResult:
     settings: dict
 
     def summary(self) -> list[dict]:
-        """One row per optimizer: lr, final f, distance, steps to tolerance, reached, diverged."""
+        """One row per optimizer: lr, final f, distance, steps to tolerance, reached, diverged
+        (how many runs) and ``diverged_at`` (the step each diverged run stopped at)."""
         s = self.surface
         f_min = s.f_min
         rows = []
@@ -89,6 +90,7 @@ class RaceResult:
                 "steps_to_tol": float(np.median(hit)) if hit else None,
                 "reached": f"{len(hit)}/{len(r.runs)}" if f_min is not None else None,
                 "diverged": sum(t.stop.kind == "diverged" for t in r.runs),
+                "diverged_at": sorted(t.stop.step for t in r.runs if t.stop.kind == "diverged"),
                 "tuning_budget": r.budget,
             })
         return rows
@@ -101,8 +103,10 @@ class RaceResult:
         for row in self.summary():
             all_diverged = row["diverged"] == len(self.starts) * self.settings["seeds"]
             edge = "*" if row["lr_at_grid_edge"] else ""
+            at = row["diverged_at"]
+            where = (f"step {at[0]}" if len(set(at)) == 1 else f"steps {at[0]}-{at[-1]}") if at else ""
             lines.append([row["optimizer"], f"{row['lr']:.3g}{edge}",
-                          "diverged" if all_diverged else f"{row['final_f']:.3e}",
+                          f"diverged at {where}" if all_diverged else f"{row['final_f']:.3e}",
                           "-" if row["distance"] is None or all_diverged else f"{row['distance']:.3e}",
                           "-" if row["steps_to_tol"] is None else f"{row['steps_to_tol']:g}",
                           row["reached"] or "-", str(row["diverged"])])
@@ -122,6 +126,11 @@ class RaceResult:
         if self.surface.f_min is None and st["tune"] != "none":
             foot.append(f"{self.surface.name} has no known minimum: each lr was scored by its final f, which on an "
                         "unbounded surface favours the lr that runs furthest without passing the bound")
+        for row in self.summary():
+            if not row["diverged"] or row["diverged"] == len(self.starts) * st["seeds"]:
+                continue  # none diverged, or all did and the row itself says where
+            foot.append(f"{row['optimizer']}: {row['diverged']} run(s) diverged, at step(s) "
+                        f"{', '.join(map(str, row['diverged_at']))}")
         if any(row["diverged"] for row in self.summary()):
             foot.append("final f and distance are medians over the runs that did not diverge")
         return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), *foot])
