@@ -114,3 +114,12 @@ def test_a_schedule_without_lr_starts_from_the_presets_lr(capsys):
     rc, out, _ = _run(capsys, "minimize", "booth", "--preset", "keras", "--optimizer", "sgd", "--schedule", "exp:k=0.1",
                    "--steps", "1", "--json")
     assert json.loads(out)["lr"] == [pytest.approx(0.01)]  # Keras's SGD default lr
+
+
+def test_newton_fallbacks_are_one_note_not_python_warnings(capsys, recwarn):
+    rc, out, err = _run(capsys, "minimize", "saddle", "--optimizer", "newton", "--steps", "5")
+    assert rc == 0 and "diverged" not in out
+    assert err.count("\n") == 1 and err.startswith("note: Newton: regularize") and "first of 5 such steps" in err
+    assert not [w for w in recwarn if "Newton" in str(w.message)]
+    rc, out, err = _run(capsys, "minimize", "saddle", "--optimizer", "newton", "--steps", "5", "-q")
+    assert err == ""

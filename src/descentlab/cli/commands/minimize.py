@@ -5,7 +5,7 @@ import argparse
 import math
 import sys
 
-from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit
+from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
 
 NAME = "minimize"
 HELP = "run an optimizer on a test surface or module:function and print (or save) its trajectory"
@@ -143,12 +143,31 @@ def _check_outputs(args, surface) -> None:
             out_path(path, (".png",))
 
 
+def _minimize_noting_newton_fallbacks(args, minimize, surface, start, optimizer, kw):
+    """Run minimize; Newton's fallback warnings become one progress line, not a Python warning with its source line."""
+    import warnings
+
+    from ...optim import NewtonFallbackWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NewtonFallbackWarning)
+        tr = minimize(surface, start, optimizer, **kw)
+    fallbacks = [w for w in caught if issubclass(w.category, NewtonFallbackWarning)]
+    for w in caught:
+        if w not in fallbacks:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if fallbacks:
+        more = f" (the first of {len(fallbacks)} such steps; --record shows each)" if len(fallbacks) > 1 else ""
+        say(args, f"note: {fallbacks[0].message}{more}")
+    return tr
+
+
 def run(args: argparse.Namespace) -> int:
     from ...train.minimize import minimize
 
     surface, start, optimizer, kw = build_call(args)
     _check_outputs(args, surface)
-    tr = minimize(surface, start, optimizer, **kw)
+    tr = _minimize_noting_newton_fallbacks(args, minimize, surface, start, optimizer, kw)
     written = []
     if args.out:
         written.append(tr.to_json(args.out, indent=None) and args.out)
