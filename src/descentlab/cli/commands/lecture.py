@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from .._common import add_json_flag, add_seed_flag, emit
 
@@ -20,6 +21,26 @@ examples:
 
 With --json the numbers are printed as JSON on stdout. The exit status is 1 when one of
 the lecture's claims checked by the example fails."""
+
+
+_HELPS = {
+    "derivatives": "The derivative as a limit, partial and directional derivatives, and the gradient",
+    "gd-x2": "Gradient descent on f(x) = x²: step sizes and the ‖∇f‖ ≤ ε stop",
+    "newton": "Newton's method on a quadratic and on Rosenbrock's function",
+    "batch-size": "SGD, batch GD and mini-batch GD on the slides' linear regression",
+    "optimizers": "Momentum, Nesterov, AdaGrad, RMSProp and Adam, one step at a time with their state",
+    "decay": "Step, exponential and 1/t learning-rate decay",
+    "backprop": "The slides' back-propagation examples, number by number, each slide figure checked",
+}
+_EXAMPLES = {
+    "derivatives": "--x0 2 --point 1,-1 --json",
+    "gd-x2": "--lr 0.9 --lrs 0.1,0.5,1.05",
+    "newton": "--steps 12 --json",
+    "batch-size": "--lr 0.05 -k 3 --seed 1",
+    "optimizers": "--steps 5 --json",
+    "decay": "--lr 0.5 -k 0.05 --at 0,10,100",
+    "backprop": "--network 2-3-2-1",
+}
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -71,8 +92,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backprop", help="the slides' back-propagation examples, number by number")
     p.add_argument("--network", choices=("2-2-1", "2-3-2-1"), default="2-2-1", help="which network (default 2-2-1)")
 
-    for p in sub.choices.values():
+    for name, p in sub.choices.items():
         add_json_flag(p)
+        p.formatter_class = argparse.RawDescriptionHelpFormatter
+        p.description = (textwrap.fill(f"{_HELPS[name]}. Prints every step with its formula and checks the "
+                                       "lecture's claims (exit status 1 if one fails).", 88) +
+                         f"\n\nexamples:\n  descentlab lecture {name}\n"
+                         f"  descentlab lecture {name} {_EXAMPLES[name]}")
 
 
 def _params(args: argparse.Namespace) -> dict:
