@@ -364,6 +364,12 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
             check_arrays(d.X, d.y, d.task, d.n_classes)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
+    for name, value, fix in (("early_stopping", early_stopping, "e.g. 5 epochs without improvement, or None"),
+                             ("checkpoint_every", checkpoint_every, "e.g. 100 steps, or None for epoch ends only")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+            raise ConfigError(expected(f"an integer {name} >= 1", value, fix))
+    if grad_tol is not None and not (0 <= grad_tol < np.inf):
+        raise ConfigError(expected("grad_tol >= 0 (finite)", grad_tol, "e.g. 1e-4, or None to run every epoch"))
     if restore_best and early_stopping is None:
         raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
                                    "pass early_stopping, e.g. 5 epochs"))
