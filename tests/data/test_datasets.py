@@ -93,6 +93,12 @@ def test_user_files_round_trip(tmp_path):
     (tmp_path / "d.csv").write_text("a,b,label,c\n1,2,0,3\n4,5,1,6\n7,,1,9\n")
     with pytest.raises(DataError, match=r"rows \[2\]"):
         load_csv(tmp_path / "d.csv", target="label")
+    (tmp_path / "text.csv").write_text("a,b,label\n1,2,0\n4,red,1\n")  # text is named as text, not as a NaN row
+    with pytest.raises(DataError, match=r"numbers in every cell, got text 'red' on line 3, column 'b' of text\.csv"):
+        load_csv(tmp_path / "text.csv")
+    (tmp_path / "text2.csv").write_text("1,2,0\nx,4,1\n")
+    with pytest.raises(DataError, match=r"text 'x' on line 2, column 1 "):
+        load_csv(tmp_path / "text2.csv")
     (tmp_path / "ok.csv").write_text("1,2,0\n3,4,1\n")
     d = load_dataset(str(tmp_path / "ok.csv"))
     assert d.X.tolist() == [[1, 2], [3, 4]] and d.y.tolist() == [0, 1]

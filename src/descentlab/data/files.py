@@ -59,6 +59,7 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
         table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
     except ValueError as exc:
         raise DataError(expected("a numeric CSV file", f"{p.name} ({exc})", "encode text columns as numbers")) from exc
+    _refuse_text_cells(p, table, delimiter, header, names)
     if isinstance(target, str):
         if not header or target not in names:
             raise DataError(expected(f"a column named {target!r}", f"columns {names if header else 'without header'}"))
@@ -68,3 +69,19 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
     X = np.delete(table, col, axis=1)
     y = table[:, col]
     return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})
+
+
+def _refuse_text_cells(p: Path, table: np.ndarray, delimiter: str, header: bool, names: list[str]) -> None:
+    """genfromtxt reads a text cell as NaN; name it as text rather than let it pass for a missing value."""
+    bad = np.argwhere(np.isnan(table))
+    if not bad.size:
+        return
+    raw = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=str, ndmin=2)
+    if raw.shape != table.shape:
+        return
+    for r, c in bad:
+        cell = raw[r, c].strip()
+        if cell and cell.lower().lstrip("+-") != "nan":
+            column = repr(names[c]) if header and c < len(names) else str(c + 1)
+            raise DataError(expected("numbers in every cell", f"text {cell!r} on line {r + 1 + int(header)}, "
+                                     f"column {column} of {p.name}", "encode text columns as numbers, or drop them"))
