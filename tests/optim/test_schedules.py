@@ -460,12 +460,13 @@ def test_parse_schedule(text, lr, want):
 BAD_TEXT = [
     ("warp:k=1", r"a schedule name among \['constant', 'cosine', 'exp', 'inv', 'linear', 'multistep', 'poly', 'step', 'warmup'\], got warp"),
     ("", r"a schedule such as 'exp:k=0.01'"),
-    ("exp:k", r"key=value with a key among \['lr', 'k', 'rate', 'decay_steps', 'staircase', 'for'\]"),
+    ("exp:k", r"key=value with a key among \['lr', 'k', 'rate', 'decay_steps', 'staircase', 'for'\].*e\.g\. 'exp:k=0\.01'"),
     ("exp:gamma=0.5", r"key=value with a key among"),
     ("exp:k=fast", r"a number for k in 'exp:k=fast', got fast"),
     ("exp:k=0.1,k=0.2", r"each key once"),
     ("exp:k=0.1,rate=0.9", r"either k .* or rate"),
-    ("step:gamma=0.5", r"the keys \['every', 'gamma'\] for 'step'"),
+    ("step:gamma=0.5", r"the keys \['every', 'gamma'\] for 'step', got 'step:gamma=0.5'\. Fix: add the missing key, "
+                       r"e\.g\. 'step:every=10,gamma=0\.5'\.$"),
     ("step:every=0", r"every an integer >= 1, got 0"),
     ("exp:k=-1", r"k in \[0, inf\], got -1"),
     ("exp:k=0.1", r"an lr for 'exp', got none"),
@@ -478,6 +479,9 @@ BAD_TEXT = [
 
 @pytest.mark.parametrize("text,pattern", BAD_TEXT, ids=[t or "<empty>" for t, _ in BAD_TEXT])
 def test_parse_schedule_errors(text, pattern):
+    from descentlab.optim.schedules import _EXAMPLE
+
+    assert all(parse_schedule(t, lr=0.1) for t in _EXAMPLE.values())  # the examples in the messages parse
     lr = None if text == "exp:k=0.1" else 0.1
     with pytest.raises(ConfigError, match=pattern):
         parse_schedule(text, lr=lr)

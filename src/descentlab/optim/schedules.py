@@ -628,6 +628,11 @@ _PARSERS: dict[str, tuple[Any, tuple[str, ...], str | None]] = {
 _ALIASES = {"const": "constant", "exponential": "exp", "inverse": "inv", "invtime": "inv", "1/t": "inv",
             "cos": "cosine", "polynomial": "poly", "multi": "multistep", "milestones": "multistep"}
 
+# one valid text form per kind, for error messages
+_EXAMPLE = {"constant": "constant:lr=0.1", "step": "step:every=10,gamma=0.5",
+            "multistep": "multistep:milestones=30;60,gamma=0.1", "exp": "exp:k=0.01", "inv": "inv:k=0.1", "cosine": "cosine:total=100,floor=0",
+            "linear": "linear:end=0,steps=100", "warmup": "warmup:steps=5", "poly": "poly:total=100,power=2"}
+
 _PART = re.compile(r"^\s*(?P<name>[A-Za-z0-9_/]+)\s*(?::(?P<args>.*))?$")
 
 
@@ -680,7 +685,7 @@ def _parse_part(text: str, lr: float | None) -> tuple[Schedule, int | None]:
         key = key.strip()
         if not eq or key not in keys + ("for",):
             raise ConfigError(expected(f"key=value with a key among {list(keys) + ['for']} for '{name}'", item,
-                                       f"write e.g. {name}:{keys[-1]}=..."))
+                                       f"write e.g. '{_EXAMPLE[name]}'"))
         if key in kw:
             raise ConfigError(expected(f"each key once in '{text.strip()}'", key, "remove the repeat"))
         kw[key] = _parse_value(key, value, text.strip())
@@ -689,7 +694,8 @@ def _parse_part(text: str, lr: float | None) -> tuple[Schedule, int | None]:
         sched = build(kw, lr)
     except TypeError as exc:  # a required key is missing
         needed = [k for k in keys if k != "lr"]
-        raise ConfigError(expected(f"the keys {needed} for '{name}'", text.strip(), f"add the missing key ({exc})")) from None
+        raise ConfigError(expected(f"the keys {needed} for '{name}'", repr(text.strip()),
+                                   f"add the missing key, e.g. '{_EXAMPLE[name]}'")) from None
     if length is None and length_key is not None:
         length = getattr(sched, length_key)
     return sched, length
