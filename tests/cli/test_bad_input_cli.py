@@ -24,6 +24,7 @@ def _garbage(tmp_path):
     (lambda t: ["lr-effects", "--eigenvalues=-1,10"], r"^descentlab lr-effects: error: expected positive, finite eigenvalues"),
     (lambda t: ["train", _garbage(t)], r"not an \.npz archive.*Fix: save the data with numpy\.savez"),
     (lambda t: ["train", "nosuch"], r"got 'nosuch'\. Fix: pick a listed name"),
+    (lambda t: ["race", "rosenbrock", "--dpi", "0", "-o", str(t / "r.png"), "--gif", ""], r"--dpi >= 10, got 0"),
 ])
 def test_bad_input_is_one_sentence_with_status_2(argv, pattern, tmp_path, capsys):
     rc = main(argv(tmp_path))

@@ -93,6 +93,7 @@ def test_gif_keeps_the_optimizer_colours(tmp_path):
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_descent_1d(d / "a.png", surface="booth"), r"1-D surface"),
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.jpg"), r"ending in .png"),
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", size=(0, 1)), r"positive size"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", dpi=0), r"integer dpi >= 10, got 0"),
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", ["nope:k=1"]), r"schedule name"),
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).animate_trajectories(
         "booth", [minimize("booth", None, "sgd", lr=0.01, steps=3)], d / "a.gif", frames=1), r"frames >= 2"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import numbers
 import os
 from pathlib import Path
 
@@ -35,8 +36,10 @@ def check_size(size, dpi) -> tuple[tuple[float, float], int]:
         w, h = (float(v) for v in size)
     except (TypeError, ValueError):
         raise ConfigError(expected("size as (width, height) in inches", size)) from None
-    if not (w > 0 and h > 0) or int(dpi) != dpi or dpi < 10:
-        raise ConfigError(expected("positive size and dpi >= 10", (size, dpi)))
+    if not (w > 0 and h > 0):
+        raise ConfigError(expected("a positive size (width, height) in inches", size, "e.g. (8, 5)"))
+    if isinstance(dpi, bool) or not isinstance(dpi, numbers.Real) or int(dpi) != dpi or dpi < 10:
+        raise ConfigError(expected("an integer dpi >= 10", dpi, "e.g. dpi=100 (--dpi 100)"))
     return (w, h), int(dpi)
 
 

@@ -90,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(expected("a 2-D surface for the race pictures",
                                    f"{args.surface} with {surface.dim} coordinate(s)",
                                    "pick a 2-D surface, or pass -o '' --gif '' for the table only"))
+    if (args.out or args.gif or args.curves) and args.dpi < 10:  # before the race runs, not after
+        raise ConfigError(expected("--dpi >= 10", args.dpi, "e.g. --dpi 80"))
     if args.gif and args.frames < 2:
         raise ConfigError(expected("--frames >= 2", args.frames, "e.g. --frames 40"))
     # check the output names before the race runs, not after
