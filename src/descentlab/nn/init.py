@@ -91,5 +91,6 @@ def get_init(name_or_fn):
         return name_or_fn
     key = str(name_or_fn).lower()
     if key not in INITIALISERS:
-        raise ConfigError(expected(f"an initialiser in {sorted(INITIALISERS)}", name_or_fn))
+        raise ConfigError(expected(f"an initialiser in {sorted(INITIALISERS)}", repr(name_or_fn),
+                                   "pick a listed name, or pass a callable (shape, seed, dtype=...) -> array"))
     return INITIALISERS[key]

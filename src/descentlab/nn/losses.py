@@ -48,7 +48,8 @@ def get_loss(name: str) -> Callable:
     """``loss(outputs: Tensor, targets) -> scalar Tensor`` by name (see the table above)."""
     key = str(name).lower().replace("-", "_")
     if key not in LOSSES:
-        raise ConfigError(expected(f"a loss in {sorted(LOSSES)}", name))
+        raise ConfigError(expected(f"a loss in {sorted(LOSSES)}", repr(name),
+                                   "pick a listed name (fit and the CLI also take 'auto')"))
     return LOSSES[key]
 
 
