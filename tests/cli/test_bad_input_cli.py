@@ -17,6 +17,9 @@ def _garbage(tmp_path):
 @pytest.mark.parametrize("argv, pattern", [
     (lambda t: ["minimize", "x2", "-o", "/proc/missing/deeper/x.json"], r"expected a path that can be read or written, got /proc/missing.*Fix:"),
     (lambda t: ["schedule", "-q", "-o", "/proc/s.png"], r"got /proc/s\.png \(.*\)\. Fix:"),
+    # a folder where a file belongs: the message names the folder, not a temporary or ".new" name
+    (lambda t: ["minimize", "x2", "-o", str(t)], r"got .*test_bad_input_is_one_sent\w* \(Is a directory\)\. Fix:"),
+    (lambda t: ["train", "xor", "--epochs", "1", "-q", "--checkpoint", str(t)], r"got [^ ]*\w \(Is a directory\)"),
     (lambda t: ["minimize", "rosenbrock", "--start", "nan,1"], r"expected a finite start, got \(nan, 1\)\. Fix:"),
     (lambda t: ["lecture", "newton", "--steps", "-1"], r"expected steps >= 1.*got -1\. Fix:"),
     (lambda t: ["race", "rosenbrock", "--lr-grid", "1:0:3", "-o", "", "--gif", ""], r"0 < LO <= HI.*got '1:0:3'"),
@@ -31,4 +34,5 @@ def test_bad_input_is_one_sentence_with_status_2(argv, pattern, tmp_path, capsys
     err = capsys.readouterr().err
     assert rc == 2 and re.search(pattern, err), err
     assert "Traceback" not in err and "Errno" not in err and "allow_pickle" not in err and "Warning" not in err
+    assert ".new (" not in err and ".tmp" not in err
     assert len(err.strip().splitlines()) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Sequence
@@ -43,11 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _os_error_sentence(exc: OSError) -> str:
     """An OS error as expected / got / fix: the path and the system's reason, no errno."""
-    path = str(exc.filename) if exc.filename is not None else "a file"
-    folder, _, name = path.rpartition("/")
+    # a failed rename (atomic writes end with one) names its target second: that is the user's path
+    path = exc.filename2 if getattr(exc, "filename2", None) is not None else exc.filename
+    path = os.fspath(path) if path is not None else "a file"
+    folder, name = os.path.split(path)
     if name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3:
         # atomic writes go through ".<name>.<random>.tmp" beside the target: name the target
-        path = f"{folder}/{name[1:].rsplit('.', 2)[0]}" if folder else name[1:].rsplit(".", 2)[0]
+        path = os.path.join(folder, name[1:].rsplit(".", 2)[0])
     reason = exc.strerror or str(exc)
     return (f"expected a path that can be read or written, got {path} ({reason}). "
             "Fix: check that the file or its folder exists and that you may write there, or choose another path.")
