@@ -133,3 +133,12 @@ def test_cli_train_schedule_without_lr_starts_from_the_presets_lr(capsys):
     out = _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "1", "--schedule", "cosine:total=50", "--json")
     r = json.loads(out.out)
     assert r["optimizer"]["hyper"]["lr"]["schedule"] == {"kind": "cosine", "lr": 1e-3, "total": 50, "floor": 0.0}
+
+
+def test_cli_resume_of_a_finished_run_says_there_is_nothing_left(capsys, tmp_path):
+    ck = str(tmp_path / "r.npz")
+    _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "2", "--checkpoint", ck, "-q")
+    out = _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "2", "--checkpoint", ck, "--resume")
+    assert "holds a finished run (10 steps): nothing left to train" in out.err and "2 epochs done" in out.out
+    out = _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "3", "--checkpoint", ck, "--resume")
+    assert "nothing left" not in out.err and "3 epochs done" in out.out

@@ -113,11 +113,14 @@ def run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda signum, frame: signalled.append(signum))
         callbacks.append(lambda event, info: "interrupt" if signalled else None)
+    steps_saved = None
     if args.resume:
-        from ...train.checkpoint import checkpoint_exists
+        from ...train.checkpoint import checkpoint_exists, load_checkpoint
 
         if not checkpoint_exists(args.checkpoint):
             say(args, f"no checkpoint at {args.checkpoint} yet: starting from the beginning")
+        else:
+            steps_saved = load_checkpoint(args.checkpoint).history.n_steps
     t0 = time.perf_counter()
     model, history = train_mlp(
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
@@ -126,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol, callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
         resume=args.resume)
+    if steps_saved is not None and history.n_steps == steps_saved and not signalled:
+        say(args, f"{args.checkpoint} holds a finished run ({steps_saved} steps): nothing left to train; its result:")
     sizes = history.config["sizes"]
     wall = time.perf_counter() - t0
     result = {
