@@ -188,7 +188,8 @@ def _gd_x2(ctx: TourContext, sec: Section) -> None:
     sec.add(TableBlock("gd-x2-table", ["γ", "regime", "stop", "at step", "predicted t*"], rows,
                        f"Stops from x0 = {d['x0']:g} with ε = {d['eps']:g}",
                        "The predicted t* = ⌈ln(ε/2|x0|) / ln|1 − 2γ|⌉ comes from the closed form; the loop and "
-                       "descentlab.train.minimize stop at exactly that step."))
+                       "descentlab.train.minimize stop at exactly that step. Where |1 − 2γ| ≥ 1 the stop never "
+                       "comes: γ = 1 runs out of steps, and a larger γ is stopped as diverged at the step shown."))
     try:
         plot_descent_1d = _need("descentlab.viz", "plot_descent_1d")
         pngs = [ctx.viz(plot_descent_1d, f"descent1d-{lr}", lr=lr, x0=3.0, steps=8, size=(5.0, 3.8)) for lr in (0.1, 0.9)]
