@@ -142,3 +142,24 @@ def test_cli_resume_of_a_finished_run_says_there_is_nothing_left(capsys, tmp_pat
     assert "holds a finished run (10 steps): nothing left to train" in out.err and "2 epochs done" in out.out
     out = _cli(capsys, "train", "xor", "--hidden", "4", "--epochs", "3", "--checkpoint", ck, "--resume")
     assert "nothing left" not in out.err and "3 epochs done" in out.out
+
+
+def test_comparison_plot_legend_names_a_diverged_run(tmp_path):
+    from unittest import mock
+
+    import matplotlib.axes
+
+    from descentlab.viz import training
+
+    r = compare_optimizers(quick=True, optimizers=["sgd", "adam"], lrs={"sgd": 100.0})
+    step = r["rows"][0]["stop_step"]
+    labels = []
+    real_legend = matplotlib.axes.Axes.legend
+
+    def spy(ax, *a, **k):
+        labels.extend(t.get_label() for t in ax.get_lines())
+        return real_legend(ax, *a, **k)
+
+    with mock.patch.object(matplotlib.axes.Axes, "legend", spy):
+        training.plot_comparison(r, tmp_path / "c.png")
+    assert f"sgd, lr 100 (diverged at step {step})" in labels and "adam, lr 0.001" in labels

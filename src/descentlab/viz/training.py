@@ -114,6 +114,8 @@ def plot_comparison(result: dict, out, *, title: str | None = None, size=(10.0, 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(w, h), dpi=dpi, layout="constrained")
     rows = result.get("rows", [])
     lrs = {r.get("batching", r.get("optimizer")): r.get("lr") for r in rows}
+    # a diverged run may have no finished epoch to draw: its legend entry says where it stopped
+    diverged = {r.get("batching", r.get("optimizer")): r.get("stop_step") for r in rows if r.get("stop") == "diverged"}
     ends = [c["time"][-1] for c in result["curves"].values() if c["time"][-1] > 0]
     # runs that differ in speed by decades get a log time axis, without their t = 0 points
     log_time = bool(ends) and max(ends) / min(ends) > 10
@@ -121,6 +123,8 @@ def plot_comparison(result: dict, out, *, title: str | None = None, size=(10.0, 
         col = color_for(label, i)
         lr = lrs.get(label)
         name = f"{label}, lr {lr:.3g}" if isinstance(lr, (int, float)) else label
+        if label in diverged:
+            name += f" (diverged at step {diverged[label]})"
         loss, t = _floats(c["train_loss"]), _floats(c["time"])
         a1.plot(c["epoch"], loss, "o-", ms=2.5, color=col, label=name)
         keep = t > 0 if log_time else np.ones(t.shape, bool)
