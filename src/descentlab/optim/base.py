@@ -136,7 +136,20 @@ class Optimizer:
         """Apply one update in place: ``params[k] += updates[k]``, and advance ``state``.
 
         Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
+
+        Large parameter sets (at least ``FUSED_MIN_SIZE`` elements in all) go through
+        the fused in-place kernels of :mod:`descentlab.fast` when one exists for this
+        rule and form; they do the same operations in the same order as
+        :meth:`update`, so the result is the same to the bit, and the tests check it.
+        Small problems (a 2-D surface) stay on the reference path, which then costs
+        neither the kernels' import nor a JIT compilation.
         """
+        if not record and hessian is None and _total_size(params) >= FUSED_MIN_SIZE:
+            checked = _check_grads(grads, state, params)  # the reference's checks and messages
+            from ..fast.fused import try_fused_step
+
+            if try_fused_step(self, params, checked, state):
+                return None
         updates, new_state, extras, lr = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1
         for name, u in updates.items():
@@ -230,6 +243,17 @@ def _check_params(params: Mapping[str, np.ndarray]) -> None:
         if not np.issubdtype(dtype, np.floating):
             raise DTypeError(expected(f"a floating-point array for parameter {name!r}", f"dtype {dtype}",
                                       "convert it with np.asarray(x, dtype=float)"))
+
+
+# Below this many parameter elements the reference path is used (see Optimizer.step).
+FUSED_MIN_SIZE = 1 << 16
+
+
+def _total_size(params) -> int:
+    try:
+        return sum(int(np.size(p)) for p in params.values())
+    except AttributeError:  # not a dict: let the reference path say what was expected
+        return 0
 
 
 def _check_grads(grads, state: OptState, params) -> dict[str, np.ndarray]:
