@@ -6,7 +6,7 @@ One step, top to bottom (the loop in :func:`fit` reads the same way)::
     theta_eval     = opt.eval_params(theta, state)     (theta itself, except look-ahead Nesterov)
     L, g           = loss_and_grads(X[idx], y[idx])    (forward, loss, back-propagation)
     if L or g is not finite: stop, "diverged at step k"
-    theta, state   = opt.step(theta, g, state)         (in place, lr = schedule(k))
+    opt.step(theta, g, state)                           (theta and state in place, lr = schedule(k))
 
 ``loss_and_grads`` is the one function that touches the network; by default it runs
 the autodiff engine (:func:`autodiff_loss_and_grads`). A faster forward/backward can be
@@ -306,7 +306,8 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         seed: int = 0, early_stopping: int | None = None, restore_best: bool = False, grad_tol: float | None = None,
         diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
         quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
-        resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None) -> History:
+        resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None,
+        fast: bool = False) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     Parameters
@@ -353,6 +354,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         ``resume=True`` continues from it bit-identically.
     step_fn : callable, optional
         ``(X, T) -> (loss, grads, outputs)``; defaults to the autodiff engine.
+    fast : bool
+        Use :class:`descentlab.fast.MLP`, the hand-written forward/backward of a
+        Sequential of Linear layers and ReLU/Sigmoid/Tanh, instead of the autodiff
+        engine. Its gradients equal the engine's to rounding (tested), not to the bit.
     """
     from ..data.dataset import Dataset, check_arrays, train_val_split
 
@@ -392,6 +397,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         Xv = val_data.X.astype(dtype, copy=False)
         Tv = prepare_targets(val_data.y, loss_name, width, dtype)
         yv = val_data.y if val_data.task == "classification" else None
+    if fast and step_fn is None:
+        from ..fast.mlp import MLP
+
+        step_fn = MLP(model, loss_name).loss_and_grads  # rebinds the parameters to one flat buffer
     step_fn = step_fn or autodiff_loss_and_grads(model, loss_fn)
 
     params = model.params()

@@ -68,6 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="hyper", action="append", type=key_value, metavar="KEY=VALUE",
                         help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
     parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
+    parser.add_argument("--fast", action="store_true",
+                        help="hand-written MLP forward/backward instead of the autodiff engine (same results to rounding)")
     parser.add_argument("--restore-best", action="store_true",
                         help="with --early-stopping: end with the weights of the best validation epoch")
     parser.add_argument("--grad-tol", type=float, default=None, help="stop when the gradient norm is at most this")
@@ -126,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
         schedule=args.schedule, hyper=dict(args.hyper or []), batching=args.batching, epochs=args.epochs, loss=args.loss,
         val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
-        early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol, callbacks=callbacks,
+        early_stopping=args.early_stopping, restore_best=args.restore_best, fast=args.fast, grad_tol=args.grad_tol,
+        callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
         resume=args.resume)
     if steps_saved is not None and history.n_steps == steps_saved and not signalled:
