@@ -14,6 +14,7 @@ nothing else heavy; each name is imported from its layer on first use::
       viz        figures and animations (matplotlib) descentlab.viz
       lecture    the chapter's worked examples       descentlab.lecture
       report     the HTML report of `descentlab tour` descentlab.report
+      fast       flat buffers, fused kernels, lean MLP  descentlab.fast
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("autodiff", "calculus", "functions", "optim", "nn", "data", "train", "viz", "lecture", "report", "errors")
+_SUBPACKAGES = ("autodiff", "calculus", "functions", "optim", "nn", "data", "train", "viz", "lecture", "report", "fast",
+                "errors")
 
 # public name -> module that defines it
 _LAZY = {
