@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -38,14 +38,16 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "phases": dict(batches=[32], reps=3, inner=5),
                 "engine": dict(reps=3, inner=200),
                 "memory": dict(steps=5, baselines=False),
-                "startup": dict(reps=3, torch_too=False)}
+                "startup": dict(reps=3, torch_too=False),
+                "race": dict(reps=1, steps=50)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
                           names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=5, reference_max=1_000_000),
             "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
             "phases": dict(batches=[1, 128], reps=5, inner=20),
             "engine": dict(reps=7, inner=2000),
             "memory": dict(steps=60, baselines=True),
-            "startup": dict(reps=9, torch_too=True)}
+            "startup": dict(reps=9, torch_too=True),
+            "race": dict(reps=3, steps=500)}
     if threads > 1:
         # the step targets are for one thread; with more, the two headline cases only
         plan["optim"] = dict(sizes=[10_000_000], layouts=[1], names=["momentum", "Adam"], reps=5, reference_max=0)
@@ -225,7 +227,8 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
     return _table(["target", "goal", "reached", ""], rows)
 
 
-def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None) -> str:
+def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
+           race: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -270,7 +273,14 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
     if startup:
         rows = [[r["what"], f"{r['seconds']:.3f}"] for r in startup["rows"]]
         parts.append("\n### Start-up (median of fresh interpreters)\n\n" + _table(["what", "seconds"], rows))
-    parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
+    if race:
+        rows = [[k, f"{v:.2f}"] for k, v in race["seconds"].items()] + [["whole command (wall, fresh process)",
+                                                                          f"{race['wall_s']:.2f}"]]
+        parts.append(f"\n### Optimizer race (descentlab only), median of {race['reps']} run(s)\n\n"
+                     f"`{race['command']}`: six optimizers, each lr tuned on the default grid, contour PNG and "
+                     "60-frame GIF.\n\n" + _table(["part", "seconds"], rows))
+    if optim_facts or mlp_facts or memory or startup:
+        parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
     return "\n".join(parts) + "\n"
 
 
@@ -311,7 +321,12 @@ def main(argv=None) -> int:
         import startup as startup_bench
         print("measuring start-up...", file=sys.stderr)
         startup = startup_bench.run(**_plan(args.quick)["startup"])
-    text = render(args, results, memory, startup)
+    race = None
+    if "race" in args.only:
+        import race as race_bench
+        print("timing the optimizer race...", file=sys.stderr)
+        race = race_bench.run(**_plan(args.quick)["race"])
+    text = render(args, results, memory, startup, race)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 
