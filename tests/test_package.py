@@ -87,7 +87,8 @@ def test_no_unpinned_torch_in_requirements():
         assert m.group(1) == "torch==2.13.0", f"unpinned torch requirement: {m.group(1)}"
 
 
-@pytest.mark.parametrize("module", ["descentlab", "descentlab.train", "descentlab.viz"])
+@pytest.mark.parametrize("module", ["descentlab", "descentlab.train", "descentlab.viz", "descentlab.data", "descentlab.fast",
+                                    "descentlab.report"])
 def test_every_lazy_public_name_resolves(module):
     import importlib
 
@@ -100,6 +101,7 @@ def test_functions_are_not_shadowed_by_their_modules():
     out = _run(sys.executable, "-c",
                "import descentlab.train.race, descentlab.train.fit, descentlab; "
                "import descentlab.train as t; "
-               "print(callable(descentlab.minimize), callable(t.minimize), callable(descentlab.fit), callable(t.fit))")
+               "print(callable(descentlab.minimize), callable(t.minimize), callable(descentlab.fit), callable(t.fit), "
+               "callable(descentlab.race), callable(t.race))")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["True"] * 4
+    assert out.stdout.split() == ["True"] * 6

@@ -18,8 +18,7 @@ nothing else heavy; each name is imported from its layer on first use::
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -57,15 +56,4 @@ _LAZY = {
 __all__ = ["__version__", *_SUBPACKAGES, *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"descentlab.{name}")
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'descentlab' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, {**{n: f"descentlab.{n}" for n in _SUBPACKAGES}, **_LAZY}, globals())

@@ -11,14 +11,8 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from .._lazy import lazy_exports
 
 __all__ = ["run_tour", "prepare_output", "SECTIONS", "FIGURES"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from . import tour
-
-        return getattr(tour, name)
-    raise AttributeError(f"module 'descentlab.report' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, {name: "descentlab.report.tour" for name in __all__}, globals())
