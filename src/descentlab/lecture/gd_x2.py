@@ -93,12 +93,10 @@ def descend(x0: float = X0, lr: float = 0.1, eps: float = EPS, max_steps: int = 
     return {"steps": steps, "stop": {"kind": "max_steps", "step": max_steps}}
 
 
-def _minimize_check(x0: float, lr: float, eps: float, ours: dict) -> tuple[bool, str] | None:
-    """The same run through descentlab.train.minimize, when that layer is installed."""
-    try:
-        from ..train.minimize import minimize
-    except ImportError:
-        return None
+def _minimize_check(x0: float, lr: float, eps: float, ours: dict) -> tuple[bool, str]:
+    """The same run through descentlab.train.minimize."""
+    from ..train.minimize import minimize
+
     traj = minimize("x2", [x0], "sgd", lr=lr, steps=MAX_STEPS, tol=eps)
     xs = np.asarray(traj.x, dtype=float)[:, 0]
     mine = np.array([s["x"] for s in ours["steps"]])
@@ -167,9 +165,7 @@ def run(x0: float = X0, lrs: tuple[float, ...] = LRS, eps: float = EPS, lr: floa
         elif abs(1 - 2 * g) > 1:
             acc.check(f"γ = {fmt(g)} diverges and the run names the step", r["stop"]["kind"] == "diverged",
                       f"diverged at t = {r['stop']['step']}")
-    ck = _minimize_check(x0, lr, eps, main)
-    if ck is not None:
-        acc.check("descentlab.train.minimize takes the same steps", *ck)
+    acc.check("descentlab.train.minimize takes the same steps", *_minimize_check(x0, lr, eps, main))
     acc.data = {"x0": x0, "eps": eps, "lr": lr, "run": main, "steps_to_stop": t_formula,
                 "step_sizes": {k: {"lr": float(k), "regime": regime(float(k)), "stop": v["stop"],
                                    "x": [s["x"] for s in v["steps"]],
