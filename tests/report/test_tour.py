@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import os
 import re
@@ -172,9 +173,9 @@ def test_existing_report_is_replaced(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.json"]
 
 
-def test_missing_part_is_reported_not_fatal(tmp_path, monkeypatch):
+def test_missing_module_is_reported_not_fatal(tmp_path, monkeypatch):
     def needs_missing(ctx, sec):
-        tour_mod._need("descentlab.no_such_part", "thing")
+        importlib.import_module("descentlab.no_such_part")
 
     monkeypatch.setattr(tour_mod, "SECTIONS", [SECTIONS[0], ("needs", "Needs a part", 3, needs_missing, "")])
     path = run_tour(tmp_path / "r", quick=True)

@@ -21,8 +21,9 @@ Guarantees:
 * both files are written atomically (temporary file, fsync, rename): an existing report
   is replaced whole or not at all, never half-written;
 * the same seed gives the same numbers (``results.json``) on the same machine;
-* a part of descentlab that is not installed is reported in its section as
-  "not available: …", and the rest of the report is still written.
+* a section that needs an optional package that is not installed (matplotlib, Pillow,
+  scikit-learn, mlxtend: the ``lab`` extra) is reported as "not available: …" with the
+  install hint, and the rest of the report is still written.
 """
 from __future__ import annotations
 
@@ -48,28 +49,6 @@ __all__ = ["run_tour", "prepare_output", "TourContext", "SECTIONS", "FIGURES"]
 #: third-party packages of the ``lab`` extra; a missing one gets an install hint
 _EXTRAS = ("matplotlib", "PIL", "sklearn", "mlxtend")
 _EXTRAS_HINT = "; install the report's dependencies with: pip install 'descentlab[lab]'"
-
-
-class Missing(Exception):
-    """A part of descentlab that this section needs is not available."""
-
-
-def _need(module: str, *names: str):
-    """Import ``names`` from ``module`` or raise :class:`Missing` with what is absent."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise Missing(f"{module} ({exc})") from None
-    if not names:
-        return mod
-    out = []
-    for n in names:
-        if not hasattr(mod, n):
-            raise Missing(f"{module}.{n}")
-        out.append(getattr(mod, n))
-    return out[0] if len(out) == 1 else tuple(out)
 
 
 def prepare_output(out_dir: str | os.PathLike) -> Path:
@@ -174,6 +153,7 @@ def _derivatives(ctx: TourContext, sec: Section) -> None:
 
 
 def _gd_x2(ctx: TourContext, sec: Section) -> None:
+    from ..viz import plot_descent_1d
     from .figures import gd_x2_runs
 
     acc = ctx.lecture("gd-x2")
@@ -190,22 +170,19 @@ def _gd_x2(ctx: TourContext, sec: Section) -> None:
                        "The predicted t* = ⌈ln(ε/2|x0|) / ln|1 − 2γ|⌉ comes from the closed form; the loop and "
                        "descentlab.train.minimize stop at exactly that step. Where |1 − 2γ| ≥ 1 the stop never "
                        "comes: γ = 1 runs out of steps, and a larger γ is stopped as diverged at the step shown."))
-    try:
-        plot_descent_1d = _need("descentlab.viz", "plot_descent_1d")
-        pngs = [ctx.viz(plot_descent_1d, f"descent1d-{lr}", lr=lr, x0=3.0, steps=8, size=(5.0, 3.8)) for lr in (0.1, 0.9)]
-        sec.add(Figure("descent-1d", pngs, "Steps on the curve: γ = 0.1 and γ = 0.9",
-                       "Left, γ = 0.1: each step moves down the same side of the parabola, by a fifth of the distance "
-                       "to the minimum. Right, γ = 0.9: each step jumps across the minimum and lands a little lower on "
-                       "the other side; |x| shrinks by the same factor 0.8 as on the left."))
-    except Missing as m:
-        sec.add(Note(f"not available: {m}; the step-on-the-curve pictures are missing.", "missing"))
+    pngs = [ctx.viz(plot_descent_1d, f"descent1d-{lr}", lr=lr, x0=3.0, steps=8, size=(5.0, 3.8)) for lr in (0.1, 0.9)]
+    sec.add(Figure("descent-1d", pngs, "Steps on the curve: γ = 0.1 and γ = 0.9",
+                   "Left, γ = 0.1: each step moves down the same side of the parabola, by a fifth of the distance "
+                   "to the minimum. Right, γ = 0.9: each step jumps across the minimum and lands a little lower on "
+                   "the other side; |x| shrinks by the same factor 0.8 as on the left."))
     sec.add(_account_block(acc))
     ctx.results["gd-x2"] = {k: {"stop": v["stop"], "x_last": v["x"][-1]} for k, v in d["step_sizes"].items()}
 
 
 def _lr_figures(ctx: TourContext, sec: Section) -> None:
-    plot_lr_effects = _need("descentlab.viz", "plot_lr_effects")
-    compare_rates = _need("descentlab.train.lr_analysis", "compare_rates")
+    from ..train.lr_analysis import compare_rates
+    from ..viz import plot_lr_effects
+
     png = ctx.viz(plot_lr_effects, "lr-effects", steps=10 if ctx.quick else 12, steps_2d=15 if ctx.quick else 25)
     sec.add(Figure("lr-effects", png, "Too small, good, too large, divergent",
                    "Top row: the four step-size regimes on x². Bottom row: the same regimes on an ill-conditioned "
@@ -225,15 +202,11 @@ def _lr_figures(ctx: TourContext, sec: Section) -> None:
 
 def _lr_range_test(ctx: TourContext, sec: Section) -> None:
     """The learning-rate range test on digits: a practical way to pick the step size."""
-    try:
-        lr_find = _need("descentlab.train.lr_finder", "lr_find")
-        plot_lr_finder = _need("descentlab.viz", "plot_lr_finder")
-        load_dataset, standardize, train_val_split = _need("descentlab.data", "load_dataset", "standardize",
-                                                           "train_val_split")
-        mlp = _need("descentlab.nn", "mlp")
-    except Missing as m:
-        sec.add(Note(f"not available: {m}; the learning-rate range test is missing.", "missing"))
-        return
+    from ..data import load_dataset, standardize, train_val_split
+    from ..nn import mlp
+    from ..train.lr_finder import lr_find
+    from ..viz import plot_lr_finder
+
     data = load_dataset("digits", seed=ctx.seed)
     train, _ = standardize(*train_val_split(data, 0.2, seed=ctx.seed))
     model = mlp([train.n_features, 32, train.n_outputs], "relu", seed=ctx.seed)
@@ -251,23 +224,20 @@ def _lr_range_test(ctx: TourContext, sec: Section) -> None:
 
 
 def _newton(ctx: TourContext, sec: Section) -> None:
+    from ..train.minimize import minimize
+    from ..viz import plot_contours
 
     acc = ctx.lecture("newton")
     d = acc.data["rosenbrock"]
-    try:
-        minimize, plot_contours = _need("descentlab.train.minimize", "minimize"), _need("descentlab.viz", "plot_contours")
-        newton = minimize("rosenbrock", [-1.2, 1.0], "newton", steps=20, tol=1e-10)
-        gd = minimize("rosenbrock", [-1.2, 1.0], "sgd", lr=1e-3, steps=200 if ctx.quick else 2000, tol=1e-10)
-        png = ctx.viz(plot_contours, "newton", "rosenbrock", {"Newton": newton, f"GD γ = 0.001 ({gd.steps} steps)": gd})
-        sec.add(Figure("newton-rosenbrock", png, "Newton against gradient descent on Rosenbrock's function",
-                       f"Newton's method x ← x − H⁻¹∇f reaches (1, 1) from (−1.2, 1) in {newton.steps} steps ({newton.stop}); "
-                       f"gradient descent with γ = 0.001 is still crawling along the curved valley after {gd.steps} "
-                       f"steps (f = {gd.f_final:.3g}). Newton's path leaves the valley on its second "
-                       "step, where the local quadratic model is poor, and still converges quadratically once close."))
-        ctx.results["newton"] = {"newton_steps": newton.steps, "newton_x": newton.x_final.tolist(), "gd_f": gd.f_final}
-    except Missing as m:
-        sec.add(Note(f"not available: {m}; the contour picture is missing.", "missing"))
-        ctx.results["newton"] = {}
+    newton = minimize("rosenbrock", [-1.2, 1.0], "newton", steps=20, tol=1e-10)
+    gd = minimize("rosenbrock", [-1.2, 1.0], "sgd", lr=1e-3, steps=200 if ctx.quick else 2000, tol=1e-10)
+    png = ctx.viz(plot_contours, "newton", "rosenbrock", {"Newton": newton, f"GD γ = 0.001 ({gd.steps} steps)": gd})
+    sec.add(Figure("newton-rosenbrock", png, "Newton against gradient descent on Rosenbrock's function",
+                   f"Newton's method x ← x − H⁻¹∇f reaches (1, 1) from (−1.2, 1) in {newton.steps} steps ({newton.stop}); "
+                   f"gradient descent with γ = 0.001 is still crawling along the curved valley after {gd.steps} "
+                   f"steps (f = {gd.f_final:.3g}). Newton's path leaves the valley on its second "
+                   "step, where the local quadratic model is poor, and still converges quadratically once close."))
+    ctx.results["newton"] = {"newton_steps": newton.steps, "newton_x": newton.x_final.tolist(), "gd_f": gd.f_final}
     rows = [[r["n"], r["x"].tolist(), r["grad_norm"]] for r in d["iterates"]]
     sec.add(TableBlock("newton-table", ["n", "x_n", "‖∇f(x_n)‖"], rows, "Pure Newton iterates on Rosenbrock's function",
                        "Far from the minimum the gradient norm can grow (Newton is not a descent method there); near it "
@@ -299,7 +269,8 @@ def _batch_lecture(ctx: TourContext, sec: Section) -> None:
 
 
 def _batch_real(ctx: TourContext, sec: Section) -> None:
-    compare_batching = _need("descentlab.train.compare", "compare_batching")
+    from ..train.compare import compare_batching
+
     res = compare_batching("linear_regression", seed=ctx.seed, quick=ctx.quick)
     _comparison_blocks(ctx, sec, res, "batching", "Batch GD, SGD and mini-batch GD: the chapter's linear regression",
                        "The same model f_w(x) = wᵀx, the same data and the same number of epochs (passes over the data) "
@@ -318,30 +289,27 @@ def _batch_real(ctx: TourContext, sec: Section) -> None:
 
 # -- 3. optimizers -----------------------------------------------------------------------
 def _optimizers(ctx: TourContext, sec: Section) -> None:
+    from ..functions import Surface, get_surface
     from ..lecture.optimizers import HYPER, START
+    from ..train.minimize import minimize
+    from ..viz import plot_contours
 
     acc = ctx.lecture("optimizers")
-    try:
-        minimize, plot_contours = _need("descentlab.train.minimize", "minimize"), _need("descentlab.viz", "plot_contours")
-        get_surface = _need("descentlab.functions", "get_surface")
-        Surface = _need("descentlab.functions", "Surface")
-        q = get_surface("quadratic", eigenvalues=(2.0, 20.0), angle=0.0, start=START)   # f = ½xᵀAx = x² + 10y²
-        s = Surface(name="valley", dim=2, value=q.value, gradient=q.gradient, hessian=q.hessian, minima=q.minima,
-                    start=START, window=((-1.2, 1.2), (-1.2, 1.2)), formula="x² + 10y²")
-        trajs = {}
-        for name, h in HYPER.items():
-            trajs[f"{name}"] = minimize(s, START, name, preset="lecture", steps=30, tol=None, **h)
-        png = ctx.viz(plot_contours, "optimizers-steps", s, trajs, title="f = x² + 10y² from (1, 1): 30 steps, lecture preset")
-        sec.add(Figure("optimizers-paths", png, "The five update rules on the valley f = x² + 10y²",
-                       "The same start and the hyperparameters of the step-by-step account, for 30 steps. Momentum "
-                       "overshoots across the steep y direction and swings back; Nesterov's look-ahead damps the swing; "
-                       "AdaGrad and RMSProp divide each coordinate by its own gradient scale, so x and y shrink at the same "
-                       "pace; Adam moves about η per coordinate per step at first. These three all normalise each "
-                       "coordinate, so their first steps run along the same diagonal and their paths overlap here; the "
-                       "table below tells them apart."))
-        ctx.results["optimizers"] = {k: t.x_final.tolist() for k, t in trajs.items()}
-    except Missing as m:
-        sec.add(Note(f"not available: {m}; the contour picture is missing.", "missing"))
+    q = get_surface("quadratic", eigenvalues=(2.0, 20.0), angle=0.0, start=START)   # f = ½xᵀAx = x² + 10y²
+    s = Surface(name="valley", dim=2, value=q.value, gradient=q.gradient, hessian=q.hessian, minima=q.minima,
+                start=START, window=((-1.2, 1.2), (-1.2, 1.2)), formula="x² + 10y²")
+    trajs = {}
+    for name, h in HYPER.items():
+        trajs[f"{name}"] = minimize(s, START, name, preset="lecture", steps=30, tol=None, **h)
+    png = ctx.viz(plot_contours, "optimizers-steps", s, trajs, title="f = x² + 10y² from (1, 1): 30 steps, lecture preset")
+    sec.add(Figure("optimizers-paths", png, "The five update rules on the valley f = x² + 10y²",
+                   "The same start and the hyperparameters of the step-by-step account, for 30 steps. Momentum "
+                   "overshoots across the steep y direction and swings back; Nesterov's look-ahead damps the swing; "
+                   "AdaGrad and RMSProp divide each coordinate by its own gradient scale, so x and y shrink at the same "
+                   "pace; Adam moves about η per coordinate per step at first. These three all normalise each "
+                   "coordinate, so their first steps run along the same diagonal and their paths overlap here; the "
+                   "table below tells them apart."))
+    ctx.results["optimizers"] = {k: t.x_final.tolist() for k, t in trajs.items()}
     r = acc.data["runs"]
     rows = [[name, r[name][0]["x_new"].tolist(), r[name][-1]["x_new"].tolist(), r[name][-1]["f_new"]] for name in r]
     sec.add(TableBlock("optimizers-steps", ["optimizer", "x after step 1", f"x after step {len(r['adam'])}", f"f after step {len(r['adam'])}"], rows,
@@ -350,12 +318,13 @@ def _optimizers(ctx: TourContext, sec: Section) -> None:
                        "The account shows the state (v, S, m, v, m̂, v̂) after every step, and the lecture's claims: "
                        "AdaGrad's effective learning rate goes to 0, RMSProp's weights (1 − β)βⁱ sum to 1."))
     sec.add(_account_block(acc))
-    ctx.results.setdefault("optimizers", {})["lecture_first_steps"] = {n: r[n][0]["x_new"].tolist() for n in r}
+    ctx.results["optimizers"]["lecture_first_steps"] = {n: r[n][0]["x_new"].tolist() for n in r}
 
 
 def _race(ctx: TourContext, sec: Section) -> None:
-    race = _need("descentlab.train.race", "race")
-    plot_race, animate_race = _need("descentlab.viz", "plot_race"), _need("descentlab.viz", "animate_race")
+    from ..train.race import race
+    from ..viz import animate_race, plot_race
+
     if ctx.quick:
         kw = dict(steps=60, tune="grid", lr_grid=np.logspace(-4, 0, 5), starts=1)
     else:
@@ -385,7 +354,8 @@ def _race(ctx: TourContext, sec: Section) -> None:
 
 
 def _compare_real(ctx: TourContext, sec: Section) -> None:
-    compare_optimizers = _need("descentlab.train.compare", "compare_optimizers")
+    from ..train.compare import compare_optimizers
+
     res = compare_optimizers("digits", seed=ctx.seed, quick=ctx.quick)
     _comparison_blocks(ctx, sec, res, "optimizers-real", "The six optimizers training an MLP on digits",
                        "scikit-learn's digits (1797 real 8×8 images of handwritten digits, 10 classes), an MLP with 32 "
@@ -395,22 +365,19 @@ def _compare_real(ctx: TourContext, sec: Section) -> None:
 
 
 def _decay(ctx: TourContext, sec: Section) -> None:
+    from ..optim.schedules import Exponential, InverseTime, StepDecay
+    from ..viz import plot_schedules
 
     acc = ctx.lecture("decay")
     d = acc.data
-    try:
-        plot_schedules = _need("descentlab.viz", "plot_schedules")
-        StepDecay, Exponential, InverseTime = _need("descentlab.optim.schedules", "StepDecay", "Exponential", "InverseTime")
-        scheds = {"step decay (halve every 10)": StepDecay(lr=d["lr0"], every=d["every"], gamma=0.5),
-                  f"exponential α0·e^(−{d['k']:g}t)": Exponential(lr=d["lr0"], k=d["k"]),
-                  f"1/t α0/(1 + {d['k']:g}t)": InverseTime(lr=d["lr0"], k=d["k"])}
-        png = ctx.viz(plot_schedules, "schedules", scheds, steps=100, columns=3)
-        sec.add(Figure("decay-schedules", png, "The slides' three learning-rate decays",
-                       "Schedules are pure functions of the step, so they can be drawn before training. Step decay "
-                       "halves in jumps; exponential decay becomes negligible (α_100 ≈ 4.5e-6); 1/t decay keeps a long "
-                       "tail (α_100 = α0/11)."))
-    except Missing as m:
-        sec.add(Note(f"not available: {m}; the schedule picture is missing.", "missing"))
+    scheds = {"step decay (halve every 10)": StepDecay(lr=d["lr0"], every=d["every"], gamma=0.5),
+              f"exponential α0·e^(−{d['k']:g}t)": Exponential(lr=d["lr0"], k=d["k"]),
+              f"1/t α0/(1 + {d['k']:g}t)": InverseTime(lr=d["lr0"], k=d["k"])}
+    png = ctx.viz(plot_schedules, "schedules", scheds, steps=100, columns=3)
+    sec.add(Figure("decay-schedules", png, "The slides' three learning-rate decays",
+                   "Schedules are pure functions of the step, so they can be drawn before training. Step decay "
+                   "halves in jumps; exponential decay becomes negligible (α_100 ≈ 4.5e-6); 1/t decay keeps a long "
+                   "tail (α_100 = α0/11)."))
     rows = [[t, d["values"]["step"][i], d["values"]["exponential"][i], d["values"]["1/t"][i]] for i, t in enumerate(d["steps"])]
     sec.add(TableBlock("decay-table", ["t", "step", "exponential", "1/t"], rows, "The schedules at chosen steps",
                        f"α0 = {d['lr0']:g}, k = {d['k']:g}; the formulas and descentlab.optim.schedules agree exactly."))
@@ -486,17 +453,9 @@ def _without_timings(obj):
 
 def _comparison_blocks(ctx: TourContext, sec: Section, res: dict, key: str, caption: str, explanation: str) -> None:
     """A comparison result from descentlab.train.compare: its curves (drawn by descentlab.viz) and its table."""
-    try:
-        plot = _need("descentlab.viz", "plot_comparison")
-    except Missing:
-        try:
-            plot = _need("descentlab.viz.training", "plot_comparison")
-        except Missing as m:
-            plot = None
-            sec.add(Note(f"not available: {m}; the training curves are not drawn, the table below has the numbers.",
-                         "missing"))
-    if plot is not None:
-        sec.add(Figure(key, ctx.viz(plot, key, res), caption, explanation))
+    from ..viz import plot_comparison
+
+    sec.add(Figure(key, ctx.viz(plot_comparison, key, res), caption, explanation))
     rows = res["rows"]
     if res.get("kind") == "batching":
         head = ["batching", "lr", "updates", "final train loss", "final val loss", "epochs to target", "wall s"]
@@ -510,8 +469,6 @@ def _comparison_blocks(ctx: TourContext, sec: Section, res: dict, key: str, capt
                  r["best_epoch"], r["wall_s"]] for r in rows]
         why = (f"{res['config']['epochs']} epochs on {res['config']['samples']} training samples, preset "
                f"{res['config']['preset']}. Wall time varies from run to run; losses and accuracies do not.")
-    if plot is None:
-        why = explanation + "\n\n" + why
     sec.add(TableBlock(f"{key}-table", head, body, caption, why))
     ctx.results[key] = _without_timings(res)
     ctx.timings[key] = {r.get("batching", r.get("optimizer")): r["wall_s"] for r in rows}
@@ -602,14 +559,12 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
             progress(f"[{i}/{len(runnable)}] {title} ...")
             t0 = time.perf_counter()
             try:
-                try:
-                    builder(ctx, sec)
-                except ImportError as exc:  # a part imported lazily inside descentlab is absent or broken
-                    hint = _EXTRAS_HINT if (exc.name or "").split(".")[0] in _EXTRAS else ""
-                    raise Missing(f"{exc.name or 'a module'} ({exc}){hint}") from None
-            except Missing as m:
-                sec.add(Note(f"not available: {m}. This part of descentlab is not installed, so the section could "
-                             "not be computed.", "missing"))
+                builder(ctx, sec)
+            except ImportError as exc:  # an optional package (matplotlib, Pillow, scikit-learn, mlxtend) is missing
+                hint = _EXTRAS_HINT if (exc.name or "").split(".")[0] in _EXTRAS else ""
+                m = f"{exc.name or 'a module'} ({exc}){hint}"
+                sec.add(Note(f"not available: {m}. A package this section needs is not installed, so the section "
+                             "could not be computed.", "missing"))
                 missing.append(f"{key}: {m}")
                 progress(f"      not available: {m}")
             sec.seconds = time.perf_counter() - t0
