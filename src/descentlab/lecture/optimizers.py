@@ -102,20 +102,11 @@ def run_rule(name: str, steps: int, x0: np.ndarray = START, hyper: dict | None =
     return rows
 
 
-_PRESET_HYPER = {
-    "momentum": lambda h: {"lr": h["lr"], "momentum": h["momentum"]},
-    "nesterov": lambda h: {"lr": h["lr"], "momentum": h["momentum"]},
-    "adagrad": lambda h: {"lr": h["lr"], "eps": h["eps"]},
-    "rmsprop": lambda h: {"lr": h["lr"], "beta": h["beta"], "eps": h["eps"]},
-    "adam": lambda h: {"lr": h["lr"], "beta1": h["beta1"], "beta2": h["beta2"], "eps": h["eps"]},
-}
-
-
-def _library_run(name: str, steps: int) -> np.ndarray:
-    """The same run with descentlab.optim's ``lecture`` preset: the iterates x_1 … x_steps."""
+def _library_run(name: str, steps: int, preset: str = "lecture") -> np.ndarray:
+    """The same run (``HYPER[name]``, from ``START``) with descentlab.optim under ``preset``: x_1 … x_steps."""
     from ..optim import make_optimizer
 
-    opt = make_optimizer(name, preset="lecture", **_PRESET_HYPER[name](HYPER[name]))
+    opt = make_optimizer(name, preset=preset, **HYPER[name])
     params = {"x": START.copy()}
     state = opt.init(params)
     out = []
@@ -149,21 +140,6 @@ _TITLES = {
 }
 
 
-def _iterates(name: str, preset: str, steps: int) -> np.ndarray:
-    from ..optim import make_optimizer
-
-    h = HYPER[name]
-    opt = make_optimizer(name, preset=preset, lr=h["lr"], momentum=h["momentum"])
-    params = {"x": START.copy()}
-    state = opt.init(params)
-    out = []
-    for _ in range(steps):
-        at = opt.eval_params(params, state)["x"]
-        opt.step(params, {"x": grad_f(np.asarray(at))}, state)
-        out.append(params["x"].copy())
-    return np.array(out)
-
-
 def _forms_part(acc: Account, steps: int) -> None:
     """The slides' "variable transform" for Nesterov, and the two momentum forms, checked on 20 steps."""
     alpha = HYPER["nesterov"]["momentum"]
@@ -177,12 +153,12 @@ def _forms_part(acc: Account, steps: int) -> None:
                  "rate inside the velocity (v = αv − ηg, x += v) and by PyTorch outside it (b = μb + g, x −= ηb); with "
                  "a constant learning rate both give the same iterates.")
     for preset in ("pytorch", "keras"):
-        lib = _iterates("nesterov", preset, steps)
+        lib = _library_run("nesterov", steps, preset)
         err = float(np.max(np.abs(lib - phi)))
         p.add(f"max |φ_t − {preset} Nesterov iterate|", value=err, note=f"over {steps} steps")
         acc.check(f"Nesterov ({preset} form) = φ_t = θ_t + μ v_t of the look-ahead method", err <= 1e-12,
                   f"largest difference {fmt(err, 3)} over {steps} steps")
-    err = float(np.max(np.abs(_iterates("momentum", "pytorch", steps) - mom)))
+    err = float(np.max(np.abs(_library_run("momentum", steps, "pytorch") - mom)))
     p.add("max |slides' momentum − PyTorch momentum|", value=err, note=f"over {steps} steps")
     acc.check("momentum: lr inside (slides) and lr outside (PyTorch) agree under a constant lr", err <= 1e-12,
               f"largest difference {fmt(err, 3)} over {steps} steps")
