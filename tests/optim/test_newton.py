@@ -179,9 +179,11 @@ def test_regularized_newton_stays_on_the_scale_of_the_problem_on_beale():
     # From Beale's default start (1, 1.5) the Hessian is indefinite. A shift to a tiny
     # min_curvature threw the first step to |x| ~ 1e9; the mirrored shift keeps it short.
     with pytest.warns(NewtonFallbackWarning):
-        tr = minimize("beale", None, "newton", steps=3)
+        tr = minimize("beale", None, "newton", steps=1)
     assert np.linalg.norm(tr.x[1] - tr.x[0]) < 1.0
     assert tr.f[1] < tr.f[0]
-    near = minimize("beale", [2.5, 0.2], "newton", steps=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NewtonFallbackWarning)  # the path may cross indefinite regions
+        near = minimize("beale", [2.5, 0.2], "newton", steps=30)
     assert near.stop.kind == "converged"
     np.testing.assert_allclose(near.x[-1], [3.0, 0.5], atol=1e-10)
