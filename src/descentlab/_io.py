@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
@@ -42,10 +43,14 @@ def ensure_parent(path: str | os.PathLike, *, create: bool = True) -> Path:
     """Return ``path`` as a Path whose folder exists (created if ``create``).
 
     Raises a clear ``FileNotFoundError`` when the folder is missing and ``create`` is
-    false, or ``PermissionError`` when it cannot be written.
+    false, ``NotADirectoryError`` (naming ``path``) when the folder is a regular file, or
+    ``PermissionError`` when it cannot be written.
     """
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        # a regular file where the folder should be: say so now, not at the first write
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(p))
     if not parent.exists():
         if not create:
             raise FileNotFoundError(expected("an existing folder", str(parent), "create it first"))

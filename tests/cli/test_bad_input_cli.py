@@ -14,12 +14,23 @@ def _garbage(tmp_path):
     return str(p)
 
 
+def _plain_file(tmp_path):
+    p = tmp_path / "plain.txt"
+    p.write_text("not a folder")
+    return str(p)
+
+
 @pytest.mark.parametrize("argv, pattern", [
     (lambda t: ["minimize", "x2", "-o", "/proc/missing/deeper/x.json"], r"expected a path that can be read or written, got /proc/missing.*Fix:"),
     (lambda t: ["schedule", "-q", "-o", "/proc/s.png"], r"got /proc/s\.png \(.*\)\. Fix:"),
     # a folder where a file belongs: the message names the folder, not a temporary or ".new" name
     (lambda t: ["minimize", "x2", "-o", str(t)], r"got .*test_bad_input_is_one_sent\w* \(Is a directory\)\. Fix:"),
     (lambda t: ["train", "xor", "--epochs", "1", "-q", "--checkpoint", str(t)], r"got [^ ]*\w \(Is a directory\)"),
+    # a regular file where the output's folder belongs: named as given, refused before any work
+    (lambda t: ["train", "xor", "--epochs", "1", "-q", "--checkpoint", f"{_plain_file(t)}/c.npz"],
+     r"got \S*plain\.txt/c\.npz \(Not a directory\)\. Fix:"),
+    (lambda t: ["race", "booth", "--steps", "3", "-o", "", "--gif", f"{_plain_file(t)}/r.gif"],
+     r"^descentlab race: error: .*got \S*plain\.txt/r\.gif \(Not a directory\)"),
     (lambda t: ["minimize", "rosenbrock", "--start", "nan,1"], r"expected a finite start, got \(nan, 1\)\. Fix:"),
     (lambda t: ["lecture", "newton", "--steps", "-1"], r"expected steps >= 1.*got -1\. Fix:"),
     (lambda t: ["race", "rosenbrock", "--lr-grid", "1:0:3", "-o", "", "--gif", ""], r"0 < LO <= HI.*got '1:0:3'"),

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import load_arrays, save_arrays
+from .._io import ensure_parent, load_arrays, save_arrays
 from ..errors import ConfigError, StateFileError, expected
 
 __all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "checkpoint_exists", "previous_path"]
@@ -62,7 +62,7 @@ def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool 
     """
     from .fit import _opt_config
 
-    path = Path(path)
+    path = ensure_parent(path)  # refused under its own name, not as the ".new" file written first
     arrays: dict[str, np.ndarray] = {f"model/{k}": v for k, v in model.params().items()}
     for name, bufs in state.slots.items():
         for buf, a in bufs.items():

@@ -410,6 +410,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                               **(run_config or {})})
     loop = _Loop()
     best_params: dict[str, np.ndarray] | None = None  # the weights of epoch loop.best_epoch, with restore_best
+    if checkpoint is not None:
+        from .._io import ensure_parent
+
+        ensure_parent(checkpoint)  # an unusable checkpoint path is refused before any training, not at the first save
     if resume and checkpoint is not None:
         from .checkpoint import checkpoint_exists, load_checkpoint
 
