@@ -173,6 +173,63 @@ def test_existing_report_is_replaced(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.json"]
 
 
+@pytest.mark.parametrize("where", ["while writing", "before the rename"])
+def test_a_crash_while_the_page_is_written_leaves_the_old_page_whole(tmp_path, monkeypatch, where):
+    """Killed while index.html is being written: the old page stays, complete, and no temporary is left."""
+    import descentlab._io as io_mod
+
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "index.html").write_text("old report")
+    real_mkstemp, real_fdopen, real_replace = io_mod.tempfile.mkstemp, io_mod.os.fdopen, io_mod.os.replace
+    page_fds = set()
+
+    class HalfWritten:
+        """A file object that writes half the page, then the process 'dies'."""
+
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            self.fh.flush()
+            raise KeyboardInterrupt("killed while writing")
+
+    def mkstemp(*a, **k):
+        fd, name = real_mkstemp(*a, **k)
+        if Path(name).name.startswith(".index.html."):
+            page_fds.add(fd)
+        return fd, name
+
+    def fdopen(fd, *a, **k):
+        fh = real_fdopen(fd, *a, **k)
+        return HalfWritten(fh) if fd in page_fds else fh
+
+    def replace(src, dst):
+        if Path(dst).name == "index.html":
+            raise KeyboardInterrupt("killed before the rename")
+        real_replace(src, dst)
+
+    if where == "while writing":
+        monkeypatch.setattr(io_mod.tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(io_mod.os, "fdopen", fdopen)
+    else:
+        monkeypatch.setattr(io_mod.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        run_tour(out, quick=True, only=["decay"])
+    assert (out / "index.html").read_text() == "old report"
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")], "a temporary file was left behind"
+    monkeypatch.undo()
+    path = run_tour(out, quick=True, only=["decay"])   # and the next run replaces it
+    assert 'data-section="decay"' in path.read_text(encoding="utf-8")
+
+
 def test_missing_module_is_reported_not_fatal(tmp_path, monkeypatch):
     def needs_missing(ctx, sec):
         importlib.import_module("descentlab.no_such_part")
