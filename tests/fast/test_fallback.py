@@ -77,3 +77,46 @@ def test_asking_for_numba_when_missing_is_a_config_error(monkeypatch):
     monkeypatch.setattr(kernels, "_load_numba", lambda: None)
     with pytest.raises(ConfigError, match="numba"):
         kernels.set_backend("numba")
+
+
+def test_without_numba_large_steps_and_the_fast_training_path_still_run():
+    # The places that choose a kernel by size or by flag: Optimizer.step on 64K+ elements
+    # (fused dispatch) and train_mlp(fast=True). Without numba they take the NumPy kernels
+    # and give what the reference path gives.
+    code = textwrap.dedent("""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name == "numba" or name.startswith("numba."):
+                    raise ImportError("numba blocked for this test")
+        sys.meta_path.insert(0, Block())
+        import numpy as np
+        from descentlab.optim import base, make_optimizer
+        from descentlab.fast import fused
+        from descentlab.train import train_mlp
+        tried = []
+        real = fused.try_fused_step
+        fused.try_fused_step = lambda *a: tried.append(1) or real(*a)
+        rng = np.random.default_rng(1)
+        for name in ("adam", "momentum", "rmsprop"):
+            opt = make_optimizer(name, lr=0.01, **({"momentum": 0.9} if name == "momentum" else {}))
+            fast = {"W": rng.standard_normal((300, 250)), "b": rng.standard_normal(250)}
+            assert sum(p.size for p in fast.values()) >= base.FUSED_MIN_SIZE
+            ref = {k: v.copy() for k, v in fast.items()}
+            s_fast, s_ref = opt.init(fast), opt.init(ref)
+            for _ in range(3):
+                g = {k: rng.standard_normal(v.shape) for k, v in fast.items()}
+                opt.step(fast, g, s_fast)
+                upd, s_ref = opt.update(g, s_ref, ref)
+                ref = {k: ref[k] + upd[k] for k in ref}
+            assert all(np.array_equal(fast[k], ref[k]) for k in ref), name
+        assert tried, "the fused path was not tried"
+        kw = dict(hidden=(8,), optimizer="adam", lr=3e-3, batching="minibatch:16", epochs=1, seed=0, quiet=True)
+        _, h_ref = train_mlp("xor", **kw)
+        _, h_fast = train_mlp("xor", fast=True, **kw)
+        np.testing.assert_allclose(h_fast.steps["loss"], h_ref.steps["loss"], rtol=1e-9)
+        print("numba" in sys.modules, "ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "ok"]
