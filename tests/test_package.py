@@ -105,3 +105,33 @@ def test_functions_are_not_shadowed_by_their_modules():
                "callable(descentlab.race), callable(t.race))")
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True"] * 6
+
+
+def _nested_commands():
+    """Every command path below the top level, e.g. ('lecture', 'backprop'), ('compare', 'batching')."""
+    from descentlab.cli.main import build_parser
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if action.__class__.__name__ == "_SubParsersAction":
+                for name, sub in action.choices.items():
+                    yield (*prefix, name)
+                    yield from walk(sub, (*prefix, name))
+
+    return [p for p in walk(build_parser(), ()) if len(p) > 1]
+
+
+def test_there_are_nested_commands_to_check():
+    nested = _nested_commands()
+    assert ("lecture", "backprop") in nested and ("compare", "batching") in nested
+
+
+@pytest.mark.parametrize("path", _nested_commands(), ids=lambda p: " ".join(p))
+def test_every_nested_subcommand_has_help(path, capsys):
+    from descentlab.cli.main import main
+
+    with pytest.raises(SystemExit) as info:
+        main([*path, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and " ".join(path) in out.splitlines()[0]
