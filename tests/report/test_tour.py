@@ -260,6 +260,14 @@ def test_cli_prints_the_path(tmp_path, capsys):
     assert "[1/1]" in err
 
 
+def test_cli_default_folder_is_descentlab_report_in_the_working_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["tour", "--quick", "--only", "decay", "-q"]) == 0
+    printed = Path(capsys.readouterr().out.strip())
+    assert printed.resolve() == (tmp_path / "descentlab-report" / "index.html").resolve()
+    assert sorted(p.name for p in (tmp_path / "descentlab-report").iterdir()) == ["index.html", "results.json"]
+
+
 def test_cli_bad_folder_is_one_sentence(tmp_path, capsys):
     (tmp_path / "f").write_text("x")
     assert main(["tour", "--quick", "-o", str(tmp_path / "f")]) == 2
