@@ -53,3 +53,16 @@ def test_every_benchmark_run_gives_its_command_and_covers_each_workload():
                     "### MLP 784-256-256-10 training throughput, 2 thread(s)", "### Autodiff per-op overhead",
                     "### Peak memory", "### Start-up", "### Targets", "### Optimizer race"):
         assert heading in text, heading
+
+
+def test_every_lecture_example_has_its_page_with_formulas_and_the_index_links_it():
+    from descentlab.lecture import list_examples
+
+    index = (ROOT / "docs" / "lecture" / "index.md").read_text(encoding="utf-8")
+    for name in list_examples():
+        page = ROOT / "docs" / "lecture" / f"{name}.md"
+        assert page.is_file(), f"no page for `descentlab lecture {name}`"
+        assert f"]({name}.md)" in index, f"docs/lecture/index.md does not link {name}.md"
+        text = page.read_text(encoding="utf-8")
+        assert f"descentlab lecture {name}" in text, f"{name}.md does not give its command"
+        assert re.search(r"[=←∂∇]", text), f"{name}.md shows no formula"
