@@ -103,6 +103,20 @@ def test_bad_input(tmp_path, call, pattern):
         call(tmp_path)
 
 
+def test_mp4_without_an_ffmpeg_writer_asks_for_a_gif_and_writes_nothing(tmp_path, monkeypatch):
+    from descentlab.viz import animation
+
+    monkeypatch.setattr(animation, "mp4_available", lambda: False)
+    run = minimize("booth", None, "sgd", lr=0.01, steps=3)
+    with pytest.raises(ConfigError, match=r"ffmpeg for an \.mp4, got no ffmpeg writer\. Fix: write a \.gif"):
+        animation.animate_trajectories("booth", [run], tmp_path / "a.mp4", frames=2, dpi=20, grid=10)
+    assert list(tmp_path.iterdir()) == []
+    # the same call with a .gif works without ffmpeg (Pillow)
+    p = animation.animate_trajectories("booth", [run], tmp_path / "a.gif", frames=2, size=(2, 2), dpi=20, grid=10)
+    with PIL.open(p) as im:
+        assert im.format == "GIF" and im.size == (40, 40) and im.n_frames == 2
+
+
 def test_importing_viz_does_not_import_matplotlib():
     code = "import sys, descentlab.viz; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
