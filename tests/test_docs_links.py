@@ -66,3 +66,17 @@ def test_every_lecture_example_has_its_page_with_formulas_and_the_index_links_it
         text = page.read_text(encoding="utf-8")
         assert f"descentlab lecture {name}" in text, f"{name}.md does not give its command"
         assert re.search(r"[=←∂∇]", text), f"{name}.md shows no formula"
+
+
+def test_the_recorded_benchmarks_compare_with_the_pinned_torch_and_the_bandwidth_floor():
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    full = re.split(r"^## ", text, flags=re.M)[1]
+    assert "torch 2.13.0" in full, "the full run was not made beside torch 2.13.0"
+    header = next(ln for ln in full.splitlines() if ln.startswith("| optimizer | N | layout |"))
+    for column in ("torch default", "torch foreach", "torch fused", "floor (ms)", "ours / torch fused"):
+        assert column in header, column
+    for size, layout in (("1M", "flat"), ("10M", "flat"), ("1M", "100 tensors"), ("10M", "100 tensors")):
+        for opt in ("SGD", "momentum", "Adam", "RMSProp", "AdaGrad"):
+            assert f"| {opt} | {size} | {layout} |" in full, (opt, size, layout)
+    for batch in ("1", "32", "128"):
+        assert f"\n| {batch} | adam |" in full, f"no MLP training figure at batch {batch}"
