@@ -91,3 +91,15 @@ def test_headless_subprocess_writes_png(tmp_path):
                          timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "h.png").stat().st_size > 0
+
+
+def test_race_to_mp4_without_ffmpeg_is_refused_before_racing(tmp_path, capsys, monkeypatch):
+    from descentlab.viz import animation
+
+    monkeypatch.setattr(animation, "mp4_available", lambda: False)
+    rc = main(["race", "booth", "--optimizers", "sgd", "--steps", "5", "-o", "", "--gif", str(tmp_path / "r.mp4")])
+    err = capsys.readouterr().err
+    assert rc == 2
+    # the first line is the error: no "race: ... s" timing line, so nothing was raced
+    assert err.startswith("descentlab race: error: expected ffmpeg for an .mp4, got no ffmpeg writer. Fix: write a .gif")
+    assert list(tmp_path.iterdir()) == []

@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
     for path, suffixes in ((args.out, (".png",)), (args.curves, (".png",)), (args.gif, (".gif", ".mp4"))):
         if path:
             out_path(path, suffixes)
+    if args.gif and args.gif.lower().endswith(".mp4"):
+        from ...viz.animation import mp4_available
+
+        if not mp4_available():
+            raise ConfigError(expected("ffmpeg for an .mp4", "no ffmpeg writer", "write a .gif instead (Pillow)"))
     t0 = time.perf_counter()
     res = race(surface, names, steps=args.steps, tune=args.tune, lrs=parse_pairs(args.lr, "--lr"),
                lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
