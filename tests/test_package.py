@@ -135,3 +135,17 @@ def test_every_nested_subcommand_has_help(path, capsys):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage:") and " ".join(path) in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("status, expected", [(0, 0), (1, 1), (5, 1)])
+def test_ci_script_fails_when_no_test_ran(tmp_path, status, expected):
+    # .ci/run on a checkout whose README test line ends with a given pytest status;
+    # 5 is pytest's "no tests collected", which must fail the run
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text((ROOT / ".ci" / "run").read_text())
+    (tmp_path / "README.md").write_text(
+        f"# x\n\n```\npython3.11 -m venv .venv-test --help >/dev/null 2>&1; exit {status}\n```\n")
+    out = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True, timeout=60)
+    assert out.returncode == expected, out.stderr
+    assert ("collected no tests" in out.stderr) == (status == 5)
+    assert not (tmp_path / ".venv-test").exists()
