@@ -75,3 +75,24 @@ def test_a_parent_that_is_a_file_is_refused_in_one_sentence(tmp_path, capsys, ar
     assert re.search(r"got .*plain\.txt/\S+ \(Not a directory\)\. Fix:", err), err
     assert "Traceback" not in err and ".tmp (" not in err and len(err.strip().splitlines()) == 1
     assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("argv, module, work", [
+    (["train", "xor", "--hidden", "4", "--epochs", "1", "--plot", "{bad}/t.png"], "descentlab.train.fit", "train_mlp"),
+    (["lr-find", "xor", "--steps", "20", "-o", "{bad}/l.png"], "descentlab.train.lr_finder", "lr_find"),
+    (["compare", "batching", "--quick", "-o", "{bad}/c.png"], "descentlab.train.compare", "compare_batching"),
+    (["compare", "optimizers", "--quick", "-o", "{bad}/c.png"], "descentlab.train.compare", "compare_optimizers"),
+    (["race", "booth", "--steps", "3", "-o", "{bad}/r.png", "--gif", ""], "descentlab.train.race", "race"),
+    (["train", "xor", "--hidden", "4", "--epochs", "1", "--plot", "t.jpg"], "descentlab.train.fit", "train_mlp"),
+], ids=["train", "lr-find", "compare-batching", "compare-optimizers", "race", "train-suffix"])
+def test_a_bad_picture_path_is_refused_before_any_training(tmp_path, capsys, monkeypatch, argv, module, work):
+    import importlib
+
+    calls = []
+    monkeypatch.setattr(importlib.import_module(module), work, lambda *a, **k: calls.append(1))
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("not a folder")
+    rc = main([a.format(bad=blocker) for a in argv])
+    err = capsys.readouterr().err
+    assert rc == 2 and calls == [], err
+    assert re.search(r"\(Not a directory\)|ending in \.png", err), err

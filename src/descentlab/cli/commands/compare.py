@@ -118,6 +118,10 @@ def _table(result: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ...train.compare import compare_batching, compare_optimizers
+    if not args.no_plot:
+        from ...viz._mpl import out_path
+
+        out_path(args.out, (".png",))  # a bad plot path is refused before the runs, not after
     if args.what == "batching":
         result = compare_batching(args.dataset, batchings=[s for s in args.batchings.split(",") if s],
                                   lrs=dict(args.lr or []), epochs=args.epochs, hidden=args.hidden, seed=args.seed,

@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
     from ...train.lr_finder import lr_find
     from .train import build_run
 
+    if not args.no_plot:
+        from ...viz._mpl import out_path
+
+        out_path(args.out, (".png",))  # a bad plot path is refused before the sweep, not after
     data, _, model, _ = build_run(args)
     r = lr_find(model, data, args.loss, args.optimizer, args.batching, lr_min=args.lr_min, lr_max=args.lr_max,
                 steps=args.steps, preset=args.preset, seed=args.seed)

@@ -104,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and not args.checkpoint:
         raise ConfigError("expected --checkpoint PATH with --resume, got none. Fix: name the checkpoint to resume from.")
+    if args.plot:
+        from ...viz._mpl import out_path
+
+        out_path(args.plot, (".png",))  # a bad plot path is refused before training, not after
     callbacks = []
     if args.throttle:
         callbacks.append(lambda event, info: time.sleep(args.throttle) if event == "step" else None)
