@@ -61,6 +61,14 @@ def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: 
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+def repeated(fn: Callable[[], object], inner: int) -> Callable[[], None]:
+    """``fn`` called ``inner`` times in one go: one timed call for operations too short to time alone."""
+    def many() -> None:
+        for _ in range(inner):
+            fn()
+    return many
+
+
 def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as fh:

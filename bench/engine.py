@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import have, interleaved
+from _common import have, interleaved, repeated
 
 CASES = ("add", "mul", "matmul 4x4", "relu", "chain of 10 ops + backward")
 
@@ -67,12 +67,7 @@ def run(reps: int, inner: int) -> dict:
         if have("torch"):
             contenders["torch autograd"] = _torch(case)
 
-        def repeat(fn):
-            def many():
-                for _ in range(inner):
-                    fn()
-            return many
-        times = interleaved({k: repeat(fn) for k, fn in contenders.items()}, reps)
+        times = interleaved({k: repeated(fn, inner) for k, fn in contenders.items()}, reps)
         for k, t in times.items():
             rows.append({"case": case, "contender": k, "us_per_call": t / inner * 1e6})
     return {"rows": rows}

@@ -71,25 +71,32 @@ def descentlab_reference(batch: int, X, y, optimizer: str = "adam", lr: float = 
     return step
 
 
-def torch_step(batch: int, X, y, optimizer: str = "adam", lr: float = 1e-3, **opt_kw):
+def torch_mlp():
+    """torch's MLP of SIZES (Linear + ReLU), starting from descentlab's initial weights, so
+    both sides compute the same numbers (the same dead units, the same subnormals) and only
+    the implementations differ."""
     import torch
 
-    torch.manual_seed(0)
+    from descentlab.nn import mlp
+
     layers = []
     for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:])):
         layers.append(torch.nn.Linear(a, b))
         if i < len(SIZES) - 2:
             layers.append(torch.nn.ReLU())
     model = torch.nn.Sequential(*layers)
-    # start from descentlab's initial weights, so both sides compute the same numbers (the
-    # same dead units, the same subnormals) and only the implementations differ
-    from descentlab.nn import mlp
-
     init = mlp(SIZES, activation="relu", seed=0, dtype=np.float32).params()
     with torch.no_grad():
         for i, layer in enumerate(m for m in model if isinstance(m, torch.nn.Linear)):
             layer.weight.copy_(torch.from_numpy(init[f"{2 * i}.W"].T.copy()))   # torch stores (out, in)
             layer.bias.copy_(torch.from_numpy(init[f"{2 * i}.b"]))
+    return model
+
+
+def torch_step(batch: int, X, y, optimizer: str = "adam", lr: float = 1e-3, **opt_kw):
+    import torch
+
+    model = torch_mlp()
     cls = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[optimizer]
     opt = cls(model.parameters(), lr=lr, **opt_kw)
     loss_fn = torch.nn.CrossEntropyLoss()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import have, interleaved
-from mlp_train import SIZES, _data
+from _common import have, interleaved, repeated
+from mlp_train import SIZES, _data, torch_mlp
 
 
 def _ours(batch, X, y):
@@ -30,13 +30,7 @@ def _ours(batch, X, y):
 def _torch(batch, X, y):
     import torch
 
-    torch.manual_seed(0)
-    layers = []
-    for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:])):
-        layers.append(torch.nn.Linear(a, b))
-        if i < len(SIZES) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    model = torch_mlp()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     xb, yb = torch.from_numpy(X[:batch]), torch.from_numpy(y[:batch])
@@ -56,12 +50,7 @@ def run(batches: list[int], reps: int, inner: int) -> dict:
         if have("torch"):
             contenders.update(_torch(batch, X, y))
 
-        def repeat(fn):
-            def many():
-                for _ in range(inner):
-                    fn()
-            return many
-        times = interleaved({k: repeat(fn) for k, fn in contenders.items()}, reps)
+        times = interleaved({k: repeated(fn, inner) for k, fn in contenders.items()}, reps)
         for k, t in times.items():
             rows.append({"batch": batch, "phase": k, "ms": t / inner * 1e3})
     return {"rows": rows}
