@@ -16,7 +16,7 @@ nothing else heavy; each name is imported from its layer on first use::
       lecture    the chapter's worked examples       descentlab.lecture
       report     the HTML report of `descentlab tour` descentlab.report
 
-(docs/architecture.md has the full layer list; tests/test_layers.py enforces it.)
+(docs/architecture.md has the full layer list; tests/test_architecture.py enforces it.)
 """
 from __future__ import annotations
 
