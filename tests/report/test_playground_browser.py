@@ -164,6 +164,7 @@ def test_matrix_covers_every_optimizer_preset_and_surface():
     assert set(_SCHEDULES) <= {c["schedule"] for c in cfgs}
 
 
+@pytest.mark.slow
 def test_page_runs_what_python_minimize_runs(shared):
     cfgs = matrix()
     results = run_in_page(shared, cfgs)  # one page.evaluate for the whole matrix
@@ -416,4 +417,14 @@ def test_screenshots_show_drawn_canvases(opened, width, tmp_path):
         assert colors is not None and len(colors) > 20, (view, sel)  # drawn, not blank
     # nothing wider than the window: no sideways scrolling at 800 px
     assert o.page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not o.errors
+
+
+def test_bench_hook_reports_its_figures(opened):
+    # bench/playground.py reads these; the figures themselves are measured there, not judged here
+    o = opened("#view=surfaces")
+    res = o.page.evaluate("window.descentlab.bench(3)")
+    assert {"recompute_ms_median", "recompute_ms_mean", "recompute_and_draw_ms_median"} <= set(res)
+    assert res["optimizers"] == 6 and res["steps"] == 500 and res["repeats"] == 3
+    assert o.page.evaluate("window.descentlab.state().steps") == 300  # the view is left as it was
     assert not o.errors

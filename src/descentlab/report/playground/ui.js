@@ -213,19 +213,23 @@
     var left = { x: 0, y: 0, w: g.w / 2, h: g.h }, right = { x: g.w / 2, y: 0, w: g.w / 2, h: g.h };
     var fvals = [], gvals = [];
     runs.forEach(function (r) { if (!r.error) { fvals = fvals.concat(r.res.f); gvals = gvals.concat(r.res.grad_norm); } });
-    function range(vals, floor) {
-      var lo = Infinity, hi = -Infinity;
-      vals.forEach(function (v) { if (isFinite(v) && v > 0) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
+    // a log range over the finite positive values, at most 1e3 times the largest start value
+    // (a diverging run would otherwise flatten every other curve)
+    function range(vals, floor, first) {
+      var lo = Infinity, hi = -Infinity, cap = first > 0 ? first * 1e3 : Infinity;
+      vals.forEach(function (v) { if (isFinite(v) && v > 0 && v <= cap) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
       if (!isFinite(lo)) return [1e-8, 1];
       lo = Math.max(lo, floor); return [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi)) + (hi === lo ? 1 : 0))];
     }
+    var f0 = 0, g0 = 0;
+    runs.forEach(function (r) { if (!r.error) { f0 = Math.max(f0, r.res.f[0] - (fmin || 0)); g0 = Math.max(g0, r.res.grad_norm[0]); } });
     var logF = fmin !== null, ff;
-    if (logF) ff = V.frame(ctx, left, [0, T], range(fvals.map(function (v) { return v - fmin; }), 1e-16), { yLog: true, xlabel: "step t", title: "f(x_t) − f_min" });
+    if (logF) ff = V.frame(ctx, left, [0, T], range(fvals.map(function (v) { return v - fmin; }), 1e-16, f0), { yLog: true, xlabel: "step t", title: "f(x_t) − f_min" });
     else {
       var lo = Math.min.apply(null, fvals.filter(isFinite).concat([0])), hi = Math.max.apply(null, fvals.filter(isFinite).concat([1]));
       ff = V.frame(ctx, left, [0, T], [Math.max(lo, -1e3), Math.min(hi, 1e3)], { xlabel: "step t", title: "f(x_t)" });
     }
-    var gr = range(gvals.concat([state.tol > 0 ? state.tol : 1e-8]), 1e-16);
+    var gr = range(gvals.concat([state.tol > 0 ? state.tol : 1e-8]), 1e-16, g0);
     var fg = V.frame(ctx, right, [0, T], gr, { yLog: true, xlabel: "step t", title: "‖∇f(x_t)‖" });
     V.clip(ctx, ff);
     runs.forEach(function (r) {
@@ -462,10 +466,15 @@
       var t2 = performance.now();
       times.push(t1 - t0); drawTimes.push(t2 - t0);
     }
+    // the mean over back-to-back recomputes, finer than performance.now()'s coarse ticks
+    var n = repeats || 50, tb = performance.now();
+    for (var j = 0; j < n; j++) { state.lr = 1e-3 * (1 + j / 100); recompute(); }
+    var mean = (performance.now() - tb) / n;
     Object.assign(state, saved); syncAll(); renderNow();
-    function med(a) { var b = a.slice().sort(function (x, y) { return x - y; }); return b[Math.floor(b.length / 2)]; }
-    return { recompute_ms_median: med(times), recompute_ms_max: Math.max.apply(null, times),
-             recompute_and_draw_ms_median: med(drawTimes), repeats: times.length, steps: 500, optimizers: 6 };
+    function q(a, f) { var b = a.slice().sort(function (x, y) { return x - y; }); return b[Math.min(b.length - 1, Math.floor(f * b.length))]; }
+    return { recompute_ms_median: q(times, 0.5), recompute_ms_p95: q(times, 0.95), recompute_ms_max: Math.max.apply(null, times),
+             recompute_ms_mean: mean, recompute_and_draw_ms_median: q(drawTimes, 0.5), recompute_and_draw_ms_p95: q(drawTimes, 0.95),
+             repeats: times.length, steps: 500, optimizers: 6 };
   }
 
   root.descentlab = {

@@ -544,37 +544,43 @@
       svg.appendChild(e);
       return e;
     }
-    var P = { x1: [80, 110], x2: [80, 310], n3: [350, 110], n4: [350, 310], n5: [600, 210] };
-    var edges = [["x1", "n3", "w31", 0.30], ["x2", "n3", "w32", 0.72], ["x1", "n4", "w41", 0.28], ["x2", "n4", "w42", 0.70],
-                 ["n3", "n5", "w53", 0.42], ["n4", "n5", "w54", 0.42]];
+    var P = { x1: [70, 90], x2: [70, 370], n3: [380, 90], n4: [380, 370], n5: [640, 230] };
+    // [from, to, weight, where along the edge, labels above (-1) or below (+1) it]
+    var edges = [["x1", "n3", "w31", 0.55, -1], ["x2", "n3", "w32", 0.75, 1], ["x1", "n4", "w41", 0.75, -1],
+                 ["x2", "n4", "w42", 0.55, 1], ["n3", "n5", "w53", 0.5, -1], ["n4", "n5", "w54", 0.5, 1]];
+    edges.forEach(function (e) {
+      var a = P[e[0]], c = P[e[1]];
+      add("line", { x1: a[0], y1: a[1], x2: c[0], y2: c[1], stroke: "#999", "stroke-width": 2 });
+    });
     edges.forEach(function (e) {
       var a = P[e[0]], c = P[e[1]], t = e[3];
-      add("line", { x1: a[0], y1: a[1], x2: c[0], y2: c[1], stroke: "#888", "stroke-width": 2 });
       var mx = a[0] + (c[0] - a[0]) * t, my = a[1] + (c[1] - a[1]) * t;
-      var lines = [e[2] + " = " + num(v[e[2]], 6)];
-      if (stage >= 2) lines.push("∂E/∂" + e[2] + " = " + num(b.gradients["dE_d" + e[2]], 6));
-      if (stage >= 3) lines.push("new " + num(b.new_weights[e[2]], 8));
-      lines.forEach(function (s, i) {
-        add("text", { x: mx, y: my - 8 + 15 * i, "text-anchor": "middle", "font-size": 13, fill: i === 0 ? "#000" : i === 1 ? "#b00020" : "#1f5fbf",
-                      stroke: "#fafafa", "stroke-width": 4, "paint-order": "stroke" }, s);
+      var lines = [[e[2] + " = " + num(v[e[2]], 6), "#000"]];
+      if (stage >= 2) lines.push(["∂E/∂" + e[2] + " = " + num(b.gradients["dE_d" + e[2]], 6), "#b00020"]);
+      if (stage >= 3) lines.push(["new " + e[2] + " = " + num(b.new_weights[e[2]], 8), "#1f5fbf"]);
+      lines.forEach(function (l, i) {
+        var y = e[4] < 0 ? my - 10 - 16 * (lines.length - 1 - i) : my + 20 + 16 * i;
+        add("text", { x: mx, y: y, "text-anchor": "middle", "font-size": 14, fill: l[1], stroke: "#fafafa", "stroke-width": 5,
+                      "paint-order": "stroke" }, l[0]);
       });
     });
-    function node(key, label, lines) {
+    function node(key, label, lines, where) {
       var p = P[key];
-      add("circle", { cx: p[0], cy: p[1], r: 30, fill: "#fff", stroke: "#333", "stroke-width": 2 });
-      add("text", { x: p[0], y: p[1] + 5, "text-anchor": "middle", "font-size": 16, "font-weight": 600 }, label);
+      add("circle", { cx: p[0], cy: p[1], r: 28, fill: "#fff", stroke: "#333", "stroke-width": 2 });
+      add("text", { x: p[0], y: p[1] + 6, "text-anchor": "middle", "font-size": 17, "font-weight": 600 }, label);
       lines.forEach(function (s, i) {
-        add("text", { x: p[0], y: p[1] + 50 + 16 * i, "text-anchor": "middle", "font-size": 13, fill: s[1] || "#000" }, s[0]);
+        var y = where === "above" ? p[1] - 38 - 16 * (lines.length - 1 - i) : p[1] + 48 + 16 * i;
+        add("text", { x: p[0], y: y, "text-anchor": "middle", "font-size": 14, fill: s[1] || "#000" }, s[0]);
       });
     }
     var F = b.forward, K = b.factors;
-    node("x1", "x1", [["x1 = " + num(v.x1, 6)]]);
+    node("x1", "x1", [["x1 = " + num(v.x1, 6)]], "above");
     node("x2", "x2", [["x2 = " + num(v.x2, 6)]]);
-    node("n3", "3", stage >= 1 ? [["z3 = " + num(F.z3, 8)], ["y3 = " + num(F.y3, 8)]].concat(stage >= 2 ? [["δ3 = " + num(K.delta3, 6), "#b00020"]] : []) : []);
+    node("n3", "3", stage >= 1 ? [["z3 = " + num(F.z3, 8)], ["y3 = " + num(F.y3, 8)]].concat(stage >= 2 ? [["δ3 = " + num(K.delta3, 6), "#b00020"]] : []) : [], "above");
     node("n4", "4", stage >= 1 ? [["z4 = " + num(F.z4, 8)], ["y4 = " + num(F.y4, 8)]].concat(stage >= 2 ? [["δ4 = " + num(K.delta4, 6), "#b00020"]] : []) : []);
     node("n5", "5", stage >= 1 ? [["z5 = " + num(F.z5, 8)], ["y5 = " + num(F.y5, 8)], ["ya = " + num(v.ya, 6)], ["E = " + num(F.E, 8)]]
       .concat(stage >= 2 ? [["δ5 = " + num(K.delta5, 6), "#b00020"]] : []).concat(stage >= 3 ? [["E new = " + num(b.after.E, 8), "#1f5fbf"]] : []) : []);
-    add("text", { x: 20, y: 400, "font-size": 13, fill: "#555" },
+    add("text", { x: 16, y: 474, "font-size": 14, fill: "#444" },
         ["inputs", "forward: z = Σ w·y, y = f(z)", "backward: δ = ∂E/∂z, ∂E/∂w = δ·(input of w)", "update: w ← w − η ∂E/∂w (η = " + num(v["η"], 4) + ")"][stage]);
   }
 
