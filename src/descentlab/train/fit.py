@@ -30,6 +30,7 @@ import numpy as np
 
 from ..autodiff import Tensor, no_grad
 from ..errors import ConfigError, ShapeError, expected
+from ..validation import NONNEGATIVE, POSITIVE_COUNT, SEED, check_params
 
 __all__ = ["fit", "train_mlp", "History", "Stop", "autodiff_loss_and_grads", "evaluate", "prepare_targets", "StepFn"]
 
@@ -301,6 +302,16 @@ def _dtype(model):
     return np.float64
 
 
+#: fit's counts and tolerances, in the vocabulary of descentlab.validation
+_ARGS: dict[str, list[Any]] = {"epochs": [POSITIVE_COUNT], "early_stopping": [POSITIVE_COUNT, None],
+                               "checkpoint_every": [POSITIVE_COUNT, None], "grad_tol": [NONNEGATIVE, None],
+                               "seed": SEED}
+_FIXES = {"epochs": "train for at least one pass over the data",
+          "early_stopping": "e.g. 5 epochs without improvement, or None",
+          "checkpoint_every": "e.g. 100 steps, or None for epoch ends only",
+          "grad_tol": "e.g. 1e-4, or None to run every epoch"}
+
+
 def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batching: Any = "full",
         epochs: int = 10, *, lr: Any = None, preset: str | None = None, val_data=None, val_fraction: float = 0.0,
         seed: int = 0, early_stopping: int | None = None, restore_best: bool = False, grad_tol: float | None = None,
@@ -367,14 +378,8 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                                        "wrap arrays with Dataset.from_arrays(X, y)"))
         if d is not None:  # a Dataset built with its bare constructor was never checked: NaN rows, labels
             check_arrays(d.X, d.y, d.task, d.n_classes)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
-    for name, value, fix in (("early_stopping", early_stopping, "e.g. 5 epochs without improvement, or None"),
-                             ("checkpoint_every", checkpoint_every, "e.g. 100 steps, or None for epoch ends only")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-            raise ConfigError(expected(f"an integer {name} >= 1", value, fix))
-    if grad_tol is not None and not (0 <= grad_tol < np.inf):
-        raise ConfigError(expected("grad_tol >= 0 (finite)", grad_tol, "e.g. 1e-4, or None to run every epoch"))
+    check_params("fit", dict(epochs=epochs, early_stopping=early_stopping, checkpoint_every=checkpoint_every,
+                             grad_tol=grad_tol, seed=seed), _ARGS, fixes=_FIXES)
     if restore_best and early_stopping is None:
         raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
                                    "pass early_stopping, e.g. 5 epochs"))
