@@ -62,8 +62,7 @@ def _usable(arrays: Mapping[str, Any], dtype) -> bool:
 def try_fused_step(opt: Any, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray], state: Any) -> bool:
     """One in-place step of ``opt`` with a fused kernel; False (nothing changed) if none applies.
 
-    The result equals ``opt.step(params, grads, state)``: bit for bit in float64, and
-    in float32 except Adam's eps-hat form, where the reference promotes to float64.
+    The result equals ``opt.step(params, grads, state)`` bit for bit, in float64 and float32.
     """
     kernel, _ = fused_plan(opt)
     if kernel is None or not params:

@@ -29,6 +29,8 @@ rule, ``x <- x - lr * weight_decay * x``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .base import Optimizer, denom
@@ -81,7 +83,7 @@ class Adam(Optimizer):
         if h["eps_placement"] != "hat":
             step_size = lr / denom(v_hat, eps, h["eps_placement"])
         else:  # 'hat': lr_t * m / (sqrt(v) + eps), written per m_hat so step_size stays comparable
-            lr_t = lr * np.sqrt(bc2) / bc1
+            lr_t = lr * math.sqrt(bc2) / bc1  # a Python float: a NumPy float64 scalar would promote float32 to float64
             step_size = lr_t * bc1 / denom(v_used, eps, "outside")
         u = -step_size * m_hat
         return u, new, {"moments": {"m_hat": m_hat, "v_hat": v_hat}, "step_size": step_size}

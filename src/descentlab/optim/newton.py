@@ -75,7 +75,7 @@ class Newton(Optimizer):
         updates, extras, start = {}, {}, 0
         for n, size in zip(names, sizes):
             shape = np.shape(grads[n])
-            updates[n] = flat_u[start:start + size].reshape(shape).astype(np.result_type(params[n], float), copy=False)
+            updates[n] = flat_u[start:start + size].reshape(shape).astype(np.asarray(params[n]).dtype, copy=False)
             extras[n] = {"note": note, "step_size": np.broadcast_to(step_size, (sum(sizes),))[start:start + size].reshape(shape)}
             start += size
         return updates, OptState(k + 1, {n: {} for n in names}), extras, lr
