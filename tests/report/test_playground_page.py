@@ -63,3 +63,15 @@ def test_cli_writes_the_page(tmp_path):
     assert res.returncode == 0, res.stderr
     info = json.loads(res.stdout)
     assert info["file"] == str(out) and info["bytes"] == out.stat().st_size > 50_000
+
+
+def test_the_tour_writes_the_playground_beside_its_report(tmp_path):
+    from descentlab.report import run_tour
+
+    index = run_tour(tmp_path / "rep", quick=True, only=["playground"])
+    html = index.read_text(encoding="utf-8")
+    assert 'data-section="playground"' in html
+    assert 'href="playground.html#view=surfaces"' in html and '<iframe src="playground.html' in html
+    page = index.parent / "playground.html"
+    assert page.read_text(encoding="utf-8") == build_page()
+    assert sorted(p.name for p in index.parent.iterdir()) == ["index.html", "playground.html", "results.json"]
