@@ -62,7 +62,7 @@ def render(res: dict, command: str) -> str:
         f"- machine: {cpu_model()}",
         f"- browser: Chromium {res['chromium']} (headless, --disable-gpu)",
         f"- load average while measuring: {res['load']:.1f} ({os.cpu_count()} logical CPUs)",
-        f"- versions: python {v.get('python', '?')}, descentlab page of {res['page_bytes'] / 1024:.0f} KiB",
+        f"- versions: python {v.get('python', '?')}; the page: {res['page_bytes'] / 1024:.0f} KiB, one file",
         "",
         f"One slider move on the surfaces view ({res['surface']}): {res['optimizers']} optimizers x {res['steps']} steps "
         f"recomputed, median of {res['repeats']} moves, timed with performance.now().",

@@ -30,6 +30,23 @@ from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions
 
 WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race")
 
+#: sections that other bench scripts append (by heading); a full run that rewrites the
+#: report keeps them (bench/playground.py measures in a browser, outside these workers)
+KEPT_SECTIONS = ("## Playground interaction",)
+
+
+def kept_sections(path: Path) -> str:
+    """The :data:`KEPT_SECTIONS` of the report at ``path``, each up to the next ``## `` heading."""
+    if not path.exists():
+        return ""
+    text, kept = path.read_text(), []
+    for head in KEPT_SECTIONS:
+        i = text.find("\n" + head)
+        if i >= 0:
+            j = text.find("\n## ", i + 1)
+            kept.append(text[i + 1:j if j >= 0 else len(text)].rstrip("\n"))
+    return "".join("\n\n" + k for k in kept)
+
 
 def _plan(quick: bool, threads: int = 1) -> dict:
     if quick:
@@ -334,7 +351,8 @@ def main(argv=None) -> int:
     if args.append and out.exists():
         text = out.read_text().rstrip("\n") + "\n\n" + text
     else:
-        text = "# Benchmarks\n\nMade by `bench/run.py`; see docs/performance.md for how to read them.\n\n" + text
+        text = ("# Benchmarks\n\nMade by `bench/run.py`; see docs/performance.md for how to read them.\n\n" + text.rstrip("\n")
+                + kept_sections(out) + "\n")
     atomic_write_text(out, text)
     print(text)
     print(f"wrote {out}", file=sys.stderr)
