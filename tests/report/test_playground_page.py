@@ -77,26 +77,6 @@ def test_the_tour_writes_the_playground_beside_its_report(tmp_path):
     assert sorted(p.name for p in index.parent.iterdir()) == ["index.html", "playground.html", "results.json"]
 
 
-def test_a_full_benchmark_run_keeps_the_playground_section(tmp_path):
-    import importlib.util
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("bench_run", root / "bench" / "run.py")
-    sys.path.insert(0, str(root / "bench"))
-    try:
-        bench_run = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bench_run)
-    finally:
-        sys.path.remove(str(root / "bench"))
-    report = tmp_path / "BENCHMARKS.md"
-    report.write_text("# Benchmarks\n\n## Run\n\nold\n\n## Playground interaction (headless Chromium)\n\n| a |\n\n"
-                      "## Later run\n\nx\n")
-    kept = bench_run.kept_sections(report)
-    assert kept == "\n\n## Playground interaction (headless Chromium)\n\n| a |"
-    assert bench_run.kept_sections(tmp_path / "missing.md") == ""
-
-
 def test_every_hyperparameter_the_presets_give_is_one_the_page_reads():
     # rules.js reads these; a new one in the conventions table must be added there too
     known = {"lr", "momentum", "dampening", "nesterov", "weight_decay", "weight_decay_form", "momentum_form",
