@@ -428,3 +428,22 @@ def test_bench_hook_reports_its_figures(opened):
     assert res["optimizers"] == 6 and res["steps"] == 500 and res["repeats"] == 3
     assert o.page.evaluate("window.descentlab.state().steps") == 300  # the view is left as it was
     assert not o.errors
+
+
+def test_the_tour_report_shows_the_playground_in_place(browser, tmp_path):
+    from descentlab.report import run_tour
+
+    index = run_tour(tmp_path / "rep", quick=True, only=["playground"])
+    o = Opened.__new__(Opened)
+    o.errors, o.requests = [], []
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("console", lambda m: o.errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: o.requests.append(r.url))
+    page.goto(index.as_uri())
+    page.locator("iframe").scroll_into_view_if_needed()
+    frame = page.frame_locator("iframe")
+    frame.locator("#surface-canvas").wait_for()
+    assert frame.locator("#state-table tbody tr").count() == 6
+    assert not o.errors
+    assert all(u.startswith("file://") for u in o.requests), o.requests
+    page.close()
