@@ -1,7 +1,7 @@
 """Sweep engine: scheduling and storage overhead per run, against Optuna, and scaling with workers.
 
     python bench/sweep.py            # full: about 2,000 small surface runs, 2 workers vs 1
-    python bench/sweep.py --quick    # a smoke run (a few hundred runs)
+    python bench/sweep.py --quick    # a smoke run (220 runs; figures are rough)
     python bench/sweep.py --optuna-trials 300   # Optuna on the first 300 configurations only
 
 * **Throughput.** One grid study of small surface runs (4 surfaces x 5 optimizers, 20 lrs,
@@ -96,7 +96,7 @@ def _optuna(configs: list[dict], tmp: Path) -> dict:
 def run(quick: bool = False, optuna_trials: int | None = None) -> dict:
     from descentlab.sweep import PoolExecutor, SerialExecutor
 
-    steps, lrs = (60, 5) if quick else (60, 20)
+    steps, lrs = (20, 2) if quick else (60, 20)
     out = {"steps": steps, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -115,7 +115,7 @@ def run(quick: bool = False, optuna_trials: int | None = None) -> dict:
             except ImportError:
                 out["optuna"] = None
             # scaling: the same CPU-bound study on 1 and on 2 workers
-            big = 400 if quick else 1500
+            big = 100 if quick else 1500
             one = PoolExecutor(1)
             list(one.execute(_configs(_study(5, 2, "warm"))[:2]))
             try:
