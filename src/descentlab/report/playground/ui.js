@@ -37,8 +37,8 @@
   // ---------------------------------------------------------------- state and the URL fragment
 
   var DEFAULT = {
-    view: "surfaces", surface: "rosenbrock", preset: data.default_preset, opts: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
-    lr: 0.002, mu: 0.9, b1: 0.9, b2: 0.999, eps: 1e-8, steps: 300, tol: 1e-8, sched: "constant", k: 0.01, every: 50,
+    view: "surfaces", surface: "valley", preset: data.default_preset, opts: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+    lr: 0.1, mu: 0.9, b1: 0.9, b2: 0.999, eps: 1e-8, steps: 300, tol: 1e-8, sched: "constant", k: 0.01, every: 50,
     epsp: "preset", mf: "preset", nf: "preset", start: null, t: 0,
     quad: { l1: 1, l2: 10, qlr: 0.1, qmu: 0.5, qsteps: 100 },
     x2: { xlr: 0.1, xx0: data.x2.x0, xeps: data.x2.eps },
