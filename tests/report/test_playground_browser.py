@@ -489,3 +489,19 @@ def test_play_walks_the_scrubber(opened):
     assert o.page.evaluate("window.descentlab.state().t") >= 1
     assert o.page.text_content("#scrub-out") == str(o.page.evaluate("window.descentlab.state().t"))
     assert not o.errors
+
+
+def test_nesterov_without_momentum_is_refused_or_run_as_python_does(shared):
+    from descentlab.errors import ConfigError
+
+    for preset in ("pytorch", "keras", "optax", "lecture"):
+        cfg = {"surface": "booth", "optimizer": "nesterov", "preset": preset, "hyper": {"lr": 0.02, "momentum": 0.0},
+               "start": None, "steps": 20, "tol": 0, "schedule": None}
+        js = run_in_page(shared, [cfg])[0]
+        try:
+            tr = python_run(cfg)
+        except ConfigError:
+            assert "error" in js and "nesterov" in js["error"], preset
+            continue
+        assert "error" not in js, (preset, js)
+        assert rel_error(js, tr) <= 1e-12, preset

@@ -75,6 +75,7 @@ def page_data() -> dict[str, Any]:
     """Everything the page knows from descentlab, as JSON-ready data."""
     from .. import __version__
     from ..optim.conventions import DEFAULT_PRESET, conventions_table
+    from ..optim.sgd import SGD
 
     table = conventions_table()
     presets = {p: {o: h for o, h in t.items() if o in PLAYGROUND_OPTIMIZERS} for p, t in table["presets"].items()}
@@ -85,6 +86,8 @@ def page_data() -> dict[str, Any]:
         "presets": presets,
         "preset_sources": table["sources"],
         "optimizers": offered,
+        # presets whose framework runs nesterov=True with momentum 0 as plain gradient descent
+        "nesterov_without_momentum": list(getattr(SGD, "NESTEROV_WITHOUT_MOMENTUM", ())),
         "surfaces": {name: _surface_data(name) for name in PLAYGROUND_SURFACES},
         "backprop": _backprop_data(),
         "x2": _x2_data(),

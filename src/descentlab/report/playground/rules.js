@@ -334,23 +334,25 @@
 
   // make(name, preset, hyper, presets): the preset's defaults and forms, overridden by hyper.
   // hyper.lr may be a number; schedule (a spec or the text form) starts from that lr.
-  function makeOptimizer(name, preset, hyper, presets, schedule) {
+  // options.nesterovWithoutMomentum: presets whose framework runs nesterov with momentum 0 as plain GD
+  function makeOptimizer(name, preset, hyper, presets, schedule, options) {
     var table = presets[preset || "pytorch"];
     if (!table) throw ConfigError("expected a preset among " + Object.keys(presets).join(", ") + "; got " + preset);
     if (!RULES[name]) throw ConfigError("expected an optimizer among " + Object.keys(RULES).join(", ") + "; got " + name);
     if (!table[name]) throw ConfigError("expected an optimizer that preset " + preset + " defines; got " + name);
     var h = Object.assign({}, table[name], hyper || {});
     if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
-    checkCombination(name, h);
+    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0);
     var sched = makeSchedule(schedule, h.lr);
     return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
   }
 
-  function checkCombination(name, h) {
+  function checkCombination(name, h, nesterovWithoutMomentum) {
     if (h.eps_placement === "hat" && RULES[name] !== Adam && RULES[name] !== RAdam)
       throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam and RAdam)");
     if (RULES[name] === SGD) {
-      if (h.nesterov && h.momentum === 0.0) throw ConfigError("expected momentum > 0 with nesterov for " + name);
+      if (h.nesterov && h.momentum === 0.0 && !nesterovWithoutMomentum)
+        throw ConfigError("expected momentum > 0 with nesterov for " + name + " (preset's framework refuses it)");
       if (h.dampening !== 0.0 && h.nesterov) throw ConfigError("expected dampening = 0 with nesterov for " + name);
       if (h.dampening !== 0.0 && h.momentum_form === "lr_inside")
         throw ConfigError("expected dampening = 0 with momentum_form lr_inside for " + name);

@@ -23,7 +23,8 @@
     var s = surfaces[cfg.surface];
     if (!s) throw R.ConfigError("expected a surface among " + Object.keys(surfaces).join(", ") + "; got " + cfg.surface);
     var preset = cfg.preset || data.default_preset;
-    var opt = R.makeOptimizer(cfg.optimizer, preset, cfg.hyper || {}, data.presets, cfg.schedule || null);
+    var opt = R.makeOptimizer(cfg.optimizer, preset, cfg.hyper || {}, data.presets, cfg.schedule || null,
+                              { nesterovWithoutMomentum: data.nesterov_without_momentum });
     var start = cfg.start || s.start;
     if (start.length !== s.dim) throw R.ConfigError("expected a start with " + s.dim + " coordinates; got " + start.length);
     var tol = cfg.tol === undefined ? 1e-8 : cfg.tol;
