@@ -96,15 +96,7 @@ class TourContext:
     def viz(self, fn: Callable, name: str, *args: Any, suffix: str = ".png", **kw: Any) -> bytes:
         """Run a descentlab.viz function that writes a file; return the file's bytes."""
         path = self.scratch / f"{name}{suffix}"
-        written = fn(*args, out=path, **kw) if "out" not in kw and _takes_out_kw(fn) else fn(path, *args, **kw)
-        return Path(written or path).read_bytes()
-
-
-def _takes_out_kw(fn: Callable) -> bool:
-    import inspect
-
-    params = list(inspect.signature(fn).parameters)
-    return bool(params) and params[0] != "out" and "out" in params
+        return Path(fn(*args, out=path, **kw)).read_bytes()
 
 
 def _account_block(acc, title: str = "the step-by-step account", options: str = "") -> AccountBlock:
