@@ -10,7 +10,9 @@
 (1, [-0.1, -0.1])
 
 Modules, simplest first: :mod:`.sgd` (GD, momentum, Nesterov), :mod:`.adagrad`,
-:mod:`.rmsprop`, :mod:`.adam` (Adam, AMSGrad, AdamW), :mod:`.nadam`, :mod:`.newton`;
+:mod:`.rmsprop`, :mod:`.adam` (Adam, AMSGrad, AdamW), :mod:`.nadam`, :mod:`.rprop`,
+:mod:`.adadelta`, :mod:`.adamax`, :mod:`.radam`, :mod:`.lion`, :mod:`.lamb`,
+:mod:`.adafactor`, :mod:`.newton`;
 :mod:`.conventions` (presets and the table of defaults), :mod:`.hyperparams`
 (allowed values), :mod:`.state` and :mod:`.statefile` (state as data, on disk);
 :mod:`.schedules` (learning rate as a function of the step) and :mod:`.stopping`
@@ -18,15 +20,22 @@ Modules, simplest first: :mod:`.sgd` (GD, momentum, Nesterov), :mod:`.adagrad`,
 """
 from __future__ import annotations
 
+from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import AdaGrad
 from .adam import Adam
+from .adamax import Adamax
 from .base import Optimizer
 from .conventions import DEFAULT_PRESET, PRESETS, conventions_table, format_conventions_table
 from .hyperparams import CONVENTION_CHOICES
+from .lamb import LAMB
+from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
 from .registry import ALIASES, OPTIMIZERS, from_config, make_optimizer, optimizer_names
+from .radam import RAdam
 from .rmsprop import RMSProp
+from .rprop import Rprop
 from .schedules import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep,
                         Polynomial, Schedule, StepDecay, as_schedule, linear_warmup, parse_schedule, warmup_cosine)
 from .schedules import from_config as schedule_from_config
@@ -41,6 +50,7 @@ __all__ = [
     "make_optimizer", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
     "Optimizer", "OptState", "StepRecord",
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",
+    "Rprop", "Adadelta", "Adamax", "RAdam", "Lion", "LAMB", "Adafactor",
     "PRESETS", "DEFAULT_PRESET", "CONVENTION_CHOICES", "conventions_table", "format_conventions_table",
     "save_state", "load_state", "LoadedState",
     # schedules (descentlab.optim.schedules)

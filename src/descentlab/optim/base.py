@@ -44,6 +44,9 @@ class Optimizer:
     #: hyperparameter names this rule accepts
     HYPER: tuple[str, ...] = ("lr",)
     needs_hessian: bool = False
+    #: True for rules that read the parameter itself (LAMB's trust ratio, Adafactor's
+    #: relative step): ``_rule`` is then called with ``theta=`` as well
+    READS_PARAMS: bool = False
 
     def __init__(self, name: str, preset: str, **hyper: Any) -> None:
         unknown = sorted(set(hyper) - set(self.HYPER))
@@ -189,7 +192,9 @@ class Optimizer:
         self._check_slots(state)
         k = state.step
         lr = self.lr_at(k)
-        wd = self.hyper.get("weight_decay", 0.0)
+        # weight decay beside the rule, in one of the two forms; a rule without a
+        # weight_decay_form (LAMB) applies its own weight decay inside _rule
+        wd = self.hyper.get("weight_decay", 0.0) if "weight_decay_form" in self.HYPER else 0.0
         decoupled = self.hyper.get("weight_decay_form") == "decoupled"
         # L2 is part of the objective, so its gradient is taken where g was: the look-ahead
         # point for look-ahead Nesterov, the parameters themselves for every other rule
@@ -199,7 +204,10 @@ class Optimizer:
             theta = params[name]
             if wd and not decoupled:
                 g = g + wd * at[name]  # L2: the penalty's gradient joins g before the rule sees it
-            u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
+            if self.READS_PARAMS:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr, theta=theta)
+            else:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
             if wd and decoupled:
                 u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
             updates[name] = u

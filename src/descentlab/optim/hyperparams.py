@@ -27,8 +27,11 @@ class Constraint:
     high_open: bool = True
     choices: tuple[Any, ...] | None = None
     kind: str = "number"  # number | choice | bool | lr
+    none_ok: bool = False  # None also allowed (a framework's "derive it" default, e.g. Adafactor's eps1)
 
     def describe(self) -> str:
+        if self.none_ok:
+            return Constraint(self.low, self.high, self.high_open, self.choices, self.kind).describe() + " or None"
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
@@ -39,6 +42,8 @@ class Constraint:
         return f"in [{self.low:g}, {self.high:g}{right}"
 
     def allows(self, value: Any) -> bool:
+        if value is None:
+            return self.none_ok
         if self.choices is not None:
             return value in self.choices
         if self.kind == "bool":
@@ -65,6 +70,8 @@ CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
     "nadam_schedule": ("pytorch", "keras", "constant"),
     "amsgrad_form": ("max_raw", "max_corrected"),
     "fallback": ("regularize", "gradient", "none"),
+    "adamax_eps": ("in_max", "after_max"),
+    "adafactor_eps": ("clamp", "add"),
 }
 
 #: Hyperparameter name -> allowed values.
@@ -86,13 +93,23 @@ CONSTRAINTS: dict[str, Constraint] = {
     "regularization": _NONNEG,
     "min_curvature": Constraint(0.0),
     "fallback_lr": _NONNEG,
+    # Rprop
+    "eta_minus": Constraint(0.0, 1.0),
+    "eta_plus": Constraint(1.0),
+    "step_size_min": _NONNEG,
+    "step_size_max": _NONNEG,
+    # Adafactor
+    "beta2_decay": Constraint(-1.0, 0.0, high_open=False),
+    "eps1": Constraint(0.0, none_ok=True),
+    "eps2": _NONNEG,
+    "clip_threshold": Constraint(0.0),
     **{name: Constraint(choices=forms, kind="choice") for name, forms in CONVENTION_CHOICES.items()},
 }
 
 #: Names other frameworks use, so an error can point to ours.
 FRAMEWORK_NAMES = {
     "alpha": "beta (PyTorch's RMSprop 'alpha' is the decay of the squared-gradient average)",
-    "rho": "beta (Keras's RMSprop 'rho')",
+    "rho": "beta (the 'rho' of Keras's RMSprop and of every framework's Adadelta)",
     "decay": "beta (optax's rmsprop 'decay')",
     "decay_rate": "beta (CS231n's rmsprop 'decay_rate')",
     "betas": "beta1=..., beta2=...",
@@ -106,6 +123,14 @@ FRAMEWORK_NAMES = {
     "centred": "centered",
     "eps_in_sqrt": "eps_placement='inside'",
     "decoupled_weight_decay": "weight_decay_form='decoupled'",
+    "etas": "eta_minus=..., eta_plus=... (PyTorch's Rprop etas)",
+    "etaminus": "eta_minus", "etaplus": "eta_plus",
+    "step_sizes": "step_size_min=..., step_size_max=... (PyTorch's Rprop step_sizes)",
+    "min_step_size": "step_size_min", "max_step_size": "step_size_max",
+    "epsilon_1": "eps1", "epsilon_2": "eps2",
+    "d": "clip_threshold (PyTorch's Adafactor d)",
+    "beta_2_decay": "beta2_decay",
+    "weight_decay_rate": "weight_decay",
 }
 
 
@@ -117,6 +142,8 @@ def check(name: str, value: Any, optimizer: str) -> Any:
     c = CONSTRAINTS[name]
     if c.kind == "lr" and callable(value):
         return value
+    if value is None and c.none_ok:
+        return None
     got = repr(value) if isinstance(value, str) else value  # quote strings: '0.1' is not 0.1
     if c.kind == "choice" and value not in c.choices:
         raise ConfigError(expected(f"{name} {c.describe()} for {optimizer}", got,
