@@ -17,7 +17,7 @@ import pytest
 from descentlab.optim import make_optimizer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-FILES = ["optim_family_torch.json"]
+FILES = ["optim_family_torch.json", "optim_family_optax.json", "optim_family_keras.json"]
 RTOL = 1e-10
 WRONG_MIN = 1e-6  # a wrong variant must be off by at least this much (10^4 times the tolerance)
 
@@ -94,7 +94,8 @@ def test_fixtures_cover_every_rule_and_framework():
 @pytest.mark.parametrize("case,problems", CASES, ids=IDS)
 def test_trajectory_matches_framework(case, problems):
     err = max_rel_error(case, replay(case, problems, case["hyper"]))
-    assert err <= RTOL, f"{case['id']}: max relative error {err:.3g}"
+    # a case may carry a looser tolerance with its reason (Keras's float32 means: see the fixture script)
+    assert err <= case.get("rtol", RTOL), f"{case['id']}: max relative error {err:.3g}"
     # and the trajectory really moved, so the comparison means something
     assert max(np.max(np.abs(np.array(r[-1]) - np.array(r[0]))) for r in case["trajectory"].values()) > 1e-3
 
