@@ -11,6 +11,7 @@ nothing else heavy; each name is imported from its layer on first use::
       nn         layers, losses, initialisers        descentlab.nn
       data       offline datasets, batching          descentlab.data
       train      minimize(), fit(), histories        descentlab.train
+      sweep      studies, executors, SQLite store    descentlab.sweep
       viz        figures and animations (matplotlib) descentlab.viz
       lecture    the chapter's worked examples       descentlab.lecture
       report     the HTML report of `descentlab tour` descentlab.report
@@ -22,7 +23,7 @@ from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("autodiff", "calculus", "functions", "optim", "nn", "data", "train", "viz", "lecture", "report", "fast",
+_SUBPACKAGES = ("autodiff", "calculus", "functions", "optim", "nn", "data", "train", "sweep", "viz", "lecture", "report", "fast",
                 "errors")
 
 # public name -> module that defines it

@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 from descentlab._io import dumps_json
 from descentlab.errors import ConfigError, StateFileError
 from descentlab.optim.stopping import (
+    RULE_KINDS,
     STOP_KINDS,
     Divergence,
     GradNorm,
@@ -249,7 +250,8 @@ def test_stop_reason_serialises():
     assert json.loads(dumps_json(data))["details"]["value"] == "nan"
     assert StopReason.from_dict(data).message == reason.message
     assert str(reason) == "diverged at step 4: loss is nan"
-    assert set(STOP_KINDS) == {"converged", "max_steps", "no_improvement", "diverged"}
+    assert set(RULE_KINDS) == {"converged", "max_steps", "no_improvement", "diverged"}
+    assert set(STOP_KINDS) == set(RULE_KINDS) | {"callback", "interrupted"}
 
 
 @pytest.mark.parametrize("rule", [
@@ -290,7 +292,7 @@ BAD = [
     (lambda: Divergence(factor=0.0), ConfigError, r"factor a finite number > 0, got 0\.0"),
     (lambda: Divergence(factor=0.5), ConfigError, r"factor >= 1, got 0\.5"),
     (lambda: StopRules([MaxSteps(3), "tol"]), ConfigError, r"stopping rules .* got tol"),
-    (lambda: StopReason("done", 3, "x"), ConfigError, r"kind one of \['converged', 'max_steps', 'no_improvement', 'diverged'\]"),
+    (lambda: StopReason("done", 3, "x"), ConfigError, r"kind one of \['converged', 'max_steps', 'no_improvement', 'diverged', 'callback', 'interrupted'\]"),
     (lambda: NoImprovement().load_state_dict({"best": 1.0}), StateFileError, r"keys \['best', 'best_step', 'wait'\]"),
     (lambda: NoImprovement().load_state_dict({"best": "x", "best_step": 1, "wait": 0}), StateFileError, r"best a number"),
     (lambda: Divergence().load_state_dict({"initial_loss": "1"}), StateFileError, r"initial_loss a number or null"),

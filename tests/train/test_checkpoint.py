@@ -66,13 +66,13 @@ def test_a_truncated_checkpoint_is_detected_and_the_previous_one_kept(tmp_path):
         c = load_checkpoint(ck)
     assert c.path == previous_path(ck)
     # saving over the corrupt file replaces it but never moves it onto the good .prev
-    from descentlab.train.checkpoint import save_checkpoint
-    from descentlab.train.fit import History, _Loop
+    from descentlab.train.checkpoint import LoopPosition, save_checkpoint
+    from descentlab.train.history import History
     from descentlab.data import full
 
     net = mlp([2, 8, 2], "tanh", seed=0)
     opt = make_optimizer("sgd", lr=0.1)
-    save_checkpoint(ck, net, opt, opt.init(net.params()), full(), _Loop(), History())
+    save_checkpoint(ck, net, opt, opt.init(net.params()), full(), LoopPosition(), History())
     assert previous_path(ck).read_bytes() == good_prev
     load_arrays(ck)
 

@@ -170,7 +170,7 @@ def test_early_stopping_can_restore_the_best_epochs_weights():
     net, h, snaps = _overfitting_run(restore_best=True)
     best = int(np.argmin(h.epochs["val_loss"]))
     assert h.stop.kind == "no_improvement" and 0 < best < h.n_epochs - 1
-    assert f"weights of epoch {best + 1} restored" in h.stop.detail
+    assert f"weights of epoch {best + 1} restored" in h.stop.message
     for k, v in snaps[best].items():
         assert np.array_equal(net.params()[k], v), k
     _, val = train_val_split(two_moons(80, noise=0.3, seed=1), 0.5, seed=1)
@@ -178,7 +178,7 @@ def test_early_stopping_can_restore_the_best_epochs_weights():
                                                                                       rel=1e-12)
     # without restore_best the same run ends on the last epoch's weights
     net2, h2, _ = _overfitting_run()
-    assert h2.steps["loss"] == h.steps["loss"] and "restored" not in h2.stop.detail
+    assert h2.steps["loss"] == h.steps["loss"] and "restored" not in h2.stop.message
     assert not np.array_equal(net2.params()["0.W"], net.params()["0.W"])
 
 
@@ -190,7 +190,7 @@ def test_restore_best_resumes_bit_identically(tmp_path):
 
     assert set(load_checkpoint(ck).best_params) == set(net_ref.params())
     net, h, _ = _overfitting_run(restore_best=True, checkpoint=ck, resume=True)
-    assert h.stop.detail == h_ref.stop.detail
+    assert h.stop.message == h_ref.stop.message
     for k, v in net_ref.params().items():
         assert np.array_equal(net.params()[k], v), k
 

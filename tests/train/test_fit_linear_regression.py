@@ -80,7 +80,7 @@ def test_divergence_stops_and_names_the_step(data):
     m = model_for(data)
     h = fit(m, data, "mse", make_optimizer("sgd", lr=5.0), full(), epochs=1000, quiet=True)
     assert h.stop.kind == "diverged"
-    assert f"step {h.stop.step}" in h.stop.detail
+    assert f"step {h.stop.step}" in h.stop.message
     assert h.stop.step < 100 and np.all(np.isfinite(m.W.data))
 
 
@@ -100,5 +100,6 @@ def test_each_step_records_the_lr_and_gradient_norm_its_update_used(data):
 def test_a_non_finite_loss_stops_and_names_the_step(data):
     m = model_for(data)
     h = fit(m, data, "mse", make_optimizer("sgd", lr=1e200), full(), epochs=10, quiet=True)
-    assert h.stop.kind == "diverged" and h.stop.detail == f"non-finite loss at step {h.stop.step}"
+    assert h.stop.kind == "diverged" and h.stop.message == f"diverged at step {h.stop.step}: loss is inf"
+    assert h.stop.details["quantity"] == "loss" and h.stop.details["value"] == np.inf
     assert h.n_epochs == h.stop.step and np.all(np.isfinite(m.W.data))  # the bad update was not applied

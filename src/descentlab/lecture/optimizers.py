@@ -105,14 +105,14 @@ def run_rule(name: str, steps: int, x0: np.ndarray = START, hyper: dict | None =
 def _library_run(name: str, steps: int, preset: str = "lecture") -> np.ndarray:
     """The same run (``HYPER[name]``, from ``START``) with descentlab.optim under ``preset``: x_1 … x_steps."""
     from ..optim import make_optimizer
+    from ..optim.lookahead import at_eval_params
 
     opt = make_optimizer(name, preset=preset, **HYPER[name])
     params = {"x": START.copy()}
     state = opt.init(params)
     out = []
     for _ in range(steps):
-        at = opt.eval_params(params, state)["x"]
-        opt.step(params, {"x": grad_f(np.asarray(at))}, state)
+        opt.step(params, at_eval_params(opt, params, state, lambda: {"x": grad_f(params["x"].copy())}), state)
         out.append(params["x"].copy())
     return np.array(out)
 

@@ -17,11 +17,12 @@ from typing import Any, Mapping, NamedTuple
 import numpy as np
 
 from .._io import load_arrays, save_arrays
-from ..errors import ConfigError, DescentlabError, StateFileError, expected
+from ..errors import DescentlabError, StateFileError, expected
 from .base import Optimizer
+from .config import optimizer_config, rebuildable
 from .state import OptState
 
-__all__ = ["save_state", "load_state", "LoadedState", "check_state"]
+__all__ = ["save_state", "load_state", "LoadedState", "check_state", "pack_state", "unpack_state"]
 
 _KIND = "descentlab-optimizer-state"
 _VERSION = 1
@@ -41,22 +42,28 @@ def save_state(path: str | os.PathLike, state: OptState, opt: Optimizer | None =
     rebuilt from a file; its config is then left out and :func:`load_state` needs the
     optimizer passed back in.
     """
+    arrays, manifest = pack_state(state, opt)
+    return save_arrays(path, arrays, {"kind": _KIND, "version": _VERSION, **manifest})
+
+
+def pack_state(state: OptState, opt: Optimizer | None = None, prefix: str = "") -> tuple[dict[str, np.ndarray], dict]:
+    """``state`` as named arrays (``<prefix><param>/<buffer>``) and the manifest entries that list them.
+
+    The one layout of optimizer state on disk: :func:`save_state` writes it alone, a
+    training checkpoint writes it beside the model (``prefix="opt/"``) and reads it back
+    with :func:`unpack_state`.
+    """
     arrays: dict[str, np.ndarray] = {}
     buffers = []
     for p, bufs in state.slots.items():
         for b, a in bufs.items():
-            key = f"{p}/{b}"
+            key = f"{prefix}{p}/{b}"
             arrays[key] = np.asarray(a)
             buffers.append([p, b, key])
-    config = None
-    if opt is not None:
-        try:
-            config = opt.to_config()
-        except ConfigError:
-            config = None
-    manifest = {"kind": _KIND, "version": _VERSION, "step": int(state.step), "params": list(state.slots),
-                "buffers": buffers, "optimizer": config}
-    return save_arrays(path, arrays, manifest)
+    config = optimizer_config(opt) if opt is not None else None
+    manifest = {"step": int(state.step), "params": list(state.slots), "buffers": buffers,
+                "optimizer": config if rebuildable(config) else None}
+    return arrays, manifest
 
 
 def load_state(path: str | os.PathLike, opt: Optimizer | None = None,
@@ -86,10 +93,19 @@ def load_state(path: str | os.PathLike, opt: Optimizer | None = None,
     if meta.get("version") != _VERSION:
         raise StateFileError(expected(f"state file version {_VERSION}", meta.get("version"),
                                       "save it again with this version of descentlab"))
+    return unpack_state(arrays, meta, opt, params, where=str(path))
+
+
+def unpack_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], opt: Optimizer | None = None,
+                 params: Mapping[str, np.ndarray] | None = None, where: str = "the file") -> LoadedState:
+    """The state :func:`pack_state` wrote, checked against ``opt`` and ``params`` as :func:`load_state` does."""
     step = meta.get("step")
-    if not isinstance(step, int) or step < 0:
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise StateFileError(expected("a step counter >= 0 in the state file", step, "the file is corrupt"))
-    slots: dict[str, dict[str, np.ndarray]] = {p: {} for p in meta.get("params", [])}
+    try:
+        slots: dict[str, dict[str, np.ndarray]] = {p: {} for p in meta.get("params", [])}
+    except TypeError as exc:
+        raise StateFileError(expected("a list of parameter names", meta.get("params"), "the file is corrupt")) from exc
     for entry in meta.get("buffers", []):
         try:
             p, b, key = entry
@@ -97,24 +113,27 @@ def load_state(path: str | os.PathLike, opt: Optimizer | None = None,
         except (ValueError, KeyError, TypeError) as exc:
             raise StateFileError(expected("buffers listed in the manifest", entry, "the file is corrupt")) from exc
     state = OptState(step, slots)
+    opt = _the_optimizer(meta.get("optimizer"), opt, where)
+    check_state(state, opt, params)
+    return LoadedState(state, opt)
 
-    config = meta.get("optimizer")
+
+def _the_optimizer(config: Any, opt: Optimizer | None, where: str) -> Optimizer:
+    """``opt`` checked against the saved ``config``, or the optimizer rebuilt from it."""
     if opt is None:
         if config is None:
-            raise StateFileError(expected(f"an optimizer config in {path}", "none (its lr was a plain callable)",
+            raise StateFileError(expected(f"an optimizer config in {where}", "none (its lr was a plain callable)",
                                           "pass the optimizer: load_state(path, opt=...)"))
         from .registry import from_config
 
         try:
-            opt = from_config(config)
+            return from_config(config)
         except DescentlabError as exc:
-            raise StateFileError(expected(f"an optimizer config that builds, in {path}", config.get("name"),
+            raise StateFileError(expected(f"an optimizer config that builds, in {where}", config.get("name"),
                                           f"the file is corrupt or from another version ({exc})")) from exc
-    elif config is not None:
-        try:
-            mine = _comparable(opt.to_config())
-        except ConfigError:  # a plain-callable lr: nothing to compare, the buffers are checked below
-            mine = None
+    if config is not None:
+        mine = optimizer_config(opt)
+        mine = _comparable(mine) if rebuildable(mine) else None  # a plain-callable lr: the buffers are checked
         theirs = _comparable(config)
         if mine is not None and mine != theirs:
             diff = sorted(k for k in set(mine["hyper"]) | set(theirs["hyper"])
@@ -123,8 +142,7 @@ def load_state(path: str | os.PathLike, opt: Optimizer | None = None,
             raise StateFileError(expected(f"a state saved by {opt.name} with the same hyperparameters",
                                           f"a file whose {what} differ",
                                           "build the optimizer from the file: load_state(path) without opt="))
-    check_state(state, opt, params)
-    return LoadedState(state, opt)
+    return opt
 
 
 def check_state(state: OptState, opt: Optimizer, params: Mapping[str, np.ndarray] | None = None) -> None:

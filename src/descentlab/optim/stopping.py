@@ -50,9 +50,14 @@ __all__ = [
     "grad_norm",
     "rule_from_config",
     "STOP_KINDS",
+    "RULE_KINDS",
 ]
 
-STOP_KINDS = ("converged", "max_steps", "no_improvement", "diverged")
+#: the kinds the rules below return, and the two a training loop adds: ``callback``
+#: (a callback asked to stop: the run is finished) and ``interrupted`` (stopped so that
+#: a resume continues it, e.g. on SIGTERM)
+RULE_KINDS = ("converged", "max_steps", "no_improvement", "diverged")
+STOP_KINDS = (*RULE_KINDS, "callback", "interrupted")
 
 Arrays = Mapping[str, np.ndarray] | np.ndarray
 
@@ -64,7 +69,8 @@ class StopReason:
     Attributes
     ----------
     kind : str
-        One of ``"converged"``, ``"max_steps"``, ``"no_improvement"``, ``"diverged"``.
+        One of ``"converged"``, ``"max_steps"``, ``"no_improvement"``, ``"diverged"``
+        (the rules' kinds), ``"callback"`` or ``"interrupted"`` (see :data:`STOP_KINDS`).
     step : int
         Updates done when the rule fired (the iterate ``x_step`` was checked).
     message : str
@@ -88,10 +94,23 @@ class StopReason:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "StopReason":
-        return cls(str(data["kind"]), int(data["step"]), str(data["message"]), dict(data.get("details", {})))
+        """Rebuild from :meth:`to_dict` output, also after JSON: ``"nan"``/``"inf"`` details are floats again."""
+        details = _unword(dict(data.get("details", {})))
+        return cls(str(data["kind"]), int(data["step"]), str(data["message"]), details)
 
     def __str__(self) -> str:
         return self.message
+
+
+def _unword(v: Any) -> Any:
+    """Undo ``_io.dumps_json``'s wording of non-finite floats."""
+    if isinstance(v, str) and v in ("nan", "inf", "-inf"):
+        return float(v)
+    if isinstance(v, dict):
+        return {k: _unword(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_unword(x) for x in v]
+    return v
 
 
 # ----------------------------------------------------------------------------------------

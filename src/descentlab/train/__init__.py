@@ -8,7 +8,8 @@ names are resolved lazily from their modules.
 from __future__ import annotations
 
 from .._lazy import lazy_exports
-from .fit import History, fit
+from .fit import fit
+from .history import History
 from .minimize import Trajectory, minimize
 from .race import RaceResult, race
 

@@ -3,13 +3,16 @@
 One ``.npz`` written by :func:`descentlab._io.save_arrays` (no pickle) holds
 
 * ``model/<name>``            every parameter, by dotted name;
-* ``opt/<name>/<buffer>``     the optimizer's buffers (``m``, ``v``, ``b`` …), by name;
+* ``opt/<name>/<buffer>``     the optimizer's buffers (``m``, ``v``, ``b`` …), in the
+  layout of :func:`descentlab.optim.statefile.pack_state` (listed under ``opt_state``
+  in the manifest: the one file format for optimizer state);
 * ``history/...``             the per-step and per-epoch records;
 * ``best/<name>``             with ``restore_best``: the weights of the best epoch so far;
 * the JSON manifest:          optimizer config and step (the schedule's step: a
   schedule is a pure function of it), the batching config, the batching generator's
   ``bit_generator.state`` now and at the start of the current epoch, the loop's
-  position (epoch, batch inside the epoch, running sums), early-stopping state.
+  :class:`LoopPosition` (epoch, batch inside the epoch, running sums) and the stopping
+  rules' state (early stopping's best loss and wait, divergence's first loss).
 
 Safety: a new checkpoint is first written beside the target (atomically), read back
 and checked; only then does a copy of the current file (a hard link where the file
@@ -30,11 +33,14 @@ import numpy as np
 
 from .._io import ensure_parent, load_arrays, save_arrays
 from ..errors import ConfigError, StateFileError, expected
+from ..optim.config import optimizer_config
+from ..optim.statefile import pack_state, unpack_state
+from .history import History
 
-__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "checkpoint_exists", "previous_path"]
+__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "LoopPosition", "checkpoint_exists", "previous_path"]
 
 FORMAT = "descentlab-checkpoint"
-VERSION = 1
+VERSION = 2
 
 
 def previous_path(path) -> Path:
@@ -54,27 +60,45 @@ def _readable(path: Path) -> bool:
         return False
 
 
-def save_checkpoint(path, model, opt, state, batcher, loop, history, done: bool = False,
-                    best: dict | None = None) -> Path:
+@dataclass
+class LoopPosition:
+    """Where a training loop is: all of it goes into a checkpoint, so a resume is exact."""
+
+    epoch: int = 0            # epochs completed
+    batch: int = 0            # batches completed inside the current epoch
+    epoch_loss_sum: float = 0.0
+    epoch_correct: int = 0
+    epoch_seen: int = 0
+    epoch_time: float = 0.0
+    epoch_gnorm_sum: float = 0.0
+    epoch_steps: int = 0
+    epoch_start_rng: dict | None = None
+
+    def next_epoch(self) -> None:
+        """Close the epoch: count it, and zero the running sums."""
+        fresh = LoopPosition(epoch=self.epoch + 1)
+        self.__dict__.update(fresh.__dict__)
+
+
+def save_checkpoint(path, model, opt, state, batcher, position, history, done: bool = False,
+                    best: dict | None = None, rules=None) -> Path:
     """Write a checkpoint atomically, keeping the previous good one as ``<path>.prev``.
 
-    ``best`` holds the early-stopping copy of the best weights (``fit(restore_best=True)``).
+    ``position`` is the loop's :class:`LoopPosition`; ``rules`` names the
+    :class:`~descentlab.optim.stopping.StopRule` objects whose state a resume needs; ``best``
+    the early-stopping copy of the best weights (``fit(restore_best=True)``).
     """
-    from .fit import _opt_config
-
     path = ensure_parent(path)  # refused under its own name, not as the ".new" file written first
     arrays: dict[str, np.ndarray] = {f"model/{k}": v for k, v in model.params().items()}
-    for name, bufs in state.slots.items():
-        for buf, a in bufs.items():
-            arrays[f"opt/{name}/{buf}"] = a
+    opt_arrays, opt_state = pack_state(state, opt, prefix="opt/")
+    arrays.update(opt_arrays)
     arrays.update(history.to_arrays())
     arrays.update({f"best/{k}": v for k, v in (best or {}).items()})
     manifest = {
         "format": FORMAT, "version": VERSION, "done": bool(done),
-        "optimizer": _opt_config(opt), "opt_step": int(state.step), "schedule_step": int(state.step),
-        "opt_slots": {n: sorted(b) for n, b in state.slots.items()},
+        "optimizer": optimizer_config(opt), "opt_state": opt_state,
         "batching": batcher.config(), "rng_state": batcher.rng_state(),
-        "loop": {k: (v if k != "best" or np.isfinite(v) else None) for k, v in asdict(loop).items()},
+        "loop": asdict(position), "stop_rules": {k: r.state_dict() for k, r in (rules or {}).items()},
         "stop": history.stop.to_dict() if history.stop else None, "config": history.config,
     }
     tmp = path.with_name(path.name + ".new")
@@ -117,7 +141,7 @@ class Checkpoint:
 
     @property
     def step(self) -> int:
-        return int(self.meta["opt_step"])
+        return int(self.meta["opt_state"]["step"])
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -129,16 +153,15 @@ class Checkpoint:
         return {k[len("best/"):]: v.copy() for k, v in self.arrays.items() if k.startswith("best/")}
 
     @property
-    def history(self):
-        from .fit import History
-
+    def history(self) -> History:
         return History.from_arrays(self.arrays, self.meta)
 
-    def restore(self, model, opt, state, batcher, loop) -> None:
-        """Load parameters, optimizer state, RNG state and loop position in place."""
-        from .fit import _opt_config
+    def restore(self, model, opt, state, batcher, rules=None) -> LoopPosition:
+        """Load parameters, optimizer state, RNG state and the state of ``rules`` (by name) in place.
 
-        saved, now = self.meta["optimizer"], _opt_config(opt)
+        Returns the loop's :class:`LoopPosition`.
+        """
+        saved, now = self.meta["optimizer"], optimizer_config(opt)
         if saved != now:
             raise ConfigError(expected(f"the optimizer the checkpoint was made with ({saved})", now,
                                        "resume with the same optimizer settings"))
@@ -146,19 +169,15 @@ class Checkpoint:
             raise ConfigError(expected(f"batching {self.meta['batching']} as in the checkpoint", batcher.config(),
                                        "resume with the same batching"))
         model.load_state_dict(self.params)
-        slots = {}
-        for name, bufs in self.meta["opt_slots"].items():
-            slots[name] = {b: self.arrays[f"opt/{name}/{b}"].copy() for b in bufs}
-        if slots.keys() != state.slots.keys():
-            raise StateFileError(expected(f"optimizer state for {sorted(state.slots)}", sorted(slots)))
-        state.slots = slots
-        state.step = int(self.meta["opt_step"])
+        loaded = unpack_state(self.arrays, self.meta["opt_state"], opt, model.params(), where=self.path.name).state
+        state.slots = {p: {b: a.copy() for b, a in bufs.items()} for p, bufs in loaded.slots.items()}
+        state.step = loaded.step
         batcher.restore(self.meta["rng_state"])
-        lp = dict(self.meta["loop"])
-        if lp.get("best") is None:
-            lp["best"] = float("inf")
-        for k, v in lp.items():
-            setattr(loop, k, v)
+        saved_rules = self.meta["stop_rules"]
+        for name, rule in (rules or {}).items():  # a rule added on resume starts fresh
+            if name in saved_rules:
+                rule.load_state_dict(saved_rules[name])
+        return LoopPosition(**self.meta["loop"])
 
 
 def load_checkpoint(path, fallback: bool = True) -> Checkpoint:
@@ -187,3 +206,6 @@ def _check_meta(path: Path, meta: dict) -> None:
     if meta.get("format") != FORMAT:
         raise StateFileError(expected("a descentlab training checkpoint", f"{path.name} ({meta.get('format')})",
                                       "pass a file written by fit(checkpoint=...) or descentlab train --checkpoint"))
+    if meta.get("version") != VERSION:
+        raise StateFileError(expected(f"checkpoint format version {VERSION}", f"{path.name} (version {meta.get('version')})",
+                                      "start a new checkpoint: this one was written by another descentlab version"))

@@ -45,12 +45,11 @@ def _model(train, hidden: Sequence[int], activation: str, seed: int):
 
 
 def _run(train, val, hidden, activation, seed, loss, optimizer, batching, epochs):
-    from ..nn import get_loss
-    from .fit import evaluate, fit, prepare_targets
+    from .fit import evaluate, fit
+    from .targets import prepare_targets, resolve_loss
 
     model = _model(train, hidden, activation, seed)
-    loss_name = loss if loss != "auto" else ("cross_entropy" if train.task == "classification" else "mse")
-    loss_fn = get_loss(loss_name)
+    loss_fn, loss_name = resolve_loss(loss, train, train.n_outputs)
     T = prepare_targets(train.y, loss_name, train.n_outputs, np.float64)
     y = train.y if train.task == "classification" else None
     train_loss = [evaluate(model, train.X, T, loss_fn, y)[0]]

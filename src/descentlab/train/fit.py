@@ -1,138 +1,56 @@
 r"""``fit(model, data, ...)``: train a network by the lecture's descent, and keep its history.
 
-One step, top to bottom (the loop in :func:`fit` reads the same way)::
+One step, top to bottom (:meth:`_Run.step` reads the same way)::
 
     idx            = next batch of sample indices     (full / stochastic / mini-batch)
-    theta_eval     = opt.eval_params(theta, state)     (theta itself, except look-ahead Nesterov)
-    L, g           = loss_and_grads(X[idx], y[idx])    (forward, loss, back-propagation)
-    if L or g is not finite: stop, "diverged at step k"
+    L, g           = loss_and_grads(X[idx], y[idx])    (forward, loss, back-propagation,
+                                                        at opt.eval_params: look-ahead Nesterov)
+    if L or g is not finite, or L explodes: stop, "diverged at step k"
+    if ‖g‖ ≤ grad_tol: stop, "converged at step k"
     opt.step(theta, g, state)                           (theta and state in place, lr = schedule(k))
+
+and at each epoch's end the validation loss, early stopping, the epoch callbacks and a
+checkpoint (:meth:`_Run.end_epoch`).
 
 ``loss_and_grads`` is the one function that touches the network; by default it runs
 the autodiff engine (:func:`autodiff_loss_and_grads`). A faster forward/backward can be
 passed as ``step_fn`` with the same signature ``(X, T) -> (loss, grads, outputs)``.
 
-Stops, each recorded in ``History.stop`` with its kind and step:
-``max_steps`` (epochs done), ``converged`` (``‖∇L‖ ≤ grad_tol``),
-``no_improvement`` (early stopping on the validation loss), ``diverged`` (non-finite or
-exploding loss), ``callback`` (a callback asked to stop), ``interrupted`` (a callback
-returned ``"interrupt"``, e.g. on SIGTERM: the checkpoint is left resumable).
+Every stop is a :class:`~descentlab.optim.stopping.StopReason` in ``History.stop``, with
+the rules of :mod:`descentlab.optim.stopping` deciding the first four kinds:
+``max_steps`` (epochs or ``max_steps`` done), ``converged`` (:class:`GradNorm`,
+``‖∇L‖₂ ≤ grad_tol``), ``no_improvement`` (:class:`NoImprovement` on the epoch's
+validation loss: early stopping), ``diverged`` (:class:`Divergence`: non-finite or
+exploding loss, non-finite gradient), ``callback`` (a callback asked to stop),
+``interrupted`` (a callback returned ``"interrupt"``, e.g. on SIGTERM: the checkpoint
+is left resumable). The rules' state (early stopping's best loss, divergence's first
+loss) goes into the checkpoint with the loop's position.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from ..autodiff import Tensor, no_grad
 from ..errors import ConfigError, ShapeError, expected
+from ..optim.config import optimizer_config
+from ..optim.lookahead import at_eval_params
+from ..optim.stopping import Divergence, GradNorm, MaxSteps, NoImprovement, StopReason
+from .checkpoint import LoopPosition
+from .history import History
+from .targets import predict, resolve_loss, sample_total, train_arrays
 
-__all__ = ["fit", "train_mlp", "History", "Stop", "autodiff_loss_and_grads", "evaluate", "prepare_targets", "StepFn"]
+__all__ = ["fit", "train_mlp", "History", "autodiff_loss_and_grads", "evaluate", "StepFn"]
 
 StepFn = Callable[[np.ndarray, np.ndarray], "tuple[float, dict[str, np.ndarray], np.ndarray]"]
 
-STEP_KEYS = ("loss", "accuracy", "lr", "grad_norm", "epoch")
-EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "grad_norm", "time", "steps")
-
-
-@dataclass
-class Stop:
-    """Why training ended: ``kind`` in max_steps, converged, no_improvement, diverged, callback, interrupted."""
-
-    kind: str
-    step: int
-    epoch: int
-    detail: str = ""
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "step": self.step, "epoch": self.epoch, "detail": self.detail}
-
-
-@dataclass
-class History:
-    """Per-step and per-epoch records of one training run.
-
-    ``steps[key][i]`` is the value at update ``i``: ``loss`` and ``accuracy`` of the
-    batch before the update (accuracy NaN for regression), the ``lr`` used, the
-    Euclidean norm ``grad_norm`` of the loss's gradient (before any weight decay the
-    optimizer adds), the ``epoch``.
-    ``epochs[key][e]``: the epoch's training ``loss`` and ``accuracy``, per-sample means
-    over the batches as seen (so a loss summed over the batch, ``mse_half``, is divided
-    by the batch size here and the epochs of any batching compare), ``val_loss`` and ``val_accuracy`` (NaN without validation data),
-    the ``lr`` of its last step, its mean ``grad_norm``, wall ``time`` and the number of
-    ``steps`` done by its end.
-    """
-
-    steps: dict[str, list] = field(default_factory=lambda: {k: [] for k in STEP_KEYS})
-    epochs: dict[str, list] = field(default_factory=lambda: {k: [] for k in EPOCH_KEYS})
-    stop: Stop | None = None
-    config: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        # one line for a REPL: the per-step and per-epoch lists are in .steps and .epochs
-        opt = self.config.get("optimizer")
-        name = opt.get("name", "?") if isinstance(opt, dict) else (opt or "?")
-        stop = f"stop={self.stop.kind!r} at step {self.stop.step}" if self.stop else "not run"
-        last = [f"{k}={self.last(k):.4g}" for k in ("loss", "val_loss", "val_accuracy")
-                if self.epochs.get(k) and np.isfinite(self.last(k))]
-        return (f"History({self.config.get('dataset', 'data')!r}, {name}: {self.n_epochs} epochs, "
-                f"{self.n_steps} steps, {stop}{''.join(', ' + v for v in last)})")
-
-    @property
-    def n_steps(self) -> int:
-        return len(self.steps["loss"])
-
-    @property
-    def n_epochs(self) -> int:
-        return len(self.epochs["loss"])
-
-    def last(self, key: str, per: str = "epoch") -> float:
-        seq = (self.epochs if per == "epoch" else self.steps)[key]
-        return float(seq[-1]) if seq else float("nan")
-
-    def to_dict(self) -> dict:
-        """Plain lists and numbers, for JSON."""
-        return {"steps": {k: list(v) for k, v in self.steps.items()},
-                "epochs": {k: list(v) for k, v in self.epochs.items()},
-                "stop": self.stop.to_dict() if self.stop else None, "config": dict(self.config)}
-
-    def to_arrays(self, prefix: str = "history/") -> dict[str, np.ndarray]:
-        out = {f"{prefix}steps/{k}": np.asarray(v, dtype=np.float64) for k, v in self.steps.items()}
-        out.update({f"{prefix}epochs/{k}": np.asarray(v, dtype=np.float64) for k, v in self.epochs.items()})
-        return out
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict, prefix: str = "history/") -> "History":
-        h = cls(config=dict(meta.get("config", {})))
-        for k in STEP_KEYS:
-            h.steps[k] = arrays[f"{prefix}steps/{k}"].tolist()
-        for k in EPOCH_KEYS:
-            h.epochs[k] = arrays[f"{prefix}epochs/{k}"].tolist()
-        h.steps["epoch"] = [int(e) for e in h.steps["epoch"]]
-        h.epochs["steps"] = [int(e) for e in h.epochs["steps"]]
-        if meta.get("stop"):
-            h.stop = Stop(**meta["stop"])
-        return h
-
 
 # -- loss and gradients ---------------------------------------------------------------------
-def prepare_targets(y: np.ndarray, loss_name: str, n_outputs: int, dtype) -> np.ndarray:
-    """Targets in the form the loss wants: labels for cross-entropy, one-hot/columns for MSE."""
-    if loss_name == "cross_entropy":
-        return y
-    if y.dtype.kind in "iu":  # class labels scored with MSE or BCE: one-hot rows, or one 0/1 column
-        if n_outputs == 1:
-            return y.astype(dtype).reshape(-1, 1)
-        from ..data.dataset import one_hot
-
-        return one_hot(y, n_outputs, dtype)
-    return y.astype(dtype).reshape(y.shape[0], -1)
-
-
 def autodiff_loss_and_grads(model, loss_fn) -> StepFn:
     """The reference step: forward through the autodiff graph, loss, ``backward()``.
 
@@ -154,13 +72,6 @@ def autodiff_loss_and_grads(model, loss_fn) -> StepFn:
     return step_fn
 
 
-def _sample_total(loss_fn, L: float, n: int) -> float:
-    """The sum over a batch of ``n`` samples of their losses, from the batch's loss ``L``."""
-    from ..nn.losses import loss_reduction
-
-    return L if loss_reduction(loss_fn) == "sum" else L * n
-
-
 def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None = None,
              chunk: int = 4096) -> tuple[float, float]:
     """Per-sample mean loss and accuracy (NaN for regression) of ``model`` on ``(X, T)``, without a graph."""
@@ -168,20 +79,10 @@ def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None 
     with no_grad():
         for i in range(0, n, chunk):
             out = model(Tensor(X[i:i + chunk]))
-            total += _sample_total(loss_fn, float(loss_fn(out, T[i:i + chunk]).data), min(chunk, n - i))
+            total += sample_total(loss_fn, float(loss_fn(out, T[i:i + chunk]).data), min(chunk, n - i))
             if y is not None:
-                correct += int(np.sum(_predict(out.data, loss_fn) == y[i:i + chunk]))
+                correct += int(np.sum(predict(out.data, loss_fn) == y[i:i + chunk]))
     return total / n, (correct / n if y is not None else float("nan"))
-
-
-def _predict(out: np.ndarray, loss_fn) -> np.ndarray:
-    """Class labels: the largest output, or, for one output, above 0 (a logit, for ``bce``) or above ½
-    (a value fitted to 0/1 targets, e.g. by ``mse``)."""
-    if out.shape[1] > 1:
-        return np.argmax(out, axis=1)
-    from ..nn.losses import LOSSES
-
-    return (out[:, 0] > (0.0 if loss_fn is LOSSES["bce"] else 0.5)).astype(np.int64)
 
 
 def _global_norm(grads: dict[str, np.ndarray]) -> float:
@@ -222,41 +123,7 @@ class _Progress:
             self.stream.flush()
 
 
-# -- the loop ----------------------------------------------------------------------------------
-@dataclass
-class _Loop:
-    """Where the loop is; all of it goes into a checkpoint so a resume is exact."""
-
-    epoch: int = 0            # epochs completed
-    batch: int = 0            # batches completed inside the current epoch
-    epoch_loss_sum: float = 0.0
-    epoch_correct: int = 0
-    epoch_seen: int = 0
-    epoch_time: float = 0.0
-    epoch_gnorm_sum: float = 0.0
-    epoch_steps: int = 0
-    best: float = math.inf    # early stopping: best monitored value, its epoch, and epochs since
-    best_epoch: int = -1
-    wait: int = 0
-    epoch_start_rng: dict | None = None
-
-
-def _resolve_loss(loss, data, width: int):
-    """The loss function and its name; ``"auto"`` picks by task and the model's output ``width``."""
-    from ..nn.losses import get_loss
-
-    if not isinstance(loss, str):
-        return loss, getattr(loss, "__name__", "custom")
-    name = str(loss).lower().replace("-", "_")
-    if name == "auto":
-        name = ("bce" if width == 1 else "cross_entropy") if data.task == "classification" else "mse"
-    fn = get_loss(name)
-    if name == "cross_entropy" and width == 1:
-        raise ShapeError(expected("one logit per class for cross-entropy", "a model with one output",
-                                  f"make the last layer {data.n_outputs} wide, or use loss='bce' for one logit"))
-    return fn, name
-
-
+# -- setting up ------------------------------------------------------------------------------
 def _resolve_optimizer(optimizer, lr, preset):
     if isinstance(optimizer, str):
         from ..optim import make_optimizer
@@ -299,6 +166,232 @@ def _dtype(model):
     for _, p in model.named_parameters():
         return p.data.dtype
     return np.float64
+
+
+def _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_tol, restore_best,
+                val_fraction) -> None:
+    """Refuse bad arguments with a sentence, before any work."""
+    from ..data.dataset import Dataset, check_arrays
+
+    for d in (data, val_data):
+        if d is not None and not isinstance(d, Dataset):
+            raise ConfigError(expected("a descentlab.data.Dataset", type(d).__name__,
+                                       "wrap arrays with Dataset.from_arrays(X, y)"))
+        if d is not None:  # a Dataset built with its bare constructor was never checked: NaN rows, labels
+            check_arrays(d.X, d.y, d.task, d.n_classes)
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
+    for name, value, fix in (("early_stopping", early_stopping, "e.g. 5 epochs without improvement, or None"),
+                             ("checkpoint_every", checkpoint_every, "e.g. 100 steps, or None for epoch ends only")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+            raise ConfigError(expected(f"an integer {name} >= 1", value, fix))
+    if grad_tol is not None and not (0 <= grad_tol < np.inf):
+        raise ConfigError(expected("grad_tol >= 0 (finite)", grad_tol, "e.g. 1e-4, or None to run every epoch"))
+    if restore_best and early_stopping is None:
+        raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
+                                   "pass early_stopping, e.g. 5 epochs"))
+    if val_data is not None and val_fraction:
+        raise ConfigError(expected("either val_data or val_fraction", "both",
+                                   "drop val_fraction to use val_data as given"))
+
+
+def _stop_rules(grad_tol, diverge_factor, max_steps, early_stopping) -> dict[str, Any]:
+    """The rules fit stops by, by the kind each decides (None where not asked for)."""
+    factor = None if diverge_factor == math.inf else diverge_factor
+    roles = {"diverged": Divergence(factor=factor, check_params=False),
+             "converged": GradNorm(grad_tol) if grad_tol is not None else None,
+             "max_steps": MaxSteps(max_steps) if max_steps is not None else None,
+             "no_improvement": NoImprovement(early_stopping) if early_stopping is not None else None}
+    return roles
+
+
+def _with_epoch(reason: StopReason, epoch: int) -> StopReason:
+    return dataclasses.replace(reason, details={**reason.details, "epoch": int(epoch)})
+
+
+def _ask(callbacks, event: str, info: dict, step: int, epoch: int) -> StopReason | None:
+    for cb in callbacks:
+        answer = cb(event, info)
+        if answer == "interrupt":
+            return StopReason("interrupted", step, f"interrupted after step {step}; resume to continue", {"epoch": epoch})
+        if answer is True:
+            return StopReason("callback", step, "a callback asked to stop", {"epoch": epoch})
+    return None
+
+
+#: what must match for a resume to continue the same run (epochs may grow; the optimizer
+#: and batching are checked by Checkpoint.restore)
+_SAME_RUN_KEYS = ("loss", "seed", "samples", "dataset", "task", "sizes", "activation")
+
+
+def _check_same_run(saved: dict, now: dict) -> None:
+    changed = [k for k in _SAME_RUN_KEYS if k in saved and k in now and saved[k] != now[k]]
+    if changed:
+        raise ConfigError(expected(f"the run the checkpoint was made with ({', '.join(f'{k}={saved[k]}' for k in changed)})",
+                                   ", ".join(f"{k}={now[k]}" for k in changed),
+                                   "resume with the same data, seed, model and loss, or start a new checkpoint"))
+
+
+# -- the loop ----------------------------------------------------------------------------------
+class _Run:
+    """One training run: what the loop reads (data, optimizer, rules) and where it is."""
+
+    def __init__(self, model, opt, batcher, step_fn, loss_fn, train, val, history, rules, *, epochs, restore_best,
+                 callbacks, progress, checkpoint, checkpoint_every) -> None:
+        self.model, self.opt, self.batcher, self.step_fn, self.loss_fn = model, opt, batcher, step_fn, loss_fn
+        self.train, self.val, self.history, self.rules = train, val, history, rules
+        self.epochs, self.restore_best, self.callbacks, self.progress = epochs, restore_best, list(callbacks), progress
+        self.checkpoint, self.checkpoint_every = checkpoint, checkpoint_every
+        self.params = model.params()
+        self.state = opt.init(self.params)
+        self.pos = LoopPosition()
+        self.best_params: dict[str, np.ndarray] | None = None  # the weights of the best epoch, with restore_best
+        self.n = len(train.X)
+
+    # -- checkpoints
+    def resume(self) -> bool:
+        """Continue from the checkpoint if there is one; True when it holds a finished run."""
+        from .checkpoint import checkpoint_exists, load_checkpoint
+
+        if not checkpoint_exists(self.checkpoint):
+            return False
+        ck = load_checkpoint(self.checkpoint)
+        _check_same_run(ck.history.config, self.history.config)
+        self.pos = ck.restore(self.model, self.opt, self.state, self.batcher, {k: r for k, r in self.rules.items() if r is not None})
+        self.best_params = ck.best_params or None
+        self.history = ck.history
+        kind = self.history.stop.kind if self.history.stop is not None else None
+        if kind not in (None, "max_steps", "interrupted") or self.pos.epoch >= self.epochs and kind != "interrupted":
+            return True
+        self.history.stop = None  # (an interrupt after the last step falls through to a finished checkpoint)
+        return False
+
+    def save(self, done: bool = False) -> None:
+        if self.checkpoint is not None:
+            from .checkpoint import save_checkpoint
+
+            save_checkpoint(self.checkpoint, self.model, self.opt, self.state, self.batcher, self.pos, self.history,
+                            done=done, best=self.best_params, rules={k: r for k, r in self.rules.items() if r is not None})
+
+    # -- one step
+    def step(self, idx: np.ndarray) -> StopReason | None:
+        """One update on the batch ``idx``, recorded; the reason when the run stops here."""
+        X, T, y = self.train
+        k, pos, state = self.state.step, self.pos, self.state
+        lr_k = self.opt.lr_at(k)
+        L, grads, out = at_eval_params(self.opt, self.params, state, lambda: self.step_fn(X[idx], T[idx]))
+        gnorm = _global_norm(grads)
+        hits = int(np.sum(predict(out, self.loss_fn) == y[idx])) if y is not None else 0
+        steps = self.history.steps
+        steps["loss"].append(L)
+        steps["accuracy"].append(hits / len(idx) if y is not None else float("nan"))
+        steps["lr"].append(float(lr_k))
+        steps["grad_norm"].append(gnorm)
+        steps["epoch"].append(pos.epoch)
+        stop = self._check_gradient(k, L, grads, gnorm)
+        if stop is not None:
+            return _with_epoch(stop, pos.epoch)
+        self.opt.step(self.params, grads, state)
+        pos.batch += 1
+        pos.epoch_loss_sum += sample_total(self.loss_fn, L, len(idx))
+        pos.epoch_seen += len(idx)
+        pos.epoch_correct += hits
+        pos.epoch_gnorm_sum += gnorm
+        pos.epoch_steps += 1
+        self.progress.update(state.step, pos.epoch + 1, self.epochs, pos.epoch_loss_sum / pos.epoch_seen)
+        stop = _ask(self.callbacks, "step", {"step": state.step, "epoch": pos.epoch, "loss": L, "grad_norm": gnorm,
+                                             "model": self.model, "history": self.history}, state.step, pos.epoch)
+        if stop is None and self.rules["max_steps"] is not None:
+            stop = self.rules["max_steps"].check(state.step, L)
+            stop = stop and _with_epoch(stop, pos.epoch)
+        return stop
+
+    def _check_gradient(self, k: int, L: float, grads, gnorm: float) -> StopReason | None:
+        """Divergence, then ‖∇L‖ ≤ grad_tol, at the iterate of step ``k`` (before its update)."""
+        # a finite norm means finite entries: the search for a bad entry runs only when there is one to name
+        reason = self.rules["diverged"].check(k, L, None if math.isfinite(gnorm) else grads)
+        if reason is None and not math.isfinite(gnorm):
+            reason = StopReason("diverged", k, f"diverged at step {k}: the gradient's norm overflows to {gnorm}",
+                                {"quantity": "grad", "value": gnorm})
+        if reason is None and self.rules["converged"] is not None:
+            reason = self.rules["converged"].check(k, L, grads)
+        return reason
+
+    # -- one epoch
+    def run_epoch(self) -> tuple[StopReason | None, bool]:
+        """The rest of the current epoch's batches: ``(stop, closed)``; a stop inside the epoch leaves it open."""
+        pos, every = self.pos, self.checkpoint_every
+        t0 = time.perf_counter()
+        if pos.batch == 0:
+            batches = self.batcher.epoch(self.n)
+            pos.epoch_start_rng = self.batcher.epoch_start_state
+        else:  # resuming inside an epoch: replay its permutation, skip what was done
+            self.batcher.restore(pos.epoch_start_rng)
+            batches = self.batcher.epoch(self.n)
+        stop = None
+        for idx in batches[pos.batch:]:
+            stop = self.step(idx)
+            if stop is not None:
+                break
+            if every and self.state.step % every == 0 and pos.batch < len(batches):
+                pos.epoch_time += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                self.save()
+        pos.epoch_time += time.perf_counter() - t0
+        if pos.batch < len(batches):  # stopped inside the epoch: a resume continues right here
+            return stop, False
+        return self.end_epoch(stop), True
+
+    def end_epoch(self, stop: StopReason | None) -> StopReason | None:
+        """Record the epoch, evaluate, early stopping and the epoch callbacks; save. The reason to stop, if any."""
+        pos, ep, steps = self.pos, self.history.epochs, self.history.steps
+        seen = max(pos.epoch_seen, 1)
+        ep["loss"].append(pos.epoch_loss_sum / seen)
+        ep["accuracy"].append(pos.epoch_correct / seen if self.train.y is not None else float("nan"))
+        vl, va = (evaluate(self.model, self.val.X, self.val.T, self.loss_fn, self.val.y) if self.val is not None
+                  else (math.nan, math.nan))
+        ep["val_loss"].append(vl)
+        ep["val_accuracy"].append(va)
+        ep["lr"].append(steps["lr"][-1] if steps["lr"] else float("nan"))
+        ep["grad_norm"].append(pos.epoch_gnorm_sum / max(pos.epoch_steps, 1))
+        ep["time"].append(pos.epoch_time)
+        ep["steps"].append(self.state.step)
+        epoch = pos.epoch
+        pos.next_epoch()
+        if self.rules["no_improvement"] is not None and (stop is None or stop.kind == "interrupted"):
+            stop = self._early_stop(vl if self.val is not None else ep["loss"][-1], epoch) or stop
+        if stop is None:
+            stop = _ask(self.callbacks, "epoch", {"step": self.state.step, "epoch": epoch, "history": self.history,
+                                                  "model": self.model}, self.state.step, epoch)
+        if pos.epoch < self.epochs and stop is None:
+            self.save()
+        return stop
+
+    def _early_stop(self, monitored: float, epoch: int) -> StopReason | None:
+        """Early stopping: :class:`NoImprovement` over the epochs, checked with the epoch's index."""
+        rule = self.rules["no_improvement"]
+        reason = rule.check(epoch, monitored)
+        if self.restore_best and rule.best_step == epoch and rule.wait == 0:
+            self.best_params = self.model.state_dict()
+        if reason is None:
+            return None
+        which = "validation" if self.val is not None else "training"
+        best = f"{rule.best:.4g} after epoch {rule.best_step + 1}" if rule.best is not None else "none"
+        message = f"no better {which} loss for {rule.patience} epochs (best {best})"
+        if self.restore_best and self.best_params is not None:
+            self.model.load_state_dict(self.best_params)
+            message += f"; weights of epoch {rule.best_step + 1} restored"
+        details = {"patience": rule.patience, "best": rule.best, "best_epoch": rule.best_step, "epoch": epoch}
+        return StopReason("no_improvement", self.state.step, message, details)
+
+    def finish(self, stop: StopReason | None) -> History:
+        self.progress.close()
+        epochs = self.epochs
+        self.history.stop = stop or StopReason("max_steps", self.state.step,
+                                               f"{epochs} epoch{'s' if epochs != 1 else ''} done",
+                                               {"epochs": int(epochs), "epoch": max(self.pos.epoch - 1, 0)})
+        self.save(done=self.history.stop.kind != "interrupted")
+        return self.history
 
 
 def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batching: Any = "full",
@@ -359,226 +452,46 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         Sequential of Linear layers and ReLU/Sigmoid/Tanh, instead of the autodiff
         engine. Its gradients equal the engine's to rounding (tested), not to the bit.
     """
-    from ..data.dataset import Dataset, check_arrays, train_val_split
-
-    for d in (data, val_data):
-        if d is not None and not isinstance(d, Dataset):
-            raise ConfigError(expected("a descentlab.data.Dataset", type(d).__name__,
-                                       "wrap arrays with Dataset.from_arrays(X, y)"))
-        if d is not None:  # a Dataset built with its bare constructor was never checked: NaN rows, labels
-            check_arrays(d.X, d.y, d.task, d.n_classes)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
-    for name, value, fix in (("early_stopping", early_stopping, "e.g. 5 epochs without improvement, or None"),
-                             ("checkpoint_every", checkpoint_every, "e.g. 100 steps, or None for epoch ends only")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-            raise ConfigError(expected(f"an integer {name} >= 1", value, fix))
-    if grad_tol is not None and not (0 <= grad_tol < np.inf):
-        raise ConfigError(expected("grad_tol >= 0 (finite)", grad_tol, "e.g. 1e-4, or None to run every epoch"))
-    if restore_best and early_stopping is None:
-        raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
-                                   "pass early_stopping, e.g. 5 epochs"))
-    if val_data is not None and val_fraction:
-        raise ConfigError(expected("either val_data or val_fraction", "both",
-                                   "drop val_fraction to use val_data as given"))
+    _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_tol, restore_best, val_fraction)
     if val_data is None and val_fraction:
+        from ..data.dataset import train_val_split
+
         data, val_data = train_val_split(data, val_fraction, seed=seed)
     opt = _resolve_optimizer(optimizer, lr, preset)
     batcher = _resolve_batching(batching, seed)
     batcher.check(len(data))
     width = _check_model_fits(model, data)
-    loss_fn, loss_name = _resolve_loss(loss, data, width)
-
+    loss_fn, loss_name = resolve_loss(loss, data, width)
+    rules = _stop_rules(grad_tol, diverge_factor, max_steps, early_stopping)
     dtype = _dtype(model)
-    X = data.X.astype(dtype, copy=False)
-    T = prepare_targets(data.y, loss_name, width, dtype)
-    y_cls = data.y if data.task == "classification" else None
-    if val_data is not None:
-        Xv = val_data.X.astype(dtype, copy=False)
-        Tv = prepare_targets(val_data.y, loss_name, width, dtype)
-        yv = val_data.y if val_data.task == "classification" else None
+    train = train_arrays(data, loss_name, width, dtype)
+    val = train_arrays(val_data, loss_name, width, dtype) if val_data is not None else None
     if fast and step_fn is None:
         from ..fast.mlp import MLP
 
         step_fn = MLP(model, loss_name).loss_and_grads  # rebinds the parameters to one flat buffer
     step_fn = step_fn or autodiff_loss_and_grads(model, loss_fn)
-
-    params = model.params()
-    state = opt.init(params)
-    history = History(config={"loss": loss_name, "optimizer": _opt_config(opt), "batching": batcher.config(),
-                              "epochs": int(epochs), "seed": seed, "samples": len(data),
-                              **(run_config or {})})
-    loop = _Loop()
-    best_params: dict[str, np.ndarray] | None = None  # the weights of epoch loop.best_epoch, with restore_best
+    history = History(config={"loss": loss_name, "optimizer": optimizer_config(opt), "batching": batcher.config(),
+                              "epochs": int(epochs), "seed": seed, "samples": len(data), **(run_config or {})})
     if checkpoint is not None:
         from .._io import ensure_parent
 
         ensure_parent(checkpoint)  # an unusable checkpoint path is refused before any training, not at the first save
-    if resume and checkpoint is not None:
-        from .checkpoint import checkpoint_exists, load_checkpoint
-
-        if checkpoint_exists(checkpoint):
-            ck = load_checkpoint(checkpoint)
-            _check_same_run(ck.history.config, history.config)
-            ck.restore(model, opt, state, batcher, loop)
-            best_params = ck.best_params or None
-            history = ck.history
-            kind = history.stop.kind if history.stop is not None else None
-            finished = kind not in (None, "max_steps", "interrupted") or loop.epoch >= epochs and kind != "interrupted"
-            if finished:
-                return history
-            history.stop = None  # (an interrupt after the last step falls through to a finished checkpoint)
-
-    steps_per_epoch = batcher.steps_per_epoch(len(data))
-    progress = _Progress(epochs * steps_per_epoch, enabled=not quiet, stream=stream)
-    first_loss = history.steps["loss"][0] if history.steps["loss"] else None
-    callbacks = list(callbacks)
-
-    def save(done: bool = False) -> None:
-        if checkpoint is not None:
-            from .checkpoint import save_checkpoint
-
-            save_checkpoint(checkpoint, model, opt, state, batcher, loop, history, done=done, best=best_params)
-
-    stop: Stop | None = None
+    progress = _Progress(epochs * batcher.steps_per_epoch(len(data)), enabled=not quiet, stream=stream)
+    run = _Run(model, opt, batcher, step_fn, loss_fn, train, val, history, rules, epochs=epochs,
+               restore_best=restore_best, callbacks=callbacks, progress=progress, checkpoint=checkpoint,
+               checkpoint_every=checkpoint_every)
+    if resume and checkpoint is not None and run.resume():
+        return run.history
+    stop: StopReason | None = None
     # overflow on the way to a divergence is not worth a NumPy warning: the loop checks
     # every loss and gradient itself and stops with the step's number
     with np.errstate(over="ignore", invalid="ignore"):
-        while loop.epoch < epochs and stop is None:
-            t0 = time.perf_counter()
-            if loop.batch == 0:
-                batches = batcher.epoch(len(data))
-                loop.epoch_start_rng = batcher.epoch_start_state
-            else:  # resuming inside an epoch: replay its permutation, skip what was done
-                batcher.restore(loop.epoch_start_rng)
-                batches = batcher.epoch(len(data))
-            for idx in batches[loop.batch:]:
-                k = state.step
-                lr_k = opt.lr_at(k)
-                eval_params = opt.eval_params(params, state)
-                if any(eval_params[n] is not params[n] for n in params):
-                    saved = {n: a.copy() for n, a in params.items()}
-                    for n in params:
-                        np.copyto(params[n], eval_params[n])
-                    L, grads, out = step_fn(X[idx], T[idx])
-                    for n in params:
-                        np.copyto(params[n], saved[n])
-                else:
-                    L, grads, out = step_fn(X[idx], T[idx])
-                gnorm = _global_norm(grads)
-                hits = int(np.sum(_predict(out, loss_fn) == y_cls[idx])) if y_cls is not None else 0
-                history.steps["loss"].append(L)
-                history.steps["accuracy"].append(hits / len(idx) if y_cls is not None else float("nan"))
-                history.steps["lr"].append(float(lr_k))
-                history.steps["grad_norm"].append(gnorm)
-                history.steps["epoch"].append(loop.epoch)
-                if first_loss is None:
-                    first_loss = L
-                if not (math.isfinite(L) and math.isfinite(gnorm)):
-                    stop = Stop("diverged", k, loop.epoch, f"non-finite {'loss' if not math.isfinite(L) else 'gradient'} at step {k}")
-                    break
-                if L > diverge_factor * max(abs(first_loss), 1e-12):
-                    stop = Stop("diverged", k, loop.epoch, f"loss {L:.3g} at step {k} exceeds {diverge_factor:g}× the first loss {first_loss:.3g}")
-                    break
-                if grad_tol is not None and gnorm <= grad_tol:
-                    stop = Stop("converged", k, loop.epoch, f"‖∇L‖₂ = {gnorm:.3g} ≤ {grad_tol:g} at step {k}")
-                    break
-                opt.step(params, grads, state)
-                loop.batch += 1
-                loop.epoch_loss_sum += _sample_total(loss_fn, L, len(idx))
-                loop.epoch_seen += len(idx)
-                loop.epoch_correct += hits
-                loop.epoch_gnorm_sum += gnorm
-                loop.epoch_steps += 1
-                progress.update(state.step, loop.epoch + 1, epochs, loop.epoch_loss_sum / loop.epoch_seen)
-                stop = _ask(callbacks, "step", {"step": state.step, "epoch": loop.epoch, "loss": L, "grad_norm": gnorm,
-                                                "model": model, "history": history}, state.step, loop.epoch)
-                if stop is not None:
-                    break
-                if max_steps is not None and state.step >= max_steps:
-                    stop = Stop("max_steps", state.step, loop.epoch, f"max_steps={max_steps} reached")
-                    break
-                if checkpoint_every and state.step % checkpoint_every == 0 and loop.batch < len(batches):
-                    loop.epoch_time += time.perf_counter() - t0
-                    t0 = time.perf_counter()
-                    save()
-            loop.epoch_time += time.perf_counter() - t0
-            if loop.batch < len(batches):
-                # stopped inside the epoch: it is not closed, so a resume continues right here
+        while run.pos.epoch < epochs and stop is None:
+            stop, closed = run.run_epoch()
+            if not closed:
                 break
-            # -- epoch end
-            seen = max(loop.epoch_seen, 1)
-            history.epochs["loss"].append(loop.epoch_loss_sum / seen)
-            history.epochs["accuracy"].append(loop.epoch_correct / seen if y_cls is not None else float("nan"))
-            if val_data is not None:
-                vl, va = evaluate(model, Xv, Tv, loss_fn, yv)
-            else:
-                vl, va = float("nan"), float("nan")
-            history.epochs["val_loss"].append(vl)
-            history.epochs["val_accuracy"].append(va)
-            history.epochs["lr"].append(history.steps["lr"][-1] if history.steps["lr"] else float("nan"))
-            history.epochs["grad_norm"].append(loop.epoch_gnorm_sum / max(loop.epoch_steps, 1))
-            history.epochs["time"].append(loop.epoch_time)
-            history.epochs["steps"].append(state.step)
-            monitored = vl if val_data is not None else history.epochs["loss"][-1]
-            loop.epoch += 1
-            loop.batch = 0
-            loop.epoch_loss_sum, loop.epoch_correct, loop.epoch_seen, loop.epoch_time = 0.0, 0, 0, 0.0
-            loop.epoch_gnorm_sum, loop.epoch_steps = 0.0, 0
-            if early_stopping is not None and (stop is None or stop.kind == "interrupted"):
-                if monitored < loop.best:
-                    loop.best, loop.best_epoch, loop.wait = monitored, loop.epoch - 1, 0
-                    if restore_best:
-                        best_params = model.state_dict()
-                else:
-                    loop.wait += 1
-                    if loop.wait >= early_stopping:
-                        stop = Stop("no_improvement", state.step, loop.epoch - 1,
-                                    f"no better {'validation' if val_data is not None else 'training'} loss for "
-                                    f"{early_stopping} epochs (best {loop.best:.4g} after epoch {loop.best_epoch + 1})")
-                        if restore_best and best_params is not None:
-                            model.load_state_dict(best_params)
-                            stop.detail += f"; weights of epoch {loop.best_epoch + 1} restored"
-            if stop is None:
-                stop = _ask(callbacks, "epoch", {"step": state.step, "epoch": loop.epoch - 1, "history": history,
-                                                 "model": model}, state.step, loop.epoch - 1)
-            if loop.epoch < epochs and stop is None:
-                save()
-    progress.close()
-    history.stop = stop or Stop("max_steps", state.step, max(loop.epoch - 1, 0),
-                                f"{epochs} epoch{'s' if epochs != 1 else ''} done")
-    save(done=history.stop.kind != "interrupted")
-    return history
-
-
-#: what must match for a resume to continue the same run (epochs may grow; the optimizer
-#: and batching are checked by Checkpoint.restore)
-_SAME_RUN_KEYS = ("loss", "seed", "samples", "dataset", "task", "sizes", "activation")
-
-
-def _check_same_run(saved: dict, now: dict) -> None:
-    changed = [k for k in _SAME_RUN_KEYS if k in saved and k in now and saved[k] != now[k]]
-    if changed:
-        raise ConfigError(expected(f"the run the checkpoint was made with ({', '.join(f'{k}={saved[k]}' for k in changed)})",
-                                   ", ".join(f"{k}={now[k]}" for k in changed),
-                                   "resume with the same data, seed, model and loss, or start a new checkpoint"))
-
-
-def _ask(callbacks, event: str, info: dict, step: int, epoch: int) -> Stop | None:
-    for cb in callbacks:
-        answer = cb(event, info)
-        if answer == "interrupt":
-            return Stop("interrupted", step, epoch, f"interrupted after step {step}; resume to continue")
-        if answer is True:
-            return Stop("callback", step, epoch, "a callback asked to stop")
-    return None
-
-
-def _opt_config(opt) -> dict:
-    try:
-        return opt.to_config()
-    except Exception:  # a schedule that cannot be described: record its name only
-        return {"name": getattr(opt, "name", type(opt).__name__)}
+    return run.finish(stop)
 
 
 def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *, optimizer: Any = "adam",

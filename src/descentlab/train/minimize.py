@@ -24,6 +24,8 @@ import numpy as np
 
 from .._io import atomic_write_text, dumps_json
 from ..errors import ConfigError, expected
+from ..optim.config import optimizer_config
+from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, StopReason, StopRule
 
 __all__ = ["minimize", "Trajectory", "resolve_surface", "DEFAULT_BOUND"]
@@ -45,17 +47,6 @@ def _norm_order(norm) -> float:
 
 def _norm_name(order) -> str:
     return "inf" if order == np.inf else str(int(order))
-
-
-def _unword(v):
-    """Undo dumps_json's wording of non-finite floats inside stop details."""
-    if isinstance(v, str) and v in ("nan", "inf", "-inf"):
-        return float(v)
-    if isinstance(v, dict):
-        return {k: _unword(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_unword(x) for x in v]
-    return v
 
 
 @dataclass
@@ -143,7 +134,7 @@ class Trajectory:
         n = len(d["x"][0]) if d["x"] else 0
         upd = arr("update")
         return cls(arr("x"), arr("f"), arr("grad"), arr("grad_norm"), arr("lr"),
-                   upd.reshape(-1, n) if upd.size == 0 else upd, StopReason.from_dict(_unword(d["stop"])),
+                   upd.reshape(-1, n) if upd.size == 0 else upd, StopReason.from_dict(d["stop"]),
                    dict(d.get("meta", {})))
 
     @classmethod
@@ -281,12 +272,9 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         if reason is not None:
             break
         # the gradient the rule needs: at x_t, or where look-ahead Nesterov evaluates it
-        at = opt.eval_params(params, state)["x"]
-        if at is params["x"] or np.array_equal(at, xs[-1]):
-            g_used = gt
-        else:
-            with np.errstate(all="ignore"):  # a non-finite look-ahead gradient shows as divergence next step
-                g_used = np.asarray(surface.gradient(at), dtype=np.float64).reshape(n)
+        with np.errstate(all="ignore"):  # a non-finite look-ahead gradient shows as divergence next step
+            g_used = at_eval_params(opt, params, state, at_params=gt, compute=lambda: np.asarray(
+                surface.gradient(params["x"]), dtype=np.float64).reshape(n))
         if grad_noise:
             g_used = g_used + grad_noise * rng.standard_normal(n)
         lr_t = opt.lr_at(state.step)
@@ -302,7 +290,7 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         ups.append(params["x"] - xs[-1])  # xt is params["x"], updated in place; xs[-1] is its copy
     meta = {
         "surface": surface.name,
-        "optimizer": _opt_config(opt),
+        "optimizer": optimizer_config(opt),
         "x0": x.tolist(),
         "steps": steps, "tol": tol, "norm": _norm_name(order), "bound": bound,
         "grad_noise": grad_noise, "seed": seed if isinstance(seed, (int, type(None))) else "generator",
@@ -327,9 +315,3 @@ class _Bound(StopRule):
                               {"quantity": "params", "value": x_max, "bound": self.bound})
         return None
 
-
-def _opt_config(opt) -> dict:
-    try:
-        return opt.to_config()
-    except ConfigError:
-        return {"name": opt.name, "preset": getattr(opt, "preset", None), "hyper": "not serialisable (callable lr)"}

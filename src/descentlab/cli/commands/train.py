@@ -185,7 +185,7 @@ def _text(args: argparse.Namespace, history, result: dict) -> str:
     lines = [f"{args.dataset}: MLP {'-'.join(map(str, result['sizes']))} ({args.activation}), {args.optimizer} with "
              f"{_batches_in_words(history.config['batching'])}, {history.n_epochs} epochs, {history.n_steps} steps "
              f"in {result['wall_s']:.1f} s",
-             f"stop: {stop.kind} — {stop.detail}"]
+             f"stop: {stop.kind} — {stop.message}"]
     if f["loss"] is None:
         lines.append(f"no epoch completed, so no epoch losses (stopped at step {stop.step})")
         return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""``descentlab sweep run|status|export``: studies of optimizers, stored in SQLite."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .._common import add_json_flag, add_quiet_flag, emit, say
+
+NAME = "sweep"
+HELP = "tune and compare optimizers on many problems and seeds (process pool or Dask), stored in SQLite"
+
+_RUN_DESCRIPTION = """\
+Run a study (problems x optimizers x search space x protocol x seeds) into a store.
+Stored runs are skipped, so a killed sweep resumes when run again with the same store.
+
+examples:
+  descentlab sweep run study.toml --store study.db
+  descentlab sweep run study.toml --store study.db --workers 8
+  descentlab sweep run study.toml --store study.db --dask local
+  descentlab sweep run study.toml --store study.db --scheduler tcp://10.0.0.5:8786
+  descentlab sweep run --builtin lecture --store lecture.db
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    sub = parser.add_subparsers(dest="what", required=True, metavar="{run,status,export}")
+    r = sub.add_parser("run", help="run a study's missing runs into a store", description=_RUN_DESCRIPTION,
+                       formatter_class=fmt)
+    r.add_argument("study", nargs="?", help="a study file (.toml)")
+    r.add_argument("--builtin", help="a built-in study instead of a file: lecture, quick")
+    r.add_argument("--store", required=True, help="the SQLite store (created if missing)")
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="processes of the local pool (default: the CPU count; 1: in-process)")
+    where.add_argument("--dask", metavar="local", help="'local': start a Dask LocalCluster (needs descentlab[cluster])")
+    where.add_argument("--scheduler", metavar="ADDR", help="join a Dask scheduler, e.g. tcp://HOST:8786")
+    r.add_argument("--dask-workers", type=int, help="workers of --dask local (default: the CPU count)")
+    add_quiet_flag(r)
+    add_json_flag(r)
+    s = sub.add_parser("status", help="what a store holds: total, done, failed, left")
+    s.add_argument("--store", required=True)
+    add_json_flag(s)
+    e = sub.add_parser("export", help="every run of a store as JSON (a list, or {\"runs\": [...]} with --wrap) or CSV")
+    e.add_argument("--store", required=True)
+    e.add_argument("-o", "--out", required=True, help="output file ending in .json or .csv")
+    e.add_argument("--wrap", action="store_true", help='JSON as {"study": ..., "runs": [...]} instead of a list')
+    add_json_flag(e)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    s = int(round(seconds))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else (f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s")
+
+
+class _ProgressLine:
+    """``runs 120/480, 2 failed, ETA 1m20s`` on stderr, at most a few times a second."""
+
+    def __init__(self, args, name: str) -> None:
+        self.args, self.name, self.last = args, name, 0.0
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        if getattr(self.args, "quiet", False) or (now - self.last < (0.25 if self.tty else 5.0) and p.done < p.total):
+            return
+        self.last = now
+        line = f"sweep {self.name}: runs {p.done}/{p.total}, {p.failed} failed, ETA {_clock(p.eta)}"
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.tty and self.last and not getattr(self.args, "quiet", False):
+            print(file=sys.stderr)
+
+
+def _study(args):
+    from ...errors import ConfigError, expected
+    from ...sweep import builtin_study, load_study
+
+    if bool(args.study) == bool(args.builtin):
+        raise ConfigError(expected("a study file or --builtin NAME (one of them)",
+                                   "both" if args.study else "neither", "e.g. sweep run study.toml --store s.db"))
+    return builtin_study(args.builtin) if args.builtin else load_study(args.study)
+
+
+def _open(path):
+    from ...sweep import Store, study_from_dict
+
+    store = Store(path)
+    return store, study_from_dict(store.study_dict(), source=str(path))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...sweep import Store, make_executor, run_study, study_status
+
+    if args.what == "run":
+        study = _study(args)
+        store = Store(args.store, study)
+        dask_workers = args.dask_workers if args.dask else None
+        executor = make_executor(workers=args.workers if not args.dask else dask_workers, dask=args.dask,
+                                 scheduler=args.scheduler)
+        progress = _ProgressLine(args, study.name)
+        say(args, f"sweep {study.name}: {executor.describe()}, store {args.store}")
+        try:
+            summary = run_study(study, store, executor, on_progress=progress)
+        finally:
+            progress.finish()
+            executor.close()
+        status = study_status(study, store)
+        store.close()
+        out = {**summary.to_dict(), **{k: status[k] for k in ("total", "done", "failed", "left")}}
+        emit(args, out, lambda: (f"sweep {study.name}: {out['done']} done, {out['failed']} failed, {out['left']} left "
+                                 f"of {out['total']} runs ({summary.executed} run now in {summary.seconds:.1f} s, "
+                                 f"{summary.executor}); store {args.store}"))
+        return 0
+    if args.what == "status":
+        store, study = _open(args.store)
+        st = study_status(study, store)
+        store.close()
+        emit(args, st, lambda: f"{st['study']}: {st['done']} done, {st['failed']} failed, {st['left']} left "
+                               f"of {st['total']} runs")
+        return 0
+    if args.what == "export":
+        store, _ = _open(args.store)
+        path = store.export(args.out, wrap=args.wrap)
+        n = len(store)
+        store.close()
+        emit(args, {"path": str(path), "runs": n}, f"wrote {n} runs to {path}")
+        return 0
+    return 2
