@@ -66,6 +66,7 @@ class Optimizer:
     # -- hooks for subclasses -------------------------------------------------------
     def _check_combination(self) -> None:
         """Reject combinations of valid values that do not make one rule."""
+        _check_momentum_limit(self)
         if self.hyper.get("eps_placement") == "hat" and "hat" not in getattr(self, "EPS_FORMS", ("hat",)):
             raise ConfigError(expected(f"eps_placement in {self.EPS_FORMS} for {self.name}", "hat",
                                        "the eps-hat form exists only for Adam"))
@@ -231,6 +232,29 @@ class Optimizer:
             update={n: np.array(u, copy=True) for n, u in updates.items()},
             note=note,
         )
+
+
+#: preset -> (largest momentum, whether it is allowed, why): a preset accepts what its
+#: framework accepts. PyTorch (SGD, RMSprop) and optax only ask for momentum >= 0, so
+#: momentum=1.0 (no friction: every past gradient kept) and above run there, as they do
+#: in those frameworks; Keras's SGD takes [0, 1]; the lecture and CS231n keep mu below 1.
+MOMENTUM_LIMITS = {
+    "keras": (1.0, True, "Keras's SGD refuses momentum outside [0, 1]"),
+    "cs231n": (1.0, False, "momentum 1 never forgets a gradient (no friction); CS231n's mu is below 1"),
+    "lecture": (1.0, False, "momentum 1 never forgets a gradient (no friction); the lecture's mu is below 1"),
+}
+
+
+def _check_momentum_limit(opt: "Optimizer") -> None:
+    mu = opt.hyper.get("momentum")
+    if mu is None or opt.preset not in MOMENTUM_LIMITS:
+        return
+    top, closed, why = MOMENTUM_LIMITS[opt.preset]
+    if mu > top or (mu == top and not closed):
+        span = f"[0, {top:g}]" if closed else f"[0, {top:g})"
+        raise ConfigError(f"{opt.name}: " + expected(f"momentum in {span} with preset {opt.preset!r}", mu,
+                                                     f"{why}; pass e.g. momentum=0.9, or use preset='pytorch', "
+                                                     "which accepts any momentum >= 0"))
 
 
 def denom(v: np.ndarray, eps: float, placement: str) -> np.ndarray:

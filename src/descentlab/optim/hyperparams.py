@@ -34,7 +34,7 @@ CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
 #: Hyperparameter name -> allowed values.
 CONSTRAINTS: dict[str, list[Any]] = {
     "lr": [NONNEGATIVE, "callable"],  # a number or a schedule: any callable step -> lr
-    "momentum": _UNIT,
+    "momentum": _NONNEG,  # its upper bound is the preset's: see base.MOMENTUM_LIMITS
     "dampening": [Interval(Real, 0, 1, closed="both")],
     "nesterov": _FLAG,
     "weight_decay": _NONNEG,
