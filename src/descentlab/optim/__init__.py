@@ -39,8 +39,9 @@ from .registry import ALIASES, OPTIMIZERS, from_config, make_optimizer, optimize
 from .radam import RAdam
 from .rmsprop import RMSProp
 from .rprop import Rprop
-from .schedules import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep,
-                        Polynomial, Schedule, StepDecay, as_schedule, linear_warmup, parse_schedule, warmup_cosine)
+from .schedules import (Constant, Cosine, CosineRestarts, Cyclic, Exponential, ExponentialRate, InverseTime, Join,
+                        Linear, MultiStep, OneCycle, PiecewiseLinear, Plateau, Polynomial, Product, Schedule, StepDecay,
+                        as_schedule, linear_warmup, parse_schedule, warmup_cosine)
 from .schedules import from_config as schedule_from_config
 from .sgd import SGD
 from .state import OptState, StepRecord
@@ -59,7 +60,8 @@ __all__ = [
     "save_state", "load_state", "LoadedState",
     # schedules (descentlab.optim.schedules)
     "Schedule", "Constant", "StepDecay", "MultiStep", "Exponential", "ExponentialRate", "InverseTime", "Cosine",
-    "Linear", "Polynomial", "Join", "linear_warmup", "warmup_cosine", "as_schedule", "parse_schedule",
+    "Linear", "Polynomial", "Join", "OneCycle", "CosineRestarts", "Cyclic", "PiecewiseLinear", "Product", "Plateau",
+    "linear_warmup", "warmup_cosine", "as_schedule", "parse_schedule",
     "schedule_from_config",
     # stopping rules (descentlab.optim.stopping)
     "StopReason", "StopRule", "GradNorm", "MaxSteps", "NoImprovement", "Divergence", "StopRules", "grad_norm",
