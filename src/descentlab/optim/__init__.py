@@ -35,8 +35,8 @@ from .lamb import LAMB
 from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
-from .registry import ALIASES, OPTIMIZERS, from_config, make_optimizer, optimizer_names
 from .radam import RAdam
+from .registry import ALIASES, OPTIMIZERS, default_hyper, from_config, make_optimizer, optimizer_names
 from .rmsprop import RMSProp
 from .rprop import Rprop
 from .schedules import (Constant, Cosine, CosineRestarts, Cyclic, Exponential, ExponentialRate, InverseTime, Join,
@@ -51,7 +51,7 @@ from .stopping import (STOP_KINDS, Divergence, GradNorm, MaxSteps, NoImprovement
                        grad_norm)
 
 __all__ = [
-    "make_optimizer", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
+    "make_optimizer", "default_hyper", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
     "Optimizer", "OptState", "StepRecord",
     "ParamGroups", "GroupState", "clip_by_global_norm", "clip_by_value", "global_norm",
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",

@@ -23,8 +23,11 @@ from typing import Any
 from .._io import atomic_write_text
 from ..errors import ConfigError, expected
 
-__all__ = ["page_data", "build_page", "write_playground", "SOURCES", "PLAYGROUND_OPTIMIZERS",
-           "PLAYGROUND_SURFACES"]
+__all__ = ["page_data", "build_page", "write_playground", "PlaygroundBlock", "SOURCES", "PLAYGROUND_OPTIMIZERS",
+           "PLAYGROUND_SURFACES", "PAGE_NAME"]
+
+#: the page's file name beside the tour's index.html
+PAGE_NAME = "playground.html"
 
 #: the page's sources, in the order they are inlined
 SOURCES = ("rules.js", "surfaces.js", "views.js", "ui.js")
@@ -113,3 +116,20 @@ def write_playground(path: str | os.PathLike = "playground.html") -> Path:
         raise ConfigError(expected("a file path for the playground", f"{out} (a folder)",
                                    f"pass a file inside it, e.g. -o {out / 'playground.html'}"))
     return atomic_write_text(out, build_page())
+
+
+class PlaygroundBlock:
+    """The tour report's interactive part: a link to the playground page written beside
+    ``index.html``, and the page itself in a frame (it works from ``file://`` too)."""
+
+    def __init__(self, fragment: str = "#view=surfaces") -> None:
+        self.fragment = fragment
+
+    def html(self) -> str:
+        src = PAGE_NAME + self.fragment
+        return (f'<div class="text"><p>Open <a href="{src}">{PAGE_NAME}</a> (beside this report, offline) to move '
+                'the sliders: every optimizer on the surfaces, the quadratic\'s (lr, momentum) plane, the step sizes '
+                'on x² and back-propagation step by step, computed as <code>descentlab minimize</code> computes them. '
+                'It is also here:</p></div>'
+                f'<iframe src="{src}" title="the descentlab playground" loading="lazy" '
+                'style="width:100%;height:1100px;border:1px solid #ccc"></iframe>')
