@@ -8,7 +8,7 @@ from descentlab._io import save_arrays
 from descentlab.errors import StateFileError
 from descentlab.optim import PRESETS, StepDecay, load_state, make_optimizer, optimizer_names, save_state
 
-FIRST_ORDER = [n for n in optimizer_names() if n != "newton"]
+FIRST_ORDER = [n for n in optimizer_names() if n not in ("newton", "lbfgs")]  # lbfgs takes a closure
 RESUME = [(preset, name) for preset in ("pytorch", "keras") for name in FIRST_ORDER if name in PRESETS[preset]]
 
 

@@ -37,7 +37,7 @@ BAD = [
     # unknown names list the known ones
     ("sgd", "tensorflow", {}, r"preset among pytorch, keras, optax, cs231n, lecture, got 'tensorflow'"),
     ("adm", None, {}, r"optimizer name among sgd, momentum, nesterov, adagrad, rmsprop, adam, amsgrad, adamw, "
-                      r"nadam, rprop, adadelta, adamax, radam, lion, lamb, adafactor, newton, got 'adm'"),
+                      r"nadam, rprop, adadelta, adamax, radam, lion, lamb, adafactor, lbfgs, newton, got 'adm'"),
     ("adam", None, dict(eps_placement="middle"), r"adam: expected eps_placement one of 'outside', 'inside', 'hat', got 'middle'"),
     ("momentum", None, dict(momentum_form="sideways"), r"momentum_form one of 'lr_outside', 'lr_inside'"),
     ("nesterov", None, dict(nesterov_form="peek"), r"nesterov_form one of 'transformed', 'lookahead'"),

@@ -12,7 +12,7 @@
 Modules, simplest first: :mod:`.sgd` (GD, momentum, Nesterov), :mod:`.adagrad`,
 :mod:`.rmsprop`, :mod:`.adam` (Adam, AMSGrad, AdamW), :mod:`.nadam`, :mod:`.rprop`,
 :mod:`.adadelta`, :mod:`.adamax`, :mod:`.radam`, :mod:`.lion`, :mod:`.lamb`,
-:mod:`.adafactor`, :mod:`.newton`;
+:mod:`.adafactor`, :mod:`.newton`, :mod:`.lbfgs` (closure-based);
 :mod:`.conventions` (presets and the table of defaults), :mod:`.hyperparams`
 (allowed values), :mod:`.state` and :mod:`.statefile` (state as data, on disk);
 :mod:`.groups` (parameter groups, maximize, weight-decay masks) and
@@ -32,6 +32,7 @@ from .conventions import DEFAULT_PRESET, PRESETS, conventions_table, format_conv
 from .groups import GroupState, ParamGroups
 from .hyperparams import CONVENTION_CHOICES
 from .lamb import LAMB
+from .lbfgs import LBFGS
 from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
@@ -55,7 +56,7 @@ __all__ = [
     "Optimizer", "OptState", "StepRecord",
     "ParamGroups", "GroupState", "clip_by_global_norm", "clip_by_value", "global_norm",
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",
-    "Rprop", "Adadelta", "Adamax", "RAdam", "Lion", "LAMB", "Adafactor",
+    "Rprop", "Adadelta", "Adamax", "RAdam", "Lion", "LAMB", "Adafactor", "LBFGS",
     "PRESETS", "DEFAULT_PRESET", "CONVENTION_CHOICES", "conventions_table", "format_conventions_table",
     "save_state", "load_state", "LoadedState",
     # schedules (descentlab.optim.schedules)

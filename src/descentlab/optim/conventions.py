@@ -73,6 +73,8 @@ _LION = dict(beta1=0.9, beta2=0.99, weight_decay=0.0, weight_decay_form="decoupl
 _LAMB = dict(beta1=0.9, beta2=0.999, eps=1e-6, eps_placement="outside", weight_decay=0.0)
 _ADAFACTOR = dict(beta2_decay=-0.8, eps1=None, eps2=1e-3, clip_threshold=1.0, adafactor_eps="clamp",
                   weight_decay=0.0, weight_decay_form="decoupled")
+_LBFGS = dict(lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100,
+              line_search="none")
 _NEWTON = dict(lr=1.0, regularization=0.0, fallback="regularize", min_curvature=1e-8, fallback_lr=1e-3)
 
 
@@ -102,6 +104,7 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "lion": _with(_LION, lr=1e-4),
         "lamb": _with(_LAMB, lr=1e-3),
         "adafactor": _with(_ADAFACTOR, lr=1e-2),
+        "lbfgs": dict(_LBFGS),
         "newton": dict(_NEWTON),
     },
     "keras": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..validation import NONNEGATIVE, UNIT, Interval, Real, StrOptions
+from ..validation import NONNEGATIVE, POSITIVE_COUNT, UNIT, Interval, Real, StrOptions
 from ..validation import check as _check
 
 __all__ = ["CONSTRAINTS", "CONVENTION_CHOICES", "check", "FRAMEWORK_NAMES"]
@@ -60,6 +60,13 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "eps1": [NONNEGATIVE, None],          # None: the dtype's machine epsilon (PyTorch)
     "eps2": _NONNEG,
     "clip_threshold": [Interval(Real, 0, None, closed="neither")],
+    # L-BFGS
+    "max_iter": [POSITIVE_COUNT],
+    "max_eval": [POSITIVE_COUNT, None],   # None: max_iter * 5 // 4 (PyTorch)
+    "tolerance_grad": _NONNEG,
+    "tolerance_change": _NONNEG,
+    "history_size": [POSITIVE_COUNT],
+    "line_search": [StrOptions(("none", "strong_wolfe"))],
     **{name: [StrOptions(forms)] for name, forms in CONVENTION_CHOICES.items()},
 }
 
@@ -88,6 +95,7 @@ FRAMEWORK_NAMES = {
     "d": "clip_threshold (PyTorch's Adafactor d)",
     "beta_2_decay": "beta2_decay",
     "weight_decay_rate": "weight_decay",
+    "line_search_fn": "line_search ('strong_wolfe' or 'none'; PyTorch's None is 'none')",
 }
 
 

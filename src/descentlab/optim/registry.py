@@ -17,6 +17,7 @@ from .adamax import Adamax
 from .base import Optimizer
 from .conventions import REQUIRED, preset_defaults
 from .lamb import LAMB
+from .lbfgs import LBFGS
 from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton
@@ -45,6 +46,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "lion": Lion,
     "lamb": LAMB,
     "adafactor": Adafactor,
+    "lbfgs": LBFGS,
     "newton": Newton,
 }
 
@@ -67,6 +69,7 @@ ALIASES = {
     "ada_max": "adamax",
     "rectified_adam": "radam",
     "ada_factor": "adafactor",
+    "l_bfgs": "lbfgs",
 }
 
 
@@ -92,7 +95,7 @@ def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimi
     name : str
         ``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``,
         ``amsgrad``, ``adamw``, ``nadam``, ``rprop``, ``adadelta``, ``adamax``,
-        ``radam``, ``lion``, ``lamb``, ``adafactor`` or ``newton`` (or an alias such
+        ``radam``, ``lion``, ``lamb``, ``adafactor``, ``lbfgs`` (closure-based) or ``newton`` (or an alias such
         as ``gd``, ``nag``, ``sgd_momentum``).
     preset : str, optional
         ``pytorch`` (default), ``keras``, ``optax``, ``cs231n`` or ``lecture``.

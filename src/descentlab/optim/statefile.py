@@ -53,6 +53,10 @@ def pack_state(state: OptState, opt: Optimizer | None = None, prefix: str = "") 
     training checkpoint writes it beside the model (``prefix="opt/"``) and reads it back
     with :func:`unpack_state`.
     """
+    if getattr(state, "lbfgs", None) is not None or getattr(opt, "needs_closure", False):
+        raise StateFileError(expected("an optimizer whose state is arrays per parameter", "L-BFGS's history of "
+                                      "(s, y) pairs, which this file format does not hold",
+                                      "rerun L-BFGS from the start; it converges in few steps"))
     arrays: dict[str, np.ndarray] = {}
     buffers = []
     for p, bufs in state.slots.items():
