@@ -18,11 +18,22 @@ eps=1e-6); keras.optimizers.Adadelta (lr=1e-3, rho=0.95, epsilon=1e-7).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .base import Optimizer
+from .dispatch import StepForm
 
-__all__ = ["Adadelta"]
+__all__ = ["Adadelta", "AdadeltaStep"]
+
+
+@dataclass(frozen=True)
+class AdadeltaStep(StepForm):
+    """One update of :class:`Adadelta` (form ``adadelta``)."""
+
+    beta: float
+    eps: float
 
 
 class Adadelta(Optimizer):
@@ -39,6 +50,13 @@ class Adadelta(Optimizer):
 
     HYPER = ("lr", "beta", "eps", "weight_decay", "weight_decay_form")
     SLOTS = ("S", "D")
+
+    @property
+    def form(self) -> str:
+        return "adadelta"
+
+    def step_form(self, k: int) -> AdadeltaStep:
+        return self._step_form(AdadeltaStep, k, beta=self.hyper["beta"], eps=self.hyper["eps"])
 
     def _rule(self, g, slots, k, lr):
         beta, eps = self.hyper["beta"], self.hyper["eps"]

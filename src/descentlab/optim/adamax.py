@@ -17,11 +17,24 @@ Sources: Kingma & Ba, "Adam" (ICLR 2015), Algorithm 2; torch.optim.Adamax 2.13
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .base import Optimizer
+from .dispatch import StepForm
 
-__all__ = ["Adamax"]
+__all__ = ["Adamax", "AdamaxStep"]
+
+
+@dataclass(frozen=True)
+class AdamaxStep(StepForm):
+    """One update of :class:`Adamax` (form ``adamax``)."""
+
+    beta1: float
+    beta2: float
+    eps: float
+    eps_in_max: bool     #: adamax_eps 'in_max' (True) or 'after_max'
 
 
 class Adamax(Optimizer):
@@ -39,6 +52,15 @@ class Adamax(Optimizer):
 
     HYPER = ("lr", "beta1", "beta2", "eps", "adamax_eps", "weight_decay", "weight_decay_form")
     SLOTS = ("m", "u")
+
+    @property
+    def form(self) -> str:
+        return "adamax"
+
+    def step_form(self, k: int) -> AdamaxStep:
+        h = self.hyper
+        return self._step_form(AdamaxStep, k, beta1=h["beta1"], beta2=h["beta2"], eps=h["eps"],
+                               eps_in_max=h["adamax_eps"] == "in_max")
 
     def _rule(self, g, slots, k, lr):
         h = self.hyper

@@ -17,11 +17,22 @@ Program 1; optax.lion (b1=0.9, b2=0.99, weight_decay=1e-3); keras.optimizers.Lio
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .base import Optimizer
+from .dispatch import StepForm
 
-__all__ = ["Lion"]
+__all__ = ["Lion", "LionStep"]
+
+
+@dataclass(frozen=True)
+class LionStep(StepForm):
+    """One update of :class:`Lion` (form ``lion``)."""
+
+    beta1: float
+    beta2: float
 
 
 class Lion(Optimizer):
@@ -38,6 +49,13 @@ class Lion(Optimizer):
 
     HYPER = ("lr", "beta1", "beta2", "weight_decay", "weight_decay_form")
     SLOTS = ("m",)
+
+    @property
+    def form(self) -> str:
+        return "lion"
+
+    def step_form(self, k: int) -> LionStep:
+        return self._step_form(LionStep, k, beta1=self.hyper["beta1"], beta2=self.hyper["beta2"])
 
     def _rule(self, g, slots, k, lr):
         beta1, beta2 = self.hyper["beta1"], self.hyper["beta2"]

@@ -32,12 +32,25 @@ step_sizes=(1e-6, 50)). optax's ``rprop`` applies each step's update one step la
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..errors import ConfigError, expected
 from .base import Optimizer
+from .dispatch import StepForm
 
-__all__ = ["Rprop"]
+__all__ = ["Rprop", "RpropStep"]
+
+
+@dataclass(frozen=True)
+class RpropStep(StepForm):
+    """One update of :class:`Rprop` (form ``rprop``)."""
+
+    eta_minus: float
+    eta_plus: float
+    step_size_min: float
+    step_size_max: float
 
 
 class Rprop(Optimizer):
@@ -69,6 +82,15 @@ class Rprop(Optimizer):
 
     def _init_slots(self, theta):
         return {"prev": np.zeros_like(theta), "step_size": np.full_like(theta, self.hyper["lr"])}
+
+    @property
+    def form(self) -> str:
+        return "rprop"
+
+    def step_form(self, k: int) -> RpropStep:
+        h = self.hyper
+        return self._step_form(RpropStep, k, eta_minus=h["eta_minus"], eta_plus=h["eta_plus"],
+                               step_size_min=h["step_size_min"], step_size_max=h["step_size_max"])
 
     def _rule(self, g, slots, k, lr):
         h = self.hyper
