@@ -37,6 +37,6 @@ def test_the_figure_is_written(tmp_path):
     from descentlab.viz.rprop import plot_minibatch_rprop
 
     acc = run_example("rprop", epochs=5)
-    out = plot_minibatch_rprop(tmp_path / "rprop.png", acc.data["weights"], lr=acc.data["lr"])
+    out = plot_minibatch_rprop(acc.data["weights"], tmp_path / "rprop.png", lr=acc.data["lr"])
     with Image.open(out) as im:
         assert im.size == (640, 360)

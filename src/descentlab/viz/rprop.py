@@ -11,7 +11,7 @@ from ._mpl import check_size, pyplot, save_png
 __all__ = ["plot_minibatch_rprop"]
 
 
-def plot_minibatch_rprop(out, weights: dict, *, lr: float, size=(6.4, 3.6), dpi: int = 100) -> Path:
+def plot_minibatch_rprop(weights: dict, out, *, lr: float, size=(6.4, 3.6), dpi: int = 100) -> Path:
     """One line per rule: the weight after each epoch (``weights[rule]`` from w = 0).
 
     ``weights`` is the ``data["weights"]`` of ``descentlab lecture rprop``; the y axis is
