@@ -120,3 +120,16 @@ def test_lbfgs_runs_in_minimize_beside_newton():
     assert case["calls"]  # the fixture's run converges as well
     with pytest.raises(ConfigError, match="record=False for lbfgs"):
         minimize("rosenbrock", None, "lbfgs", steps=2, record=True)
+
+
+def test_lbfgs_trains_full_batch_in_fit_and_refuses_mini_batches():
+    from descentlab.data import full, minibatch, two_moons
+    from descentlab.nn import mlp
+    from descentlab.train.fit import fit
+
+    data = two_moons(40, seed=0)
+    h_sgd = fit(mlp([2, 8, 2], seed=0), data, "auto", "sgd", full(), epochs=10, lr=0.1, quiet=True)
+    h = fit(mlp([2, 8, 2], seed=0), data, "auto", "lbfgs", full(), epochs=10, quiet=True)
+    assert h.epochs["loss"][-1] < 0.5 * h_sgd.epochs["loss"][-1]  # ten L-BFGS steps beat ten gradient steps
+    with pytest.raises(ConfigError, match="full-batch training for lbfgs"):
+        fit(mlp([2, 8, 2], seed=0), data, "auto", "lbfgs", minibatch(8, seed=0), epochs=1, quiet=True)

@@ -295,7 +295,14 @@ class _Run:
         stop = self._check_gradient(k, L, grads, gnorm)
         if stop is not None:
             return _with_epoch(stop, pos.epoch)
-        self.opt.step(self.params, grads, state)
+        if getattr(self.opt, "needs_closure", False):  # L-BFGS: full batch, evaluated where it chooses
+            if len(idx) != self.n:
+                raise ConfigError(expected(f"full-batch training for {self.opt.name}", f"a batch of {len(idx)} of "
+                                           f"{self.n} samples", "pass batching='full': L-BFGS's line search and "
+                                           "history need the same objective at every evaluation"))
+            self.opt.step_closure(self.params, lambda p: self.step_fn(X[idx], T[idx])[:2], state)
+        else:
+            self.opt.step(self.params, grads, state)
         pos.batch += 1
         pos.epoch_loss_sum += sample_total(self.loss_fn, L, len(idx))
         pos.epoch_seen += len(idx)
