@@ -128,3 +128,25 @@ def test_text_forms_and_configs_round_trip():
     assert from_config(json.loads(json.dumps(p.to_config()))) == p
     assert {"onecycle", "sgdr", "cyclic", "piecewise", "product", "plateau"} <= set(SCHEDULES)
     assert Cyclic(0.01, 0.1, 10)(10) == pytest.approx(0.1) and PiecewiseLinear((0, 10), (0.0, 1.0))(5) == 0.5
+
+
+def test_plateau_in_fit_reads_the_epoch_loss_and_resumes_exactly_from_a_checkpoint(tmp_path):
+    from descentlab.data import full, two_moons
+    from descentlab.nn import mlp
+    from descentlab.train.fit import fit
+
+    data = two_moons(40, seed=0)
+
+    def run(**kw):
+        opt = make_optimizer("sgd", lr=Plateau(2.0, factor=0.5, patience=0, threshold=0.05))
+        return fit(mlp([2, 8, 2], "tanh", seed=0), data, "auto", opt, full(), epochs=8, quiet=True, **kw), opt
+
+    straight, opt_s = run()
+    assert len(set(straight.epochs["lr"])) > 1  # the plateau did reduce the rate
+    ck = tmp_path / "ck"
+    stop_at_3 = [lambda e, i: "interrupt" if e == "epoch" and i["epoch"] == 3 else None]
+    first, _ = run(checkpoint=ck, callbacks=stop_at_3)
+    assert first.stop.kind == "interrupted"
+    resumed, opt_r = run(checkpoint=ck, resume=True)
+    assert resumed.epochs["lr"] == straight.epochs["lr"] and resumed.epochs["loss"] == straight.epochs["loss"]
+    assert opt_r.lr.to_config() == opt_s.lr.to_config()

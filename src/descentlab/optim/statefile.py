@@ -146,6 +146,9 @@ def _the_optimizer(config: Any, opt: Optimizer | None, where: str) -> Optimizer:
             raise StateFileError(expected(f"a state saved by {opt.name} with the same hyperparameters",
                                           f"a file whose {what} differ",
                                           "build the optimizer from the file: load_state(path) without opt="))
+        from .schedules.plateau import restore_plateau_state
+
+        restore_plateau_state(opt, config)  # the optimizer given back takes the saved Plateau state
     return opt
 
 
@@ -174,4 +177,7 @@ def _comparable(config: Any) -> Any:
     from .._io import to_jsonable
     import json
 
-    return json.loads(json.dumps(to_jsonable(config)))
+    from .schedules.plateau import without_plateau_state
+
+    # a Plateau lr's state moves with the run; its settings are what must agree
+    return without_plateau_state(json.loads(json.dumps(to_jsonable(config))))

@@ -38,6 +38,7 @@ import numpy as np
 
 from ..autodiff import Tensor, no_grad
 from ..errors import ConfigError, ShapeError, expected
+from ..optim.schedules.plateau import Plateau
 from ..optim.config import optimizer_config
 from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, NoImprovement, StopReason
@@ -363,6 +364,8 @@ class _Run:
                   else (math.nan, math.nan))
         ep["val_loss"].append(vl)
         ep["val_accuracy"].append(va)
+        if isinstance(self.opt.hyper.get("lr"), Plateau):  # the stateful schedule reads the epoch's metric
+            self.opt.hyper["lr"].step(vl if self.val is not None else ep["loss"][-1])
         ep["lr"].append(steps["lr"][-1] if steps["lr"] else float("nan"))
         ep["grad_norm"].append(pos.epoch_gnorm_sum / max(pos.epoch_steps, 1))
         ep["time"].append(pos.epoch_time)

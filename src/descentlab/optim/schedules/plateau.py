@@ -28,7 +28,10 @@ from ...errors import ConfigError, expected
 from ...validation import COUNT, NONNEGATIVE, Interval, Real, StrOptions, is_real
 from .base import LR, Schedule, _fmt
 
-__all__ = ["Plateau"]
+__all__ = ["Plateau", "STATE_FIELDS", "without_plateau_state", "restore_plateau_state"]
+
+#: the fields of a Plateau config that are its state, not its settings
+STATE_FIELDS = ("current", "best", "bad_epochs", "cooldown_left", "epochs")
 
 
 @dataclass(eq=False)
@@ -122,3 +125,30 @@ class Plateau(Schedule):
         return (f"reduce on plateau: {_fmt(self.current)} (from {_fmt(self.lr)}), x{_fmt(self.factor)} after "
                 f"{self.patience} evaluations without a {self.threshold_mode} {self.mode} improvement of "
                 f"{_fmt(self.threshold)}, floor {_fmt(self.min_lr)}")
+
+
+def without_plateau_state(config: Any) -> Any:
+    """An optimizer config (``optimizer_config(opt)``) with a Plateau lr's state left out.
+
+    Two runs with the same settings then compare equal however far each has gone; a
+    checkpoint compares the settings, then restores the state with
+    :func:`restore_plateau_state`.
+    """
+    lr = config.get("hyper", {}).get("lr") if isinstance(config, dict) else None
+    sched = lr.get("schedule") if isinstance(lr, dict) else None
+    if not (isinstance(sched, dict) and sched.get("kind") == Plateau.kind):
+        return config
+    bare = {k: v for k, v in sched.items() if k not in STATE_FIELDS}
+    return {**config, "hyper": {**config["hyper"], "lr": {**lr, "schedule": bare}}}
+
+
+def restore_plateau_state(opt: Any, config: Any) -> None:
+    """Put the Plateau state saved in ``config`` into ``opt``'s Plateau lr (nothing for other lrs)."""
+    lr = getattr(opt, "hyper", {}).get("lr")
+    saved = config.get("hyper", {}).get("lr", {}) if isinstance(config, dict) else {}
+    sched = saved.get("schedule") if isinstance(saved, dict) else None
+    if not isinstance(lr, Plateau) or not isinstance(sched, dict):
+        return
+    state = Plateau._args_from_config({k: sched[k] for k in STATE_FIELDS if k in sched})
+    for k, v in state.items():
+        setattr(lr, k, v)
