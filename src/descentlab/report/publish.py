@@ -39,7 +39,12 @@ def _link(out: Path, name: str, target: str) -> None:
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     os.symlink(target, tmp)
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    except BaseException:  # interrupted: leave no temporary link (after a SIGKILL, the next run removes it)
+        if tmp.is_symlink():
+            tmp.unlink()
+        raise
 
 
 def _fsync_dir(path: Path) -> None:
