@@ -15,7 +15,9 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def add_seed_flag(parser: argparse.ArgumentParser, default: int = 0) -> None:
-    parser.add_argument("--seed", type=int, default=default, help=f"random seed (default {default})")
+    from ._types import seed
+
+    parser.add_argument("--seed", type=seed, default=default, help=f"random seed, a whole number >= 0 (default {default})")
 
 
 def add_out_flag(parser: argparse.ArgumentParser, default: str, what: str = "output file") -> None:

@@ -46,8 +46,15 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
     ``header=True``). Empty cells become NaN and are reported by row.
     """
     p = _exists(path)
-    with open(p, encoding="utf-8") as fh:
-        first = fh.readline()
+    raw = p.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(expected("a CSV file in UTF-8 text", f"byte 0x{raw[exc.start]:02x} on line {line} of {p.name}, "
+                                 "which is not UTF-8", "save the file as UTF-8 text (a spreadsheet's 'CSV UTF-8'), "
+                                 "or check that it is a CSV at all")) from None
+    first = raw.decode("utf-8").split("\n", 1)[0]
     names = [c.strip() for c in first.strip().split(delimiter)]
     if header is None:
         try:
@@ -65,7 +72,11 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
             raise DataError(expected(f"a column named {target!r}", f"columns {names if header else 'without header'}"))
         col = names.index(target)
     else:
-        col = int(target) % table.shape[1]
+        n_cols = table.shape[1]
+        if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not -n_cols <= target < n_cols:
+            raise DataError(expected(f"a target column index in -{n_cols} .. {n_cols - 1} ({n_cols} columns in {p.name})",
+                                     repr(target), "count columns from 0, or from the end with -1"))
+        col = int(target) % n_cols
     X = np.delete(table, col, axis=1)
     y = table[:, col]
     return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})

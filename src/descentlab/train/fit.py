@@ -481,7 +481,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     if checkpoint is not None:
         from .._io import ensure_parent
 
-        ensure_parent(checkpoint)  # an unusable checkpoint path is refused before any training, not at the first save
+        ensure_parent(checkpoint, regular=True)  # an unusable checkpoint path is refused before any training, not at the first save
     progress = _Progress(epochs * batcher.steps_per_epoch(len(data)), enabled=not quiet, stream=stream)
     run = _Run(model, opt, batcher, step_fn, loss_fn, train, val, history, rules, epochs=epochs,
                restore_best=restore_best, callbacks=callbacks, progress=progress, checkpoint=checkpoint,

@@ -5,6 +5,7 @@ import argparse
 import sys
 import time
 
+from .._status import diverged
 from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
 from .minimize import parse_pairs
 
@@ -133,4 +134,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         for p in written:
             print(p, file=sys.stderr)
-    return 0
+    return diverged(args, [f"{row['optimizer']} at lr {row['lr']:.3g}: {row['diverged']} run(s), at step(s) "
+                           f"{', '.join(map(str, row['diverged_at']))}" for row in res.summary() if row["diverged"]])

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 
+from .._status import diverged
 from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
+from .._types import nonnegative_float
 
 NAME = "train"
 HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
@@ -79,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
     parser.add_argument("--plot", default=None, metavar="PNG",
                         help="also draw the run (loss, accuracy, lr and gradient norm) into this PNG")
-    parser.add_argument("--throttle", type=float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
+    parser.add_argument("--throttle", type=nonnegative_float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
     add_json_flag(parser)
     add_quiet_flag(parser)
 
@@ -158,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
         say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _text(args, history, result))
     sys.stdout.flush()
-    return 0
+    stop = history.stop
+    return diverged(args, [f"{args.dataset}: {stop.message}"] if stop is not None and stop.kind == "diverged" else [])
 
 
 def _final(history) -> dict:
