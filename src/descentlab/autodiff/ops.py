@@ -214,7 +214,7 @@ def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
 
     Trap: ``ax % ndim`` alone would take axis 2 of a 2-D tensor for axis 0, a silent wrong sum.
     """
-    axes = (axis,) if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for ax in axes:
         if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)) or not -max(ndim, 1) <= ax < max(ndim, 1):

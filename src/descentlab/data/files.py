@@ -1,6 +1,7 @@
 """Your own data from ``.npz`` or ``.csv`` files (read with NumPy, never with pickle)."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -63,9 +64,13 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
         except ValueError:
             header = True
     try:
-        table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
+        with warnings.catch_warnings():  # an empty file is refused below, as an empty dataset
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
     except ValueError as exc:
-        raise DataError(expected("a numeric CSV file", f"{p.name} ({exc})", "encode text columns as numbers")) from exc
+        why = " ".join(str(exc).split())  # genfromtxt's message spans lines; the sentence is one
+        raise DataError(expected("a numeric CSV file with the same number of cells on every line", f"{p.name} ({why})",
+                                 "make every row as long as the first, and encode text columns as numbers")) from exc
     _refuse_text_cells(p, table, delimiter, header, names)
     if isinstance(target, str):
         if not header or target not in names:
