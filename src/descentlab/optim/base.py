@@ -242,6 +242,7 @@ def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_st
     if not bad_u and not bad_s:
         return
     import warnings
+    from builtins import max as builtins_max
 
     from ..errors import NumericalWarning
 
@@ -250,10 +251,15 @@ def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_st
         what = f"the update of {', '.join(map(repr, bad_u))} is not finite"
     else:
         what = f"the buffer {', '.join(map(repr, bad_s))} overflowed to infinity (the update it gives is 0)"
-    cause = ("eps=0 divides a zero gradient by zero" if eps == 0 and bad_u
-             else "the gradient is so large that g*g overflows")
-    warnings.warn(f"{opt.name}: at step {k} {what} although the gradient is finite: {cause}. "
-                  f"Fix: {'pass eps > 0, e.g. eps=1e-8' if eps == 0 and bad_u else 'rescale the problem or clip the gradient'}.",
+    huge = builtins_max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
+    if eps == 0 and bad_u:
+        cause, fix = "eps=0 divides a zero gradient by zero", "pass eps > 0, e.g. eps=1e-8"
+    elif huge > np.sqrt(np.finfo(np.float64).max) or not bad_u:
+        cause, fix = f"the gradient is so large ({huge:.3g}) that g*g overflows", "rescale the problem or clip the gradient"
+    else:
+        cause, fix = ("the rule's own arithmetic gave 0/0, inf - inf or the square root of a negative (e.g. centred RMSProp's v - m^2 rounding below 0 "
+                      "on a constant gradient)"), "see the step's record (step(..., record=True)), or raise eps"
+    warnings.warn(f"{opt.name}: at step {k} {what} although the gradient is finite: {cause}. Fix: {fix}.",
                   NumericalWarning, stacklevel=3)
 
 
