@@ -1,7 +1,7 @@
 """The playground's interaction budget, measured in headless Chromium.
 
-    python bench/playground.py                      # print the figures
-    python bench/playground.py --append BENCHMARKS.md   # and add them as their own section
+    python bench/playground.py          # print the figures
+    python bench/run.py --only playground --append --title 'Playground interaction'   # into BENCHMARKS.md
 
 A slider move recomputes every ticked optimizer's run before the frame is drawn: the
 page's ``window.descentlab.bench()`` sets 6 optimizers (sgd, momentum, nesterov,
@@ -12,18 +12,11 @@ median of many moves. The budget is 16 ms, one frame at 60 frames/s.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from _common import cpu_model, versions  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 BUDGET_MS = 16.0
@@ -40,7 +33,8 @@ def measure(repeats: int = 100, surface: str = "rosenbrock") -> dict:
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = b.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_file.as_uri() + f"#view=surfaces&surface={surface}")
-        page.wait_for_function("window.descentlab !== undefined")
+        while not page.evaluate("window.descentlab !== undefined"):  # the page's policy forbids polling by eval
+            page.wait_for_timeout(50)
         page.evaluate("window.descentlab.bench(10)")  # warm the JIT
         res = page.evaluate(f"window.descentlab.bench({int(repeats)})")
         res["chromium"] = b.version
@@ -51,26 +45,34 @@ def measure(repeats: int = 100, surface: str = "rosenbrock") -> dict:
     return res
 
 
-def render(res: dict, command: str) -> str:
+def run(repeats: int = 100, surface: str = "rosenbrock") -> dict:
+    """The figures, or ``{"skipped": why}`` when there is no browser to measure in."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return {"skipped": "Playwright is not installed (pip install -e '.[test]')"}
+    if not Path(CHROMIUM).exists():
+        return {"skipped": f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"}
+    res = measure(repeats, surface)
+    res["budget_ms"] = BUDGET_MS
+    return res
+
+
+def table(res: dict) -> str:
+    """The section's body for BENCHMARKS.md (bench/run.py writes it)."""
+    if "skipped" in res:
+        return f"not measured: {res['skipped']}\n"
     ok = res["recompute_ms_median"] < BUDGET_MS
-    v = versions()
     lines = [
-        "## Playground interaction (headless Chromium)",
-        "",
-        f"- command: `{command}`",
-        f"- date: {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
-        f"- machine: {cpu_model()}",
-        f"- browser: Chromium {res['chromium']} (headless, --disable-gpu)",
-        f"- load average while measuring: {res['load']:.1f} ({os.cpu_count()} logical CPUs)",
-        f"- versions: python {v.get('python', '?')}, descentlab page of {res['page_bytes'] / 1024:.0f} KiB",
-        "",
-        f"One slider move on the surfaces view ({res['surface']}): {res['optimizers']} optimizers x {res['steps']} steps "
-        f"recomputed, median of {res['repeats']} moves, timed with performance.now().",
+        f"A slider move on the surfaces view ({res['surface']}): {res['optimizers']} optimizers x {res['steps']} steps "
+        f"recomputed, {res['repeats']} moves timed with performance.now() in headless Chromium {res['chromium']} "
+        f"(--disable-gpu); the page is one file of {res['page_bytes'] / 1024:.0f} KiB. Load average while measuring: "
+        f"{res['load']:.1f} on {os.cpu_count()} logical CPUs.",
         "",
         "| what | mean ms | median ms | 95th percentile ms | budget |",
         "|---|---|---|---|---|",
         f"| recompute 6 optimizers x 500 steps | {res['recompute_ms_mean']:.2f} | {res['recompute_ms_median']:.1f} | "
-        f"{res['recompute_ms_p95']:.1f} | < {BUDGET_MS:g} ms: {'met' if ok else '**missed**'} |",
+        f"{res['recompute_ms_p95']:.1f} | < {BUDGET_MS:g} ms (one frame at 60/s): {'met' if ok else '**missed**'} |",
         f"| recompute and draw (map, curves, table) | | {res['recompute_and_draw_ms_median']:.1f} | "
         f"{res['recompute_and_draw_ms_p95']:.1f} | |",
         "",
@@ -85,24 +87,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=100, help="slider moves to time (default 100)")
     ap.add_argument("--surface", default="rosenbrock", help="surface of the view (default rosenbrock)")
-    ap.add_argument("--append", default=None, metavar="FILE", help="add the figures as a section at the end of FILE")
     ap.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     args = ap.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"no Chromium at {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
-        return 1
-    res = measure(args.repeats, args.surface)
-    command = "python bench/playground.py" + (f" --append {Path(args.append).name}" if args.append else "")
-    text = render(res, command)
-    print(json.dumps(res, indent=2) if args.json else text)
-    if args.append:
-        from descentlab._io import atomic_write_text
-
-        out = Path(args.append)
-        old = out.read_text().rstrip("\n") + "\n\n" if out.exists() else ""
-        atomic_write_text(out, old + text)
-        print(f"appended to {out}", file=sys.stderr)
-    return 0
+    res = run(args.repeats, args.surface)
+    print(json.dumps(res, indent=2) if args.json else table(res))
+    return 1 if "skipped" in res else 0
 
 
 if __name__ == "__main__":

@@ -63,3 +63,24 @@ def test_cli_writes_the_page(tmp_path):
     assert res.returncode == 0, res.stderr
     info = json.loads(res.stdout)
     assert info["file"] == str(out) and info["bytes"] == out.stat().st_size > 50_000
+
+
+def test_the_tour_writes_the_playground_beside_its_report(tmp_path):
+    from descentlab.report import run_tour
+
+    index = run_tour(tmp_path / "rep", quick=True, only=["playground"])
+    html = index.read_text(encoding="utf-8")
+    assert 'data-section="playground"' in html
+    assert 'href="playground.html#view=surfaces"' in html and '<iframe src="playground.html' in html
+    page = index.parent / "playground.html"
+    assert page.read_text(encoding="utf-8") == build_page()
+    assert sorted(p.name for p in index.parent.iterdir()) == ["index.html", "playground.html", "results.json"]
+
+
+def test_every_hyperparameter_the_presets_give_is_one_the_page_reads():
+    # rules.js reads these; a new one in the conventions table must be added there too
+    known = {"lr", "momentum", "dampening", "nesterov", "weight_decay", "weight_decay_form", "momentum_form",
+             "nesterov_form", "lr_decay", "initial_accumulator", "eps", "eps_placement", "beta", "centered",
+             "beta1", "beta2", "amsgrad", "amsgrad_form", "nadam_schedule", "momentum_decay", "adamax_eps"}
+    given = {k for table in page_data()["presets"].values() for h in table.values() for k in h}
+    assert given <= known, f"the page's rules do not read {sorted(given - known)}: add them to rules.js"

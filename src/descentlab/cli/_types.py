@@ -10,18 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["seed", "finite_float", "nonnegative_float", "finite_floats"]
-
-
-def seed(text: str) -> int:
-    """A random seed: a whole number >= 0 (what ``numpy.random.default_rng`` takes)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed, a whole number >= 0, got {text!r}; e.g. --seed 0")
-    return value
+__all__ = ["finite_float", "nonnegative_float", "finite_floats"]
 
 
 def finite_float(text: str) -> float:

@@ -15,6 +15,7 @@ from typing import Sequence
 from .. import __version__
 from ..errors import DescentlabError
 from . import _status
+from ._common import check_flags
 
 _PKG = "descentlab.cli.commands"
 
@@ -91,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             if not debug:
                 warnings.showwarning = one_line_warning
+            check_flags(args)  # the shared flags' values, checked in one vocabulary before any work
             return int(args._run(args) or 0)
     except DescentlabError as exc:
         print(f"{where}: error: {exc}", file=sys.stderr)

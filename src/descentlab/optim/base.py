@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import ConfigError, DTypeError, ShapeError, expected
-from . import hyperparams
+from . import dispatch, hyperparams
+from .dispatch import StepForm
 from .state import OptState, StepRecord
 
 __all__ = ["Optimizer", "Params", "LR", "denom"]
@@ -44,6 +45,9 @@ class Optimizer:
     #: hyperparameter names this rule accepts
     HYPER: tuple[str, ...] = ("lr",)
     needs_hessian: bool = False
+    #: True for rules that read the parameter itself (LAMB's trust ratio, Adafactor's
+    #: relative step): ``_rule`` is then called with ``theta=`` as well
+    READS_PARAMS: bool = False
 
     def __init__(self, name: str, preset: str, **hyper: Any) -> None:
         unknown = sorted(set(hyper) - set(self.HYPER))
@@ -63,6 +67,7 @@ class Optimizer:
     # -- hooks for subclasses -------------------------------------------------------
     def _check_combination(self) -> None:
         """Reject combinations of valid values that do not make one rule."""
+        _check_momentum_limit(self)
         if self.hyper.get("eps_placement") == "hat" and "hat" not in getattr(self, "EPS_FORMS", ("hat",)):
             raise ConfigError(expected(f"eps_placement in {self.EPS_FORMS} for {self.name}", "hat",
                                        "the eps-hat form exists only for Adam"))
@@ -88,6 +93,27 @@ class Optimizer:
         Must not modify ``slots`` in place.
         """
         raise NotImplementedError
+
+    # -- the rule as data, for fused kernels (see .dispatch) ---------------------------
+    @property
+    def form(self) -> str | None:
+        """The written form this configuration runs, as a short key (``"lr_outside"``...);
+        None for a rule that no kernel could run. A kernel is registered per
+        ``(rule class, form)`` in :mod:`.dispatch`."""
+        return None
+
+    def step_form(self, k: int) -> StepForm:
+        """Update ``k`` as a kernel needs it: :attr:`form`, the step, its lr and weight decay.
+
+        A rule with a :attr:`form` returns its own subclass of :class:`StepForm` with the
+        numbers of its equations (built with :meth:`_step_form`).
+        """
+        return self._step_form(StepForm, k)
+
+    def _step_form(self, cls: type, k: int, lr: float | None = None, **fields: Any) -> Any:
+        lr = self.lr_at(k) if lr is None else lr
+        return cls(key=self.form or "", step=k, lr=lr, weight_decay=self.hyper.get("weight_decay", 0.0),
+                   decoupled=self.hyper.get("weight_decay_form") == "decoupled", **fields)
 
     # -- learning rate --------------------------------------------------------------
     @property
@@ -138,17 +164,18 @@ class Optimizer:
         Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
 
         Large parameter sets (at least ``FUSED_MIN_SIZE`` elements in all) go through
-        the fused in-place kernels of :mod:`descentlab.fast` when one exists for this
-        rule and form; they do the same operations in the same order as
-        :meth:`update`, so the result is the same to the bit, and the tests check it.
-        Small problems (a 2-D surface) stay on the reference path, which then costs
-        neither the kernels' import nor a JIT compilation.
+        a fused in-place kernel when one is registered for this rule and its
+        :attr:`form` (:mod:`.dispatch`; :mod:`descentlab.fast` registers them); the
+        kernels do the same operations in the same order as :meth:`update`, so the
+        result is the same to the bit, and the tests check it. Small problems (a 2-D
+        surface) stay on the reference path, which then costs neither the kernels'
+        import nor a JIT compilation.
         """
         if not record and hessian is None and _total_size(params) >= FUSED_MIN_SIZE:
             checked = _check_grads(grads, state, params)  # the reference's checks and messages
-            from ..fast.fused import try_fused_step
-
-            if try_fused_step(self, params, checked, state):
+            self._check_slots(state)
+            kernel = dispatch.fused_kernel(type(self), self.form)
+            if kernel is not None and kernel(self, params, checked, state):
                 return None
         updates, new_state, extras, lr = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1
@@ -190,7 +217,9 @@ class Optimizer:
         self._check_slots(state)
         k = state.step
         lr = self.lr_at(k)
-        wd = self.hyper.get("weight_decay", 0.0)
+        # weight decay beside the rule, in one of the two forms; a rule without a
+        # weight_decay_form (LAMB) applies its own weight decay inside _rule
+        wd = self.hyper.get("weight_decay", 0.0) if "weight_decay_form" in self.HYPER else 0.0
         decoupled = self.hyper.get("weight_decay_form") == "decoupled"
         # L2 is part of the objective, so its gradient is taken where g was: the look-ahead
         # point for look-ahead Nesterov, the parameters themselves for every other rule
@@ -200,7 +229,10 @@ class Optimizer:
             theta = params[name]
             if wd and not decoupled:
                 g = g + wd * at[name]  # L2: the penalty's gradient joins g before the rule sees it
-            u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
+            if self.READS_PARAMS:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr, theta=theta)
+            else:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
             if wd and decoupled:
                 u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
             updates[name] = u
@@ -261,6 +293,27 @@ def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_st
                       "on a constant gradient)"), "see the step's record (step(..., record=True)), or raise eps"
     warnings.warn(f"{opt.name}: at step {k} {what} although the gradient is finite: {cause}. Fix: {fix}.",
                   NumericalWarning, stacklevel=3)
+#: preset -> (largest momentum, whether it is allowed, why): a preset accepts what its
+#: framework accepts. PyTorch (SGD, RMSprop) and optax only ask for momentum >= 0, so
+#: momentum=1.0 (no friction: every past gradient kept) and above run there, as they do
+#: in those frameworks; Keras's SGD takes [0, 1]; the lecture and CS231n keep mu below 1.
+MOMENTUM_LIMITS = {
+    "keras": (1.0, True, "Keras's SGD refuses momentum outside [0, 1]"),
+    "cs231n": (1.0, False, "momentum 1 never forgets a gradient (no friction); CS231n's mu is below 1"),
+    "lecture": (1.0, False, "momentum 1 never forgets a gradient (no friction); the lecture's mu is below 1"),
+}
+
+
+def _check_momentum_limit(opt: "Optimizer") -> None:
+    mu = opt.hyper.get("momentum")
+    if mu is None or opt.preset not in MOMENTUM_LIMITS:
+        return
+    top, closed, why = MOMENTUM_LIMITS[opt.preset]
+    if mu > top or (mu == top and not closed):
+        span = f"[0, {top:g}]" if closed else f"[0, {top:g})"
+        raise ConfigError(f"{opt.name}: " + expected(f"momentum in {span} with preset {opt.preset!r}", mu,
+                                                     f"{why}; pass e.g. momentum=0.9, or use preset='pytorch', "
+                                                     "which accepts any momentum >= 0"))
 
 
 def denom(v: np.ndarray, eps: float, placement: str) -> np.ndarray:

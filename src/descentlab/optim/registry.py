@@ -9,16 +9,24 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..errors import ConfigError, expected
+from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import AdaGrad
 from .adam import Adam
+from .adamax import Adamax
 from .base import Optimizer
 from .conventions import REQUIRED, preset_defaults
+from .lamb import LAMB
+from .lbfgs import LBFGS
+from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton
+from .radam import RAdam
 from .rmsprop import RMSProp
+from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["make_optimizer", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
+__all__ = ["make_optimizer", "default_hyper", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
 
 #: registry name -> class
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -31,6 +39,14 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "amsgrad": Adam,
     "adamw": Adam,
     "nadam": NAdam,
+    "rprop": Rprop,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+    "radam": RAdam,
+    "lion": Lion,
+    "lamb": LAMB,
+    "adafactor": Adafactor,
+    "lbfgs": LBFGS,
     "newton": Newton,
 }
 
@@ -47,6 +63,13 @@ ALIASES = {
     "adam_w": "adamw",
     "ams_grad": "amsgrad",
     "newtons_method": "newton",
+    "irprop": "rprop",
+    "irprop_minus": "rprop",
+    "ada_delta": "adadelta",
+    "ada_max": "adamax",
+    "rectified_adam": "radam",
+    "ada_factor": "adafactor",
+    "l_bfgs": "lbfgs",
 }
 
 
@@ -71,8 +94,9 @@ def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimi
     ----------
     name : str
         ``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``,
-        ``amsgrad``, ``adamw``, ``nadam`` or ``newton`` (or an alias such as ``gd``,
-        ``nag``, ``sgd_momentum``).
+        ``amsgrad``, ``adamw``, ``nadam``, ``rprop``, ``adadelta``, ``adamax``,
+        ``radam``, ``lion``, ``lamb``, ``adafactor``, ``lbfgs`` (closure-based) or ``newton`` (or an alias such
+        as ``gd``, ``nag``, ``sgd_momentum``).
     preset : str, optional
         ``pytorch`` (default), ``keras``, ``optax``, ``cs231n`` or ``lecture``.
     **hyper
@@ -94,14 +118,34 @@ def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimi
     >>> params["x"]
     array([ 0.8, -1.6])
     """
+    key, preset_name, values = _resolve(name, preset, hyper)
+    return OPTIMIZERS[key](key, preset_name, **values)
+
+
+def default_hyper(name: str, preset: str | None = None) -> dict[str, Any]:
+    """The hyperparameters and forms ``make_optimizer(name, preset)`` would use, without building it.
+
+    Raises ConfigError for an unknown name or preset, and where the preset leaves a
+    value to the user (optax has no default learning rate).
+
+    >>> default_hyper("adam", "keras")["lr"], default_hyper("adam", "keras")["eps_placement"]
+    (0.001, 'hat')
+    >>> default_hyper("gd")["lr"]
+    0.001
+    """
+    return _resolve(name, preset, {})[2]
+
+
+def _resolve(name: str, preset: str | None, hyper: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """``(registry name, preset name, preset defaults overridden by hyper)``; every value present."""
     key = _canonical(name)
-    preset_name, defaults = preset_defaults(preset, key)
-    defaults.update(hyper)
-    missing = [k for k, v in defaults.items() if v is REQUIRED]
+    preset_name, values = preset_defaults(preset, key)
+    values.update(hyper)
+    missing = [k for k, v in values.items() if v is REQUIRED]
     if missing:
         raise ConfigError(expected(f"{', '.join(missing)} for {key} with preset {preset_name!r}", "no value",
                                    f"pass {missing[0]}=... ({preset_name} has no default for it)"))
-    return OPTIMIZERS[key](key, preset_name, **defaults)
+    return key, preset_name, values
 
 
 def from_config(config: Mapping[str, Any]) -> Optimizer:

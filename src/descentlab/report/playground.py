@@ -23,14 +23,18 @@ from typing import Any
 from .._io import atomic_write_text
 from ..errors import ConfigError, expected
 
-__all__ = ["page_data", "build_page", "write_playground", "SOURCES", "PLAYGROUND_OPTIMIZERS",
-           "PLAYGROUND_SURFACES"]
+__all__ = ["page_data", "build_page", "write_playground", "PlaygroundBlock", "SOURCES", "PLAYGROUND_OPTIMIZERS",
+           "PLAYGROUND_SURFACES", "PAGE_NAME"]
+
+#: the page's file name beside the tour's index.html
+PAGE_NAME = "playground.html"
 
 #: the page's sources, in the order they are inlined
 SOURCES = ("rules.js", "surfaces.js", "views.js", "ui.js")
 
-#: optimizers the page can run (every first-order rule of the registry)
-PLAYGROUND_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam")
+#: optimizers the page's rules know; the page offers those the registry has
+PLAYGROUND_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam",
+                         "adamax", "radam", "lion", "adadelta")
 
 #: surfaces the page knows (x2 is 1-D: run() takes it, the x² view draws it)
 PLAYGROUND_SURFACES = ("x2", "quadratic", "saddle", "valley", "rosenbrock", "beale", "himmelblau", "booth",
@@ -71,15 +75,19 @@ def page_data() -> dict[str, Any]:
     """Everything the page knows from descentlab, as JSON-ready data."""
     from .. import __version__
     from ..optim.conventions import DEFAULT_PRESET, conventions_table
+    from ..optim.sgd import SGD
 
     table = conventions_table()
     presets = {p: {o: h for o, h in t.items() if o in PLAYGROUND_OPTIMIZERS} for p, t in table["presets"].items()}
+    offered = [o for o in PLAYGROUND_OPTIMIZERS if any(o in t for t in presets.values())]
     return {
         "version": __version__,
         "default_preset": DEFAULT_PRESET,
         "presets": presets,
         "preset_sources": table["sources"],
-        "optimizers": list(PLAYGROUND_OPTIMIZERS),
+        "optimizers": offered,
+        # presets whose framework runs nesterov=True with momentum 0 as plain gradient descent
+        "nesterov_without_momentum": list(getattr(SGD, "NESTEROV_WITHOUT_MOMENTUM", ())),
         "surfaces": {name: _surface_data(name) for name in PLAYGROUND_SURFACES},
         "backprop": _backprop_data(),
         "x2": _x2_data(),
@@ -113,3 +121,20 @@ def write_playground(path: str | os.PathLike = "playground.html") -> Path:
         raise ConfigError(expected("a file path for the playground", f"{out} (a folder)",
                                    f"pass a file inside it, e.g. -o {out / 'playground.html'}"))
     return atomic_write_text(out, build_page())
+
+
+class PlaygroundBlock:
+    """The tour report's interactive part: a link to the playground page written beside
+    ``index.html``, and the page itself in a frame (it works from ``file://`` too)."""
+
+    def __init__(self, fragment: str = "#view=surfaces") -> None:
+        self.fragment = fragment
+
+    def html(self) -> str:
+        src = PAGE_NAME + self.fragment
+        return (f'<div class="text"><p>Open <a href="{src}">{PAGE_NAME}</a> (beside this report, offline) to move '
+                'the sliders: every optimizer on the surfaces, the quadratic\'s (lr, momentum) plane, the step sizes '
+                'on x² and back-propagation step by step, computed as <code>descentlab minimize</code> computes them. '
+                'It is also here:</p></div>'
+                f'<iframe src="{src}" title="the descentlab playground" loading="lazy" '
+                'style="width:100%;height:1100px;border:1px solid #ccc"></iframe>')

@@ -5,8 +5,8 @@ import argparse
 import math
 
 from .._status import diverged
-from .._common import add_json_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit, say
-from .train import hidden_sizes
+from .._common import (add_epochs_flag, add_json_flag, add_name_lr_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit,
+                       hidden_sizes, name_lrs, say)
 
 NAME = "compare"
 HELP = "compare batch GD vs SGD vs mini-batch, or SGD/momentum/Nesterov/AdaGrad/RMSProp/Adam"
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a dataset name or .npz/.csv path (default: the chapter's linear regression)")
     b.add_argument("--batchings", default="full,stochastic,minibatch:16",
                    help="comma-separated batchings (default full,stochastic,minibatch:16)")
-    b.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
+    add_epochs_flag(b, 20)
     b.add_argument("--hidden", type=hidden_sizes, default="", help="hidden sizes for an MLP (default none: f_w(x) = wᵀx)")
     add_out_flag(b, "compare_batching.png", "plot file")
     o = sub.add_parser("optimizers", help="SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam on a real dataset",
@@ -51,32 +51,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("dataset", nargs="?", default="digits", help="a dataset name or .npz/.csv path (default digits)")
     o.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam",
                    help="comma-separated optimizer names (default: the lecture's six)")
-    o.add_argument("--epochs", type=int, default=15, help="passes over the data (default 15)")
+    add_epochs_flag(o, 15)
     o.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K (default minibatch:32)")
     o.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes (default 32)")
     o.add_argument("--preset", default="pytorch",
                    help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
+    o.add_argument("--protocol", choices=["halving", "grid", "random", "deepobs"],
+                   help="compare as a sweep: tune each lr by this protocol on the tune seeds, score on the test seeds "
+                        "(DATASET digits or mnist_5k, or any sweep problem name, e.g. logistic)")
+    o.add_argument("--budget", type=int, default=8, help="with --protocol: lrs tried per optimizer (default 8)")
+    o.add_argument("--steps", type=int, default=None, help="with --protocol: steps per run (default: the problem's)")
+    o.add_argument("--tune-seeds", default="0,1", help="with --protocol: tuning seeds (default 0,1)")
+    o.add_argument("--test-seeds", default="10,11,12", help="with --protocol: scoring seeds (default 10,11,12)")
     add_out_flag(o, "compare_optimizers.png", "plot file")
     for p in (b, o):
-        p.add_argument("--lr", action="append", type=_name_lr, metavar="NAME=LR",
-                       help="learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
+        add_name_lr_flag(p, "learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
         p.add_argument("--quick", action="store_true", help="a small, fast run")
         p.add_argument("--no-plot", action="store_true", help="skip the plot")
         add_seed_flag(p)
         add_json_flag(p)
         add_quiet_flag(p)
-
-
-def _name_lr(item: str) -> tuple[str, float]:
-    """``"adam=0.003"`` -> ``("adam", 0.003)``. An argparse type."""
-    name, sep, value = item.partition("=")
-    try:
-        lr = float(value)
-    except ValueError:
-        lr = None
-    if not sep or not name.strip() or lr is None:
-        raise argparse.ArgumentTypeError(f"expected NAME=LR such as adam=0.003, got {item!r}")
-    return name.strip(), lr
 
 
 def _num(value, fmt: str, width: int) -> str:
@@ -117,8 +111,38 @@ def _table(result: dict) -> str:
     return "\n".join([head, *lines])
 
 
+_SWEEP_PROBLEMS = {"digits": "digits-mlp", "mnist_5k": "mnist-mlp", "mnist": "mnist-mlp"}
+
+
+def _compare_sweep(args: argparse.Namespace) -> int:
+    """``compare optimizers --protocol P``: :func:`descentlab.sweep.race.compare_on_sweep`."""
+    from ...errors import ConfigError, expected
+    from ...sweep import make_executor, problem_names
+    from ...sweep.race import compare_on_sweep
+    from .race import _seeds
+
+    problem = _SWEEP_PROBLEMS.get(args.dataset.lower().replace("-", "_"), args.dataset)
+    if problem.partition(":")[0].lower().replace("_", "-") not in problem_names():
+        raise ConfigError(expected("digits, mnist_5k or a sweep problem with --protocol", repr(args.dataset),
+                                   f"pick one of {', '.join(problem_names())}"))
+    executor = make_executor()
+    try:
+        res = compare_on_sweep(problem, [s for s in args.optimizers.split(",") if s], steps=args.steps,
+                               protocol=args.protocol, budget=args.budget,
+                               tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"),
+                               test_seeds=_seeds(args.test_seeds, "--test-seeds"), preset=args.preset,
+                               executor=executor)
+    finally:
+        executor.close()
+    emit(args, res.to_dict(), res.table)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ...train.compare import compare_batching, compare_optimizers
+
+    if args.what == "optimizers" and args.protocol:
+        return _compare_sweep(args)
     if not args.no_plot:
         from ...viz._mpl import out_path
 
@@ -132,11 +156,11 @@ def run(args: argparse.Namespace) -> int:
                                    + ("full,minibatch:16" if args.what == "batching" else "sgd,adam")))
     if args.what == "batching":
         result = compare_batching(args.dataset, batchings=names,
-                                  lrs=dict(args.lr or []), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
+                                  lrs=name_lrs(args.lr), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
                                   quick=args.quick)
     else:
         result = compare_optimizers(args.dataset, optimizers=names,
-                                    lrs=dict(args.lr or []), epochs=args.epochs, batching=args.batching,
+                                    lrs=name_lrs(args.lr), epochs=args.epochs, batching=args.batching,
                                     hidden=args.hidden, preset=args.preset, seed=args.seed, quick=args.quick)
     if not args.no_plot:
         from ...viz.training import plot_comparison
