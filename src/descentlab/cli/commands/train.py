@@ -68,8 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="hyper", action="append", type=key_value, metavar="KEY=VALUE",
                         help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
     parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
-    parser.add_argument("--fast", action="store_true",
-                        help="hand-written MLP forward/backward instead of the autodiff engine (same results to rounding)")
+    parser.add_argument("--engine", default="auto", choices=["auto", "fast", "autodiff"],
+                        help="forward/backward: the hand-written MLP (fast), the autodiff engine, or auto: fast "
+                             "whenever it covers the model and loss (default auto; the two agree to rounding)")
+    parser.add_argument("--fast", action="store_true", help="the older spelling of --engine fast")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                        help="the model's floating-point type (default float32, the fast one; float64 for "
+                             "results to compare at double precision)")
     parser.add_argument("--restore-best", action="store_true",
                         help="with --early-stopping: end with the weights of the best validation epoch")
     parser.add_argument("--grad-tol", type=float, default=None, help="stop when the gradient norm is at most this")
@@ -132,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
         schedule=args.schedule, hyper=dict(args.hyper or []), batching=args.batching, epochs=args.epochs, loss=args.loss,
         val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
-        early_stopping=args.early_stopping, restore_best=args.restore_best, fast=args.fast, grad_tol=args.grad_tol,
+        early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol,
+        engine=_engine(args), dtype=args.dtype,
         callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
         resume=args.resume)
@@ -143,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     result = {
         "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": history.config["samples"],
         "optimizer": history.config.get("optimizer"), "batching": history.config.get("batching"),
+        "engine": history.config.get("engine"), "dtype": history.config.get("dtype"),
         "epochs": history.n_epochs, "steps": history.n_steps, "stop": history.stop.to_dict() if history.stop else None,
         "final": _final(history), "wall_s": wall, "checkpoint": args.checkpoint,
         "history": {"epochs": history.to_dict()["epochs"]},
@@ -159,6 +166,14 @@ def run(args: argparse.Namespace) -> int:
     emit(args, result, lambda: _text(args, history, result))
     sys.stdout.flush()
     return 0
+
+
+def _engine(args: argparse.Namespace) -> str:
+    from ...errors import ConfigError
+
+    if args.fast and args.engine not in ("auto", "fast"):
+        raise ConfigError(f"expected --fast or --engine {args.engine}, got both. Fix: drop --fast.")
+    return "fast" if args.fast else args.engine
 
 
 def _final(history) -> dict:
