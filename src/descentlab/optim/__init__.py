@@ -13,7 +13,8 @@ Modules, simplest first: :mod:`.sgd` (GD, momentum, Nesterov), :mod:`.adagrad`,
 :mod:`.rmsprop`, :mod:`.adam` (Adam, AMSGrad, AdamW), :mod:`.nadam`, :mod:`.newton`;
 :mod:`.conventions` (presets and the table of defaults), :mod:`.hyperparams`
 (allowed values), :mod:`.state` and :mod:`.statefile` (state as data, on disk);
-:mod:`.schedules` (learning rate as a function of the step) and :mod:`.stopping`
+:mod:`.groups` (parameter groups, maximize, weight-decay masks) and
+:mod:`.clipping` (gradient clipping); :mod:`.schedules` (learning rate as a function of the step) and :mod:`.stopping`
 (when to stop).
 """
 from __future__ import annotations
@@ -21,7 +22,9 @@ from __future__ import annotations
 from .adagrad import AdaGrad
 from .adam import Adam
 from .base import Optimizer
+from .clipping import clip_by_global_norm, clip_by_value, global_norm
 from .conventions import DEFAULT_PRESET, PRESETS, conventions_table, format_conventions_table
+from .groups import GroupState, ParamGroups
 from .hyperparams import CONVENTION_CHOICES
 from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
@@ -40,6 +43,7 @@ from .stopping import (STOP_KINDS, Divergence, GradNorm, MaxSteps, NoImprovement
 __all__ = [
     "make_optimizer", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
     "Optimizer", "OptState", "StepRecord",
+    "ParamGroups", "GroupState", "clip_by_global_norm", "clip_by_value", "global_norm",
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",
     "PRESETS", "DEFAULT_PRESET", "CONVENTION_CHOICES", "conventions_table", "format_conventions_table",
     "save_state", "load_state", "LoadedState",
