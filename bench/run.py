@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -39,7 +39,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "engine": dict(reps=3, inner=200),
                 "memory": dict(steps=5, baselines=False),
                 "startup": dict(reps=3, torch_too=False),
-                "race": dict(reps=1, steps=50)}
+                "race": dict(reps=1, steps=50),
+                "playground": dict(repeats=10)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
                           names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=5, reference_max=1_000_000),
             "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
@@ -47,7 +48,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
             "engine": dict(reps=7, inner=2000),
             "memory": dict(steps=60, baselines=True),
             "startup": dict(reps=9, torch_too=True),
-            "race": dict(reps=3, steps=500)}
+            "race": dict(reps=3, steps=500),
+            "playground": dict(repeats=200)}
     if threads > 1:
         # the step targets are for one thread; with more, the two headline cases only
         plan["optim"] = dict(sizes=[10_000_000], layouts=[1], names=["momentum", "Adam"], reps=5, reference_max=0)
@@ -229,7 +231,7 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
 
 
 def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
-           race: dict | None = None) -> str:
+           race: dict | None = None, playground: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -280,6 +282,9 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
         parts.append(f"\n### Optimizer race (descentlab only), median of {race['reps']} run(s)\n\n"
                      f"`{race['command']}`: six optimizers, each lr tuned on the default grid, contour PNG and "
                      "60-frame GIF.\n\n" + _table(["part", "seconds"], rows))
+    if playground:
+        import playground as playground_bench
+        parts.append("\n### Playground: one slider move in the browser\n\n" + playground_bench.table(playground))
     if optim_facts or mlp_facts or memory or startup:
         parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
     return "\n".join(parts) + "\n"
@@ -327,7 +332,12 @@ def main(argv=None) -> int:
         import race as race_bench
         print("timing the optimizer race...", file=sys.stderr)
         race = race_bench.run(**_plan(args.quick)["race"])
-    text = render(args, results, memory, startup, race)
+    playground = None
+    if "playground" in args.only:
+        import playground as playground_bench
+        print("timing the playground page in headless Chromium...", file=sys.stderr)
+        playground = playground_bench.run(**_plan(args.quick)["playground"])
+    text = render(args, results, memory, startup, race, playground)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 

@@ -66,6 +66,8 @@ __all__ = [
     "NONNEGATIVE",
     "POSITIVE",
     "UNIT",
+    "SEED",
+    "as_rng",
     "describe",
 ]
 
@@ -198,6 +200,11 @@ def describe(constraints: Iterable[Any]) -> str:
     return " or ".join(_describe_one(c) for c in constraints)
 
 
+def _assign(name: str, value: object) -> str:
+    """``name=value`` for a parameter, ``value`` alone for a phrase such as "batch size"."""
+    return f"{name}={value}" if name.isidentifier() else str(value)
+
+
 def _whole_number_fix(name: str, constraints: list[Any], value: object) -> str | None:
     """The advice for a float given as a count: the rule, not the range, is what was missed."""
     interval = next((c for c in constraints if isinstance(c, Interval) and c.type is Integral), None)
@@ -205,14 +212,14 @@ def _whole_number_fix(name: str, constraints: list[Any], value: object) -> str |
         return None
     x = float(value)  # type: ignore[arg-type]
     example = int(x) if math.isfinite(x) and x.is_integer() and interval.allows(int(x)) else interval.example()
-    return f"pass {name} as a whole number (an int, not a float), e.g. {name}={example}"
+    return f"pass {name} as a whole number (an int, not a float), e.g. {_assign(name, example)}"
 
 
 def _default_fix(name: str, constraints: list[Any], value: object) -> str:
     interval = next((c for c in constraints if isinstance(c, Interval)), None)
     if interval is not None:
         if isinstance(value, (bool, np.bool_)):
-            return f"True and False are not numbers here; pass e.g. {name}={interval.example()}"
+            return f"True and False are not numbers here; pass e.g. {_assign(name, interval.example())}"
         return f"pass {name} {interval.describe()}"
     if "boolean" in constraints:
         return f"pass {name}=True or {name}=False"
@@ -265,3 +272,11 @@ POSITIVE_COUNT = Interval(Integral, 1, None, closed="left")
 NONNEGATIVE = Interval(Real, 0, None, closed="left")
 POSITIVE = Interval(Real, 0, None, closed="neither")
 UNIT = Interval(Real, 0, 1, closed="left")  # [0, 1): decay rates and momentum
+#: A seed: what numpy.random.default_rng takes (an int >= 0), a Generator, or None for fresh entropy.
+SEED = [COUNT, np.random.Generator, None]
+
+
+def as_rng(owner: str, seed: Any, name: str = "seed") -> np.random.Generator:
+    """``seed`` checked against :data:`SEED` and turned into a Generator (a Generator as itself)."""
+    seed = check(owner, name, seed, SEED, fix=f"pass {name} as a whole number >= 0, e.g. {name}=0")
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

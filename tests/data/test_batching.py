@@ -53,10 +53,10 @@ def test_same_seed_same_batches_and_restore_replays_an_epoch():
 
 
 @pytest.mark.parametrize("make, exc, pattern", [
-    (lambda: minibatch(0), DataError, "batch size >= 1"),
+    (lambda: minibatch(0), ConfigError, r"minibatch: expected batch size an integer >= 1, got 0"),
     (lambda: minibatch(11).epoch(10), DataError, r"batch size <= 10"),
     (lambda: minibatch(3, last="half"), ConfigError, "keep"),
-    (lambda: minibatch(2.5), ConfigError, "integer batch size"),
+    (lambda: minibatch(2.5), ConfigError, r"batch size an integer >= 1, got 2\.5\. Fix: pass batch size as a whole number"),
     (lambda: parse_batching("tiny"), ConfigError, "minibatch:K"),
 ])
 def test_bad_batching_is_rejected(make, exc, pattern):

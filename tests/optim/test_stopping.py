@@ -278,8 +278,8 @@ def test_docstring_examples_run():
 # Bad input: (callable, exception, message pattern)
 
 BAD = [
-    (lambda: GradNorm(-1e-6), ConfigError, r"GradNorm: expected eps a finite number >= 0, got -1e-06"),
-    (lambda: GradNorm(float("nan")), ConfigError, r"eps a finite number >= 0, got nan"),
+    (lambda: GradNorm(-1e-6), ConfigError, r"GradNorm: expected eps >= 0, got -1e-06"),
+    (lambda: GradNorm(float("nan")), ConfigError, r"eps >= 0, got nan"),
     (lambda: GradNorm(1e-6, ord=3), ConfigError, r"ord one of 2, 1, inf, got 3"),
     (lambda: GradNorm(1e-6, ord="fro"), ConfigError, r"ord one of 2, 1, inf"),
     (lambda: GradNorm(1.0).check(0, 1.0), ConfigError, r"pass grad="),
@@ -287,10 +287,10 @@ BAD = [
     (lambda: MaxSteps(-1), ConfigError, r"MaxSteps: expected n an integer >= 0, got -1"),
     (lambda: MaxSteps(2.5), ConfigError, r"n an integer >= 0, got 2\.5"),
     (lambda: NoImprovement(patience=0), ConfigError, r"patience an integer >= 1, got 0"),
-    (lambda: NoImprovement(min_delta=-0.1), ConfigError, r"min_delta a finite number >= 0, got -0\.1"),
+    (lambda: NoImprovement(min_delta=-0.1), ConfigError, r"min_delta >= 0, got -0\.1"),
     (lambda: Divergence(max_loss=float("inf")), ConfigError, r"max_loss a finite number or None"),
-    (lambda: Divergence(factor=0.0), ConfigError, r"factor a finite number > 0, got 0\.0"),
-    (lambda: Divergence(factor=0.5), ConfigError, r"factor >= 1, got 0\.5"),
+    (lambda: Divergence(factor=0.0), ConfigError, r"factor >= 1 or None, got 0\.0"),
+    (lambda: Divergence(factor=0.5), ConfigError, r"factor >= 1 or None, got 0\.5"),
     (lambda: StopRules([MaxSteps(3), "tol"]), ConfigError, r"stopping rules .* got tol"),
     (lambda: StopReason("done", 3, "x"), ConfigError, r"kind one of \['converged', 'max_steps', 'no_improvement', 'diverged', 'callback', 'interrupted'\]"),
     (lambda: NoImprovement().load_state_dict({"best": 1.0}), StateFileError, r"keys \['best', 'best_step', 'wait'\]"),

@@ -56,3 +56,17 @@ def test_bad_inputs_exit_2_with_a_sentence(tmp_path, capsys):
     assert rc == 2 and "a study file or --builtin NAME" in err
     rc, _, err = _run(capsys, "sweep", "run", "--builtin", "nope", "--store", str(tmp_path / "s.db"))
     assert rc == 2 and "built-in study among lecture, quick" in err
+
+
+def test_report_writes_a_page(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("matplotlib")
+    study = tmp_path / "study.toml"
+    study.write_text(STUDY)
+    db = tmp_path / "s.db"
+    assert main(["sweep", "run", str(study), "--store", str(db), "--workers", "1", "-q"]) == 0
+    capsys.readouterr()
+    rc, out, err = _run(capsys, "sweep", "report", "--store", str(db), "-o", str(tmp_path / "rep"), "--json")
+    assert rc == 0, err
+    assert json.loads(out)["path"].endswith("index.html") and (tmp_path / "rep" / "index.html").is_file()

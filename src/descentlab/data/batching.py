@@ -24,10 +24,15 @@ from typing import Literal
 import numpy as np
 
 from ..errors import ConfigError, DataError, expected
+from ..validation import POSITIVE_COUNT, StrOptions, as_rng, check, check_params
 
 __all__ = ["Batching", "full", "stochastic", "minibatch", "parse_batching"]
 
 Last = Literal["keep", "drop"]
+
+
+#: A batching's settings, in the vocabulary of descentlab.validation.
+_SETTINGS = {"batch_size": [POSITIVE_COUNT, None], "last": [StrOptions(("keep", "drop"))], "shuffle": ["boolean"]}
 
 
 @dataclass
@@ -55,9 +60,10 @@ class Batching:
     epoch_start_state: dict | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.last not in ("keep", "drop"):
-            raise ConfigError(expected("last='keep' or last='drop'", self.last, "keep runs the smaller final batch, drop skips it"))
-        self.rng = self.seed if isinstance(self.seed, np.random.Generator) else np.random.default_rng(self.seed)
+        check_params("Batching", {"batch_size": self.batch_size, "last": self.last, "shuffle": self.shuffle},
+                     _SETTINGS, fixes={"last": "keep runs the smaller final batch, drop skips it",
+                                       "batch_size": "use minibatch(k) with k >= 1, or full()"})
+        self.rng = as_rng("Batching", self.seed)
 
     # -- validation ---------------------------------------------------------------
     def check(self, n_samples: int) -> None:
@@ -65,8 +71,6 @@ class Batching:
         k = self.batch_size
         if k is None:
             return
-        if k < 1:
-            raise DataError(expected("batch size >= 1", k, "use minibatch(k) with k >= 1, or full()"))
         if k > n_samples:
             raise DataError(expected(f"batch size <= {n_samples} (the number of training samples)", k,
                                      "use a smaller k, or full() for batch gradient descent"))
@@ -126,11 +130,8 @@ def stochastic(seed=0) -> Batching:
 
 def minibatch(k: int, last: Last = "keep", seed=0, shuffle: bool = True) -> Batching:
     """Mini-batch GD with ``k`` samples per step; the last partial batch kept or dropped."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise ConfigError(expected("an integer batch size k", k, "e.g. minibatch(32)"))
-    if k < 1:
-        raise DataError(expected("batch size >= 1", int(k), "use minibatch(k) with k >= 1, or full()"))
-    return Batching("minibatch", int(k), last, shuffle=shuffle, seed=seed)
+    k = check("minibatch", "batch size", k, [POSITIVE_COUNT], fix="use minibatch(k) with k >= 1, or full()")
+    return Batching("minibatch", k, last, shuffle=shuffle, seed=seed)
 
 
 def parse_batching(text: str, seed=0) -> Batching:

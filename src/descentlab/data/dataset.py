@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import DataError, ShapeError, expected
+from ..validation import Interval, Real, as_rng, check
 
 __all__ = ["Dataset", "check_arrays", "train_val_split", "Standardizer", "standardize", "one_hot"]
 
@@ -143,7 +144,7 @@ class Dataset:
 
 
 def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return as_rng("train_val_split", seed)
 
 
 def train_val_split(data: Dataset, val_fraction: float = 0.2, seed=0,
@@ -153,8 +154,8 @@ def train_val_split(data: Dataset, val_fraction: float = 0.2, seed=0,
     Classification sets are stratified by default, so each class keeps its share in
     both parts.
     """
-    if not 0.0 < float(val_fraction) < 1.0:
-        raise DataError(expected("0 < val_fraction < 1", val_fraction, "e.g. 0.2 keeps a fifth for validation"))
+    val_fraction = check("train_val_split", "val_fraction", val_fraction, [Interval(Real, 0, 1, closed="neither")],
+                         fix="e.g. 0.2 keeps a fifth for validation")
     n = len(data)
     n_val = int(round(n * val_fraction))
     if n_val < 1 or n_val >= n:

@@ -3,20 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError, expected
+from ..validation import Integral, Interval, as_rng, check
 from .dataset import Dataset
 
 __all__ = ["linear_regression", "xor", "two_moons", "spirals"]
 
 
-def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def _check_n(n: int, least: int = 1) -> int:
-    if int(n) != n or n < least:
-        raise ConfigError(expected(f"an integer n_samples >= {least}", n, f"ask for at least {least} samples"))
-    return int(n)
+def _check_n(owner: str, n: int, least: int = 1) -> int:
+    return check(owner, "n_samples", n, [Interval(Integral, least, None)], fix=f"ask for at least {least} samples")
 
 
 def linear_regression(n_samples: int = 200, n_features: int = 3, noise: float = 0.1, seed=0,
@@ -29,8 +23,8 @@ def linear_regression(n_samples: int = 200, n_features: int = 3, noise: float = 
     ``info`` holds ``w_true`` and ``noise``; the least-squares solution is
     ``np.linalg.lstsq(X, y)``.
     """
-    n = _check_n(n_samples, 2)
-    rng = _rng(seed)
+    n = _check_n("linear_regression", n_samples, 2)
+    rng = as_rng("linear_regression", seed)
     d = int(n_features)
     X = rng.standard_normal((n, d))
     if bias:
@@ -42,8 +36,8 @@ def linear_regression(n_samples: int = 200, n_features: int = 3, noise: float = 
 
 def xor(n_samples: int = 200, noise: float = 0.1, seed=0) -> Dataset:
     """Four Gaussian blobs at the corners of [-1, 1]²; class = x₁·x₂ < 0 (XOR of the signs)."""
-    n = _check_n(n_samples, 4)
-    rng = _rng(seed)
+    n = _check_n("xor", n_samples, 4)
+    rng = as_rng("xor", seed)
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     which = np.arange(n) % 4
     X = corners[which] + noise * rng.standard_normal((n, 2))
@@ -53,8 +47,8 @@ def xor(n_samples: int = 200, noise: float = 0.1, seed=0) -> Dataset:
 
 def two_moons(n_samples: int = 200, noise: float = 0.1, seed=0) -> Dataset:
     """Two interleaving half circles (the shape scikit-learn's ``make_moons`` draws)."""
-    n = _check_n(n_samples, 2)
-    rng = _rng(seed)
+    n = _check_n("two_moons", n_samples, 2)
+    rng = as_rng("two_moons", seed)
     n0 = n // 2
     n1 = n - n0
     t0 = np.linspace(0.0, np.pi, n0)
@@ -68,11 +62,9 @@ def two_moons(n_samples: int = 200, noise: float = 0.1, seed=0) -> Dataset:
 
 def spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed=0) -> Dataset:
     """``n_classes`` interleaved spiral arms (the CS231n toy set), radius 0..1."""
-    n = _check_n(n_samples, n_classes)
-    k = int(n_classes)
-    if k < 2:
-        raise ConfigError(expected("n_classes >= 2", n_classes, "a spiral set needs two arms or more"))
-    rng = _rng(seed)
+    k = check("spirals", "n_classes", n_classes, [Interval(Integral, 2, None)], fix="a spiral set needs two arms or more")
+    n = _check_n("spirals", n_samples, k)
+    rng = as_rng("spirals", seed)
     per = np.full(k, n // k)
     per[: n % k] += 1
     Xs, ys = [], []

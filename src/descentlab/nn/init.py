@@ -21,13 +21,14 @@ import math
 import numpy as np
 
 from ..errors import ConfigError, expected
+from ..validation import as_rng
 
 __all__ = ["xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "small_uniform", "zeros",
            "INITIALISERS", "get_init"]
 
 
 def _rng(seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return as_rng("init", seed)
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:

@@ -6,6 +6,7 @@ import numpy as np
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..errors import ConfigError, ShapeError, expected
+from ..validation import as_rng
 from .init import get_init, zeros
 from .module import Module, Parameter
 
@@ -132,7 +133,7 @@ def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output
     if act not in ACTIVATIONS:
         raise ConfigError(expected(f"an activation in {sorted(ACTIVATIONS)}", activation))
     init = init or ("he" if act == "relu" else "xavier")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_rng("mlp", seed)
     layers: list[Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Linear(a, b, init=init, seed=rng, dtype=dtype))

@@ -2,59 +2,21 @@
 
 Each optimizer accepts a subset of these names. :func:`check` validates one value at
 construction and raises :class:`~descentlab.errors.ConfigError` with a sentence that
-names the parameter, the value and the allowed range.
+names the optimizer, the parameter, the value and the allowed range. The table is in
+the vocabulary of :mod:`descentlab.validation`, shared by every check in the package.
 """
 from __future__ import annotations
 
-import math
-import numbers
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from ..validation import NONNEGATIVE, UNIT, Interval, Real, StrOptions
+from ..validation import check as _check
 
-from ..errors import ConfigError, expected
+__all__ = ["CONSTRAINTS", "CONVENTION_CHOICES", "check", "FRAMEWORK_NAMES"]
 
-__all__ = ["Constraint", "CONSTRAINTS", "CONVENTION_CHOICES", "check", "FRAMEWORK_NAMES"]
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """A numeric interval ``[low, high)`` or ``[low, high]``, or a set of choices."""
-
-    low: float | None = None
-    high: float | None = None
-    high_open: bool = True
-    choices: tuple[Any, ...] | None = None
-    kind: str = "number"  # number | choice | bool | lr
-
-    def describe(self) -> str:
-        if self.choices is not None:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "bool":
-            return "True or False"
-        if self.high is None:
-            return f">= {self.low:g}"
-        right = ")" if self.high_open else "]"
-        return f"in [{self.low:g}, {self.high:g}{right}"
-
-    def allows(self, value: Any) -> bool:
-        if self.choices is not None:
-            return value in self.choices
-        if self.kind == "bool":
-            return isinstance(value, (bool, np.bool_))
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            return False
-        v = float(value)
-        if not math.isfinite(v) or v < self.low:
-            return False
-        if self.high is not None and (v > self.high or (self.high_open and v == self.high)):
-            return False
-        return True
-
-
-_UNIT = Constraint(0.0, 1.0)            # [0, 1): decay rates and momentum
-_NONNEG = Constraint(0.0)              # [0, inf)
+_UNIT = [UNIT]            # [0, 1): decay rates and momentum
+_NONNEG = [NONNEGATIVE]   # [0, inf)
+_FLAG = ["boolean"]
 
 #: The named conventions (where frameworks disagree) and their allowed forms.
 CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
@@ -68,11 +30,11 @@ CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 #: Hyperparameter name -> allowed values.
-CONSTRAINTS: dict[str, Constraint] = {
-    "lr": Constraint(0.0, kind="lr"),
+CONSTRAINTS: dict[str, list[Any]] = {
+    "lr": [NONNEGATIVE, "callable"],  # a number or a schedule: any callable step -> lr
     "momentum": _UNIT,
-    "dampening": Constraint(0.0, 1.0, high_open=False),
-    "nesterov": Constraint(kind="bool"),
+    "dampening": [Interval(Real, 0, 1, closed="both")],
+    "nesterov": _FLAG,
     "weight_decay": _NONNEG,
     "lr_decay": _NONNEG,
     "initial_accumulator": _NONNEG,
@@ -80,13 +42,13 @@ CONSTRAINTS: dict[str, Constraint] = {
     "beta": _UNIT,
     "beta1": _UNIT,
     "beta2": _UNIT,
-    "centered": Constraint(kind="bool"),
-    "amsgrad": Constraint(kind="bool"),
+    "centered": _FLAG,
+    "amsgrad": _FLAG,
     "momentum_decay": _NONNEG,
     "regularization": _NONNEG,
-    "min_curvature": Constraint(0.0),
+    "min_curvature": _NONNEG,
     "fallback_lr": _NONNEG,
-    **{name: Constraint(choices=forms, kind="choice") for name, forms in CONVENTION_CHOICES.items()},
+    **{name: [StrOptions(forms)] for name, forms in CONVENTION_CHOICES.items()},
 }
 
 #: Names other frameworks use, so an error can point to ours.
@@ -110,23 +72,9 @@ FRAMEWORK_NAMES = {
 
 
 def check(name: str, value: Any, optimizer: str) -> Any:
-    """Return ``value`` if ``name`` allows it, else raise ConfigError naming all three.
+    """``value`` normalised if ``name`` allows it, else ConfigError naming all three.
 
     A learning rate may also be a schedule: any callable ``step -> lr``.
     """
-    c = CONSTRAINTS[name]
-    if c.kind == "lr" and callable(value):
-        return value
-    got = repr(value) if isinstance(value, str) else value  # quote strings: '0.1' is not 0.1
-    if c.kind == "choice" and value not in c.choices:
-        raise ConfigError(expected(f"{name} {c.describe()} for {optimizer}", got,
-                                   f"choose {name} from: {', '.join(c.choices)}"))
-    if not c.allows(value):
-        what = f"{name} {c.describe()} for {optimizer}"
-        fix = "pass a number or a schedule (a callable step -> lr)" if c.kind == "lr" else f"pass {name} {c.describe()}"
-        raise ConfigError(expected(what, got, fix))
-    if c.kind == "number" or c.kind == "lr":
-        return float(value)
-    if c.kind == "bool":
-        return bool(value)
-    return value
+    fix = "pass a number or a schedule (a callable step -> lr)" if name == "lr" else None
+    return _check(optimizer, name, value, CONSTRAINTS[name], fix=fix)

@@ -38,6 +38,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError, StateFileError, expected
+from ..validation import COUNT, NONNEGATIVE, POSITIVE_COUNT, Interval, Real, check_params
 
 __all__ = [
     "StopReason",
@@ -197,21 +198,21 @@ def _expect_keys(owner: str, state: Mapping[str, Any], keys: Sequence[str]) -> N
                                                      "load the state saved by the same kind of rule"))
 
 
-def _positive_count(owner: str, name: str, value: object, minimum: int) -> int:
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not ok or int(value) < minimum:  # type: ignore[arg-type]
-        raise ConfigError(f"{owner}: " + expected(f"{name} an integer >= {minimum}", value, f"pass e.g. {name}=100"))
-    return int(value)  # type: ignore[arg-type]
+#: Each rule's settings, in the vocabulary of descentlab.validation.
+_SETTINGS: dict[str, dict[str, list[Any]]] = {
+    "GradNorm": {"eps": [NONNEGATIVE]},
+    "MaxSteps": {"n": [COUNT]},
+    "NoImprovement": {"patience": [POSITIVE_COUNT], "min_delta": [NONNEGATIVE]},
+    "Divergence": {"max_loss": [Interval(Real, None, None), None], "factor": [Interval(Real, 1, None), None],
+                   "check_grad": ["boolean"], "check_params": ["boolean"]},
+}
+_FIXES = {"eps": "pass e.g. eps=1e-6", "n": "pass e.g. n=100", "patience": "pass e.g. patience=10",
+          "min_delta": "pass e.g. min_delta=1e-6", "max_loss": "pass e.g. max_loss=1e10",
+          "factor": "factor is how many times the first loss counts as exploding, e.g. 1e6"}
 
 
-def _nonneg(owner: str, name: str, value: object, *, positive: bool = False, allow_none: bool = False) -> float | None:
-    if value is None and allow_none:
-        return None
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or float(value) < 0 or (positive and float(value) == 0):  # type: ignore[arg-type]
-        rng = "> 0" if positive else ">= 0"
-        raise ConfigError(f"{owner}: " + expected(f"{name} a finite number {rng}", value, f"pass e.g. {name}=1e-6"))
-    return float(value)  # type: ignore[arg-type]
+def _checked(owner: str, **values: Any) -> dict[str, Any]:
+    return check_params(owner, values, _SETTINGS[owner], fixes=_FIXES)
 
 
 class GradNorm(StopRule):
@@ -227,7 +228,7 @@ class GradNorm(StopRule):
     """
 
     def __init__(self, eps: float = 1e-6, ord: object = 2) -> None:
-        self.eps = _nonneg("GradNorm", "eps", eps)
+        self.eps = _checked("GradNorm", eps=eps)["eps"]
         self.ord = _norm_order(ord)
 
     def check(self, step: int, loss: float, grad: Arrays | None = None,
@@ -257,7 +258,7 @@ class MaxSteps(StopRule):
     """Stop once ``step >= n`` updates have been done."""
 
     def __init__(self, n: int) -> None:
-        self.n = _positive_count("MaxSteps", "n", n, 0)
+        self.n = _checked("MaxSteps", n=n)["n"]
 
     def check(self, step: int, loss: float, grad: Arrays | None = None,
               params: Arrays | None = None) -> StopReason | None:
@@ -284,8 +285,8 @@ class NoImprovement(StopRule):
     """
 
     def __init__(self, patience: int = 10, min_delta: float = 0.0) -> None:
-        self.patience = _positive_count("NoImprovement", "patience", patience, 1)
-        self.min_delta = _nonneg("NoImprovement", "min_delta", min_delta)
+        args = _checked("NoImprovement", patience=patience, min_delta=min_delta)
+        self.patience, self.min_delta = args["patience"], args["min_delta"]
         self.reset()
 
     def reset(self) -> None:
@@ -352,17 +353,10 @@ class Divergence(StopRule):
 
     def __init__(self, max_loss: float | None = None, factor: float | None = None,
                  check_grad: bool = True, check_params: bool = True) -> None:
-        if max_loss is not None and not (isinstance(max_loss, numbers.Real) and not isinstance(max_loss, bool)
-                                         and math.isfinite(float(max_loss))):
-            raise ConfigError("Divergence: " + expected("max_loss a finite number or None", max_loss,
-                                                        "pass e.g. max_loss=1e10"))
-        self.max_loss = None if max_loss is None else float(max_loss)
-        self.factor = _nonneg("Divergence", "factor", factor, positive=True, allow_none=True)
-        if self.factor is not None and self.factor < 1:
-            raise ConfigError("Divergence: " + expected("factor >= 1", self.factor,
-                                                        "factor is how many times the first loss counts as exploding, e.g. 1e6"))
-        self.check_grad = bool(check_grad)
-        self.check_params = bool(check_params)
+        args = _checked("Divergence", max_loss=max_loss, factor=factor, check_grad=check_grad,
+                         check_params=check_params)
+        self.max_loss, self.factor = args["max_loss"], args["factor"]
+        self.check_grad, self.check_params = args["check_grad"], args["check_params"]
         self.reset()
 
     def reset(self) -> None:

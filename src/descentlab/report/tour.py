@@ -474,6 +474,13 @@ def _comparison_blocks(ctx: TourContext, sec: Section, res: dict, key: str, capt
     ctx.timings[key] = {r.get("batching", r.get("optimizer")): r["wall_s"] for r in rows}
 
 
+def _playground(ctx: TourContext, sec: Section) -> None:
+    from .playground import PAGE_NAME, PlaygroundBlock
+
+    sec.add(PlaygroundBlock())
+    ctx.results["playground"] = {"file": PAGE_NAME}  # run_tour writes it beside index.html
+
+
 # -- the table of contents ---------------------------------------------------------------
 #: (key, title, level, builder, intro); level-2 entries without a builder are part headings
 SECTIONS: list[tuple[str, str, int, Callable | None, str]] = [
@@ -502,6 +509,7 @@ SECTIONS: list[tuple[str, str, int, Callable | None, str]] = [
      "generalised delta rule)."),
     ("backprop", "The slides' Example II (2-2-1), number by number", 3, _backprop, ""),
     ("backprop-2321", "The 2-3-2-1 network", 3, _backprop_2321, ""),
+    ("playground", "5. The playground: move the sliders yourself", 2, _playground, ""),
 ]
 
 #: every figure the full report must contain (the tests check them)
@@ -578,6 +586,10 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
         results = {"descentlab": __version__, "seed": int(seed), "quick": bool(quick), "missing": missing,
                    "sections": ctx.results, "timings_s": {"sections": section_times, "runs": ctx.timings}}
         page = render(report)
+    if "playground" in ctx.results:  # the interactive page the report links to, written before the report
+        from .playground import PAGE_NAME, write_playground
+
+        write_playground(out / PAGE_NAME)
     atomic_write_text(out / "results.json", dumps_json(results) + "\n")
     path = atomic_write_text(out / "index.html", page)
     progress(f"descentlab tour: wrote {path} in {total:.0f} s" + (f" ({len(missing)} part(s) not available)" if missing else ""))

@@ -147,6 +147,7 @@ class DaskExecutor:
             raise ConfigError(expected("Dask distributed installed for --dask/--scheduler", "not installed",
                                        "pip install 'descentlab[cluster]'")) from exc
         self.cluster = None
+        self._own_client = not isinstance(address, Client)
         if isinstance(address, Client):
             self.client = address
         elif address == "local":
@@ -181,8 +182,10 @@ class DaskExecutor:
             yield from zip(chunk, records)
 
     def close(self) -> None:
-        if self.cluster is not None:
+        """Close the client this executor opened (a Client passed in stays open) and its LocalCluster."""
+        if self._own_client:
             self.client.close()
+        if self.cluster is not None:
             self.cluster.close()
 
     def describe(self) -> str:

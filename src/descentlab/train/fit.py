@@ -41,6 +41,7 @@ from ..errors import ConfigError, ShapeError, expected
 from ..optim.config import optimizer_config
 from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, NoImprovement, StopReason
+from ..validation import NONNEGATIVE, POSITIVE_COUNT, SEED, check, check_params
 from .checkpoint import LoopPosition
 from .history import History
 from .targets import predict, resolve_loss, sample_total, train_arrays
@@ -204,6 +205,15 @@ def _engine(model, loss, loss_fn, loss_name: str, engine: str, step_fn) -> tuple
     return autodiff_loss_and_grads(model, loss_fn), "autodiff"
 
 
+#: fit's counts and tolerances, in the vocabulary of descentlab.validation
+_ARGS: dict[str, list[Any]] = {"epochs": [POSITIVE_COUNT], "early_stopping": [POSITIVE_COUNT, None],
+                               "checkpoint_every": [POSITIVE_COUNT, None], "grad_tol": [NONNEGATIVE, None]}
+_FIXES = {"epochs": "train for at least one pass over the data",
+          "early_stopping": "e.g. 5 epochs without improvement, or None",
+          "checkpoint_every": "e.g. 100 steps, or None for epoch ends only",
+          "grad_tol": "e.g. 1e-4, or None to run every epoch"}
+
+
 def _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_tol, restore_best,
                 val_fraction) -> None:
     """Refuse bad arguments with a sentence, before any work."""
@@ -215,14 +225,8 @@ def _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_t
                                        "wrap arrays with Dataset.from_arrays(X, y)"))
         if d is not None:  # a Dataset built with its bare constructor was never checked: NaN rows, labels
             check_arrays(d.X, d.y, d.task, d.n_classes)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ConfigError(expected("an integer epochs >= 1", epochs, "train for at least one pass over the data"))
-    for name, value, fix in (("early_stopping", early_stopping, "e.g. 5 epochs without improvement, or None"),
-                             ("checkpoint_every", checkpoint_every, "e.g. 100 steps, or None for epoch ends only")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
-            raise ConfigError(expected(f"an integer {name} >= 1", value, fix))
-    if grad_tol is not None and not (0 <= grad_tol < np.inf):
-        raise ConfigError(expected("grad_tol >= 0 (finite)", grad_tol, "e.g. 1e-4, or None to run every epoch"))
+    check_params("fit", dict(epochs=epochs, early_stopping=early_stopping, checkpoint_every=checkpoint_every,
+                             grad_tol=grad_tol), _ARGS, fixes=_FIXES)
     if restore_best and early_stopping is None:
         raise ConfigError(expected("restore_best=True together with early_stopping=N", "early_stopping=None",
                                    "pass early_stopping, e.g. 5 epochs"))
@@ -497,6 +501,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         Deprecated spelling of ``engine="fast"`` (True) or ``engine="autodiff"`` (False).
     """
     _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_tol, restore_best, val_fraction)
+    check("fit", "seed", seed, SEED)
     if val_data is None and val_fraction:
         from ..data.dataset import train_val_split
 

@@ -27,6 +27,7 @@ from ..errors import ConfigError, expected
 from ..optim.config import optimizer_config
 from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, StopReason, StopRule
+from ..validation import COUNT, NONNEGATIVE, POSITIVE, as_rng, check_params
 
 __all__ = ["minimize", "Trajectory", "resolve_surface", "DEFAULT_BOUND"]
 
@@ -173,6 +174,13 @@ def _make_opt(optimizer, preset, hyper):
     return optimizer
 
 
+#: minimize's own arguments, in the vocabulary of descentlab.validation
+_ARGS: dict[str, list[Any]] = {"steps": [COUNT], "tol": [NONNEGATIVE, None], "bound": [POSITIVE],
+                               "grad_noise": [NONNEGATIVE], "record": ["boolean"]}
+_FIXES = {"tol": "pass e.g. 1e-8, or None to run all steps", "bound": "pass e.g. bound=1e6",
+          "grad_noise": "pass the noise's standard deviation, e.g. 0.1, or 0 for none"}
+
+
 def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: int = 100,
              tol: float | None = 1e-8, norm="2", bound: float = DEFAULT_BOUND,
              stop: Sequence = (), grad_noise: float = 0.0, seed=None, record: bool = False,
@@ -224,20 +232,14 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
     >>> tr.x[:, 0].tolist()          # x_t = (1 - 2*0.25)^t
     [1.0, 0.5, 0.25, 0.125]
     """
+    args = check_params("minimize", dict(steps=steps, tol=tol, bound=bound, grad_noise=grad_noise, record=record),
+                        _ARGS, fixes=_FIXES)
+    steps, tol, bound, grad_noise = args["steps"], args["tol"], args["bound"], args["grad_noise"]
     surface = resolve_surface(f, x0, diff=diff)
     x = surface.check_start(x0)
-    if int(steps) != steps or steps < 0:
-        raise ConfigError(expected("steps >= 0 (an integer)", steps))
-    steps = int(steps)
     order = _norm_order(norm)
-    if tol is not None and not (tol >= 0 and math.isfinite(tol)):
-        raise ConfigError(expected("tol >= 0", tol, "pass e.g. 1e-8, or None to run all steps"))
-    if not (bound > 0):
-        raise ConfigError(expected("bound > 0", bound))
-    if grad_noise < 0:
-        raise ConfigError(expected("grad_noise >= 0", grad_noise))
     opt = _make_opt(optimizer, preset, hyper)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = as_rng("minimize", seed)
     n = surface.dim
 
     rules = [Divergence(), _Bound(bound)]

@@ -1,4 +1,4 @@
-"""``descentlab sweep run|status|export``: studies of optimizers, stored in SQLite."""
+"""``descentlab sweep run|status|export|report``: studies of optimizers, stored in SQLite."""
 from __future__ import annotations
 
 import argparse
@@ -25,7 +25,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
-    sub = parser.add_subparsers(dest="what", required=True, metavar="{run,status,export}")
+    sub = parser.add_subparsers(dest="what", required=True, metavar="{run,status,export,report}")
     r = sub.add_parser("run", help="run a study's missing runs into a store", description=_RUN_DESCRIPTION,
                        formatter_class=fmt)
     r.add_argument("study", nargs="?", help="a study file (.toml)")
@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     e.add_argument("-o", "--out", required=True, help="output file ending in .json or .csv")
     e.add_argument("--wrap", action="store_true", help='JSON as {"study": ..., "runs": [...]} instead of a list')
     add_json_flag(e)
+    p = sub.add_parser("report", help="an HTML page of a store's analysis: tuned configs, CIs, profiles, ranks")
+    p.add_argument("--store", required=True)
+    p.add_argument("-o", "--out", default="sweep-report", help="output folder (default sweep-report)")
+    add_json_flag(p)
 
 
 def _clock(seconds: float | None) -> str:
@@ -128,5 +132,13 @@ def run(args: argparse.Namespace) -> int:
         n = len(store)
         store.close()
         emit(args, {"path": str(path), "runs": n}, f"wrote {n} runs to {path}")
+        return 0
+    if args.what == "report":
+        from ...report.sweep_page import write_sweep_report
+
+        store, study = _open(args.store)
+        path = write_sweep_report(study, store, args.out)
+        store.close()
+        emit(args, {"path": str(path), "analysis": str(path.with_name("analysis.json"))}, f"wrote {path}")
         return 0
     return 2

@@ -1,0 +1,372 @@
+/* descentlab playground: the update rules, the learning-rate schedules and the
+ * minimize loop, written to do what descentlab's Python does, operation for
+ * operation and in the same order, so the two agree in float64 (only Math.pow,
+ * Math.exp, Math.cos and Math.sin may round differently in the last bit).
+ *
+ * Mirrors: optim/base.py (lr at step k, weight decay, the denominator), sgd.py
+ * (both momentum forms, both Nesterov forms), adagrad.py, rmsprop.py, adam.py
+ * (AMSGrad, AdamW, the three eps placements), nadam.py, optim/schedules.py (step,
+ * exp, inv), train/minimize.py (the loop, its stop rules and their order).
+ *
+ * The presets (every default and form of every framework) are not copied here:
+ * the page receives descentlab's own conventions table when it is built.
+ */
+(function (root) {
+  "use strict";
+
+  function ConfigError(message) {
+    var e = new Error(message);
+    e.name = "ConfigError";
+    return e;
+  }
+
+  // ---------------------------------------------------------------- schedules
+  // lr_t for the update that takes the step counter from t to t + 1.
+
+  function makeSchedule(spec, lr) {
+    if (spec === null || spec === undefined || spec === "" || spec === "constant") {
+      return { kind: "constant", at: function () { return lr; }, describe: "constant " + lr };
+    }
+    if (typeof spec === "string") spec = parseSchedule(spec);
+    var s = Object.assign({ decay_steps: 1, staircase: false }, spec);
+    var base = s.lr !== undefined ? s.lr : lr;
+    function power(t) {
+      return s.staircase ? Math.floor(t / s.decay_steps) : t / s.decay_steps;
+    }
+    if (s.kind === "step") {
+      var gamma = s.gamma === undefined ? 0.5 : s.gamma;
+      if (!(s.every >= 1)) throw ConfigError("step schedule: expected every >= 1, got " + s.every);
+      return { kind: "step", at: function (t) { return base * Math.pow(gamma, Math.floor(t / s.every)); } };
+    }
+    if (s.kind === "exp") {
+      return { kind: "exp", at: function (t) { return base * Math.exp(-s.k * power(t)); } };
+    }
+    if (s.kind === "inv") {
+      return { kind: "inv", at: function (t) { return base / (1.0 + s.k * power(t)); } };
+    }
+    if (s.kind === "constant") return { kind: "constant", at: function () { return base; } };
+    throw ConfigError("expected a schedule among constant, step, exp, inv; got " + JSON.stringify(spec.kind));
+  }
+
+  // 'step:every=10,gamma=0.5', 'exp:k=0.01', 'inv:k=0.1' (the command line's text form)
+  function parseSchedule(text) {
+    var m = /^\s*([A-Za-z0-9_/]+)\s*(?::(.*))?$/.exec(text);
+    if (!m) throw ConfigError("expected a schedule written name:key=value,...; got " + text);
+    var aliases = { exponential: "exp", inverse: "inv", invtime: "inv", "1/t": "inv", const: "constant" };
+    var kind = aliases[m[1].toLowerCase()] || m[1].toLowerCase();
+    var out = { kind: kind };
+    (m[2] || "").split(",").forEach(function (item) {
+      if (!item.trim()) return;
+      var kv = item.split("=");
+      var v = kv[1].trim().toLowerCase();
+      out[kv[0].trim()] = v === "true" ? true : v === "false" ? false : parseFloat(v);
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  function zeros(n) { var a = new Array(n); for (var i = 0; i < n; i++) a[i] = 0.0; return a; }
+  function full(n, v) { var a = new Array(n); for (var i = 0; i < n; i++) a[i] = v; return a; }
+
+  // base.denom: sqrt(v) + eps ('outside') or sqrt(v + eps) ('inside'), per coordinate
+  function denom(v, eps, placement) {
+    var n = v.length, d = new Array(n), i;
+    if (placement === "outside") for (i = 0; i < n; i++) d[i] = Math.sqrt(v[i]) + eps;
+    else for (i = 0; i < n; i++) d[i] = Math.sqrt(v[i] + eps);
+    return d;
+  }
+
+  // ---------------------------------------------------------------- the rules
+  // Each rule: slots(h, n) -> fresh buffers; rule(h, g, slots, k, lr) -> {u, slots, step_size, moments}.
+
+  var SGD = {
+    kind: "sgd",
+    slots: function (h, n) {
+      if (h.momentum === 0.0) return {};
+      return h.momentum_form === "lr_outside" ? { b: zeros(n) } : { v: zeros(n) };
+    },
+    evalParams: function (h, x, state, lrAt) {
+      if (!(h.nesterov && h.nesterov_form === "lookahead")) return x;
+      var mu = h.momentum, n = x.length, out = new Array(n), i;
+      if (h.momentum_form === "lr_inside") {
+        for (i = 0; i < n; i++) out[i] = x[i] + mu * state.slots.v[i];
+        return out;
+      }
+      var lr = lrAt(state.step), c = lr * mu;  // x - lr*mu*b: (lr*mu) first, as NumPy does
+      for (i = 0; i < n; i++) out[i] = x[i] - c * state.slots.b[i];
+      return out;
+    },
+    rule: function (h, g, slots, k, lr) {
+      var mu = h.momentum, n = g.length, u = new Array(n), i;
+      if (mu === 0.0) {
+        for (i = 0; i < n; i++) u[i] = -lr * g[i];
+        return { u: u, slots: {}, step_size: full(n, lr) };
+      }
+      var lookahead = h.nesterov && h.nesterov_form === "lookahead";
+      var transformed = h.nesterov && !lookahead;
+      if (h.momentum_form === "lr_outside") {
+        var b = new Array(n), damp = 1.0 - h.dampening;
+        for (i = 0; i < n; i++) b[i] = k === 0 ? g[i] : mu * slots.b[i] + damp * g[i];
+        for (i = 0; i < n; i++) u[i] = -lr * (transformed ? g[i] + mu * b[i] : b[i]);
+        return { u: u, slots: { b: b }, step_size: full(n, lr) };
+      }
+      var v = new Array(n);
+      for (i = 0; i < n; i++) v[i] = mu * slots.v[i] - lr * g[i];
+      for (i = 0; i < n; i++) u[i] = transformed ? mu * v[i] - lr * g[i] : v[i];
+      return { u: u, slots: { v: v }, step_size: full(n, lr) };
+    },
+  };
+
+  var AdaGrad = {
+    kind: "adagrad",
+    slots: function (h, n) { return { S: full(n, h.initial_accumulator) }; },
+    rule: function (h, g, slots, k, lr) {
+      var n = g.length, S = new Array(n), u = new Array(n), i;
+      for (i = 0; i < n; i++) S[i] = slots.S[i] + g[i] * g[i];
+      var lr_k = lr / (1.0 + k * h.lr_decay);
+      var d = denom(S, h.eps, h.eps_placement), step = new Array(n);
+      for (i = 0; i < n; i++) { step[i] = lr_k / d[i]; u[i] = -step[i] * g[i]; }
+      return { u: u, slots: { S: S }, step_size: step };
+    },
+  };
+
+  var RMSProp = {
+    kind: "rmsprop",
+    slots: function (h, n) {
+      var s = { S: full(n, h.initial_accumulator) };
+      if (h.centered) s.g_bar = zeros(n);
+      if (h.momentum > 0.0) s.b = zeros(n);
+      return s;
+    },
+    rule: function (h, g, slots, k, lr) {
+      var beta = h.beta, eps = h.eps, mu = h.momentum, n = g.length, i;
+      var S = new Array(n), variance = S, out = { S: S };
+      for (i = 0; i < n; i++) S[i] = beta * slots.S[i] + (1.0 - beta) * g[i] * g[i];
+      if (h.centered) {
+        var gb = new Array(n);
+        variance = new Array(n);
+        for (i = 0; i < n; i++) {
+          gb[i] = beta * slots.g_bar[i] + (1.0 - beta) * g[i];
+          variance[i] = S[i] - gb[i] * gb[i];
+        }
+        out.g_bar = gb;
+      }
+      var d = denom(variance, eps, h.eps_placement), u = new Array(n), step = new Array(n);
+      for (i = 0; i < n; i++) step[i] = lr / d[i];
+      if (mu === 0.0) {
+        for (i = 0; i < n; i++) u[i] = -step[i] * g[i];
+        return { u: u, slots: out, step_size: step };
+      }
+      var b = new Array(n);
+      if (h.momentum_form === "lr_outside") {
+        for (i = 0; i < n; i++) { b[i] = mu * slots.b[i] + g[i] / d[i]; u[i] = -lr * b[i]; }
+      } else {
+        for (i = 0; i < n; i++) { b[i] = mu * slots.b[i] + lr * g[i] / d[i]; u[i] = -b[i]; }
+      }
+      out.b = b;
+      return { u: u, slots: out, step_size: step };
+    },
+  };
+
+  var Adam = {
+    kind: "adam",
+    slots: function (h, n) {
+      var s = { m: zeros(n), v: zeros(n) };
+      if (h.amsgrad) s.v_max = zeros(n);
+      return s;
+    },
+    rule: function (h, g, slots, k, lr) {
+      var b1 = h.beta1, b2 = h.beta2, eps = h.eps, t = k + 1, n = g.length, i;
+      var m = new Array(n), v = new Array(n), out = { m: m, v: v };
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * slots.v[i] + (1.0 - b2) * g[i] * g[i];
+      }
+      var bc1 = 1.0 - Math.pow(b1, t), bc2 = 1.0 - Math.pow(b2, t);
+      var m_hat = new Array(n), v_hat = new Array(n), v_used = v;
+      for (i = 0; i < n; i++) m_hat[i] = m[i] / bc1;
+      if (!h.amsgrad) {
+        for (i = 0; i < n; i++) v_hat[i] = v[i] / bc2;
+      } else if (h.amsgrad_form === "max_raw") {
+        v_used = new Array(n);
+        for (i = 0; i < n; i++) { v_used[i] = Math.max(slots.v_max[i], v[i]); v_hat[i] = v_used[i] / bc2; }
+        out.v_max = v_used;
+      } else {
+        v_used = new Array(n);
+        for (i = 0; i < n; i++) { v_hat[i] = Math.max(slots.v_max[i], v[i] / bc2); v_used[i] = v_hat[i] * bc2; }
+        out.v_max = v_hat;
+      }
+      var step = new Array(n), u = new Array(n), d;
+      if (h.eps_placement !== "hat") {
+        d = denom(v_hat, eps, h.eps_placement);
+        for (i = 0; i < n; i++) step[i] = lr / d[i];
+      } else {
+        var lr_t = lr * Math.sqrt(bc2) / bc1, c = lr_t * bc1;
+        d = denom(v_used, eps, "outside");
+        for (i = 0; i < n; i++) step[i] = c / d[i];
+      }
+      for (i = 0; i < n; i++) u[i] = -step[i] * m_hat[i];
+      return { u: u, slots: out, step_size: step, moments: { m_hat: m_hat, v_hat: v_hat } };
+    },
+  };
+
+  var NAdam = {
+    kind: "nadam",
+    slots: function (h, n) { return { m: zeros(n), v: zeros(n), mu_product: 1.0 }; },
+    mu: function (h, t) {
+      if (h.nadam_schedule === "pytorch") return h.beta1 * (1.0 - 0.5 * Math.pow(0.96, t * h.momentum_decay));
+      if (h.nadam_schedule === "keras") return h.beta1 * (1.0 - 0.5 * Math.pow(0.96, t));
+      return h.beta1;
+    },
+    rule: function (h, g, slots, k, lr) {
+      var b1 = h.beta1, b2 = h.beta2, t = k + 1, n = g.length, i;
+      var mu_t = NAdam.mu(h, t), mu_next = NAdam.mu(h, t + 1);
+      var P = slots.mu_product * mu_t;
+      var m = new Array(n), v = new Array(n), v_hat = new Array(n), m_bar = new Array(n);
+      var bc2 = 1.0 - Math.pow(b2, t), c1 = 1.0 - P * mu_next, c2 = 1.0 - P, c3 = 1.0 - mu_t;
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * slots.v[i] + (1.0 - b2) * g[i] * g[i];
+        v_hat[i] = v[i] / bc2;
+        m_bar[i] = mu_next * m[i] / c1 + c3 * g[i] / c2;
+      }
+      var d = denom(v_hat, h.eps, h.eps_placement), step = new Array(n), u = new Array(n);
+      for (i = 0; i < n; i++) { step[i] = lr / d[i]; u[i] = -step[i] * m_bar[i]; }
+      return { u: u, slots: { m: m, v: v, mu_product: P }, step_size: step,
+               moments: { m_bar: m_bar, v_hat: v_hat } };
+    },
+  };
+
+  var RULES = { sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
+                adam: Adam, amsgrad: Adam, adamw: Adam, nadam: NAdam };
+
+  // ---------------------------------------------------------------- optimizers
+
+  // make(name, preset, hyper, presets): the preset's defaults and forms, overridden by hyper.
+  // hyper.lr may be a number; schedule (a spec or the text form) starts from that lr.
+  function makeOptimizer(name, preset, hyper, presets, schedule) {
+    var table = presets[preset || "pytorch"];
+    if (!table) throw ConfigError("expected a preset among " + Object.keys(presets).join(", ") + "; got " + preset);
+    if (!RULES[name]) throw ConfigError("expected an optimizer among " + Object.keys(RULES).join(", ") + "; got " + name);
+    if (!table[name]) throw ConfigError("expected an optimizer that preset " + preset + " defines; got " + name);
+    var h = Object.assign({}, table[name], hyper || {});
+    if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
+    checkCombination(name, h);
+    var sched = makeSchedule(schedule, h.lr);
+    return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
+  }
+
+  function checkCombination(name, h) {
+    if (h.eps_placement === "hat" && RULES[name] !== Adam)
+      throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam)");
+    if (RULES[name] === SGD) {
+      if (h.nesterov && h.momentum === 0.0) throw ConfigError("expected momentum > 0 with nesterov for " + name);
+      if (h.dampening !== 0.0 && h.nesterov) throw ConfigError("expected dampening = 0 with nesterov for " + name);
+      if (h.dampening !== 0.0 && h.momentum_form === "lr_inside")
+        throw ConfigError("expected dampening = 0 with momentum_form lr_inside for " + name);
+    }
+  }
+
+  function initState(opt, n) { return { step: 0, slots: opt.rule.slots(opt.hyper, n) }; }
+
+  function evalParams(opt, x, state) {
+    return opt.rule.evalParams ? opt.rule.evalParams(opt.hyper, x, state, opt.lrAt) : x;
+  }
+
+  // Optimizer._update + step: x <- x + u (in place); returns the rule's record.
+  function step(opt, x, g, state) {
+    var h = opt.hyper, k = state.step, lr = opt.lrAt(k), n = x.length, i;
+    var wd = h.weight_decay || 0.0, decoupled = h.weight_decay_form === "decoupled";
+    if (wd && !decoupled) {
+      var at = evalParams(opt, x, state), g2 = new Array(n);
+      for (i = 0; i < n; i++) g2[i] = g[i] + wd * at[i];
+      g = g2;
+    }
+    var r = opt.rule.rule(h, g, state.slots, k, lr);
+    if (wd && decoupled) {
+      var c = lr * wd;
+      for (i = 0; i < n; i++) r.u[i] = r.u[i] - c * x[i];
+    }
+    for (i = 0; i < n; i++) x[i] = x[i] + r.u[i];
+    state.slots = r.slots;
+    state.step = k + 1;
+    r.lr = lr;
+    return r;
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  function fmtG(x) {  // Python's f"{x:.6g}"
+    if (!isFinite(x)) return String(x).replace("Infinity", "inf").replace("NaN", "nan");
+    if (x === 0) return "0";
+    var e = Math.floor(Math.log10(Math.abs(x)));
+    var s;
+    if (e < -4 || e >= 6) {
+      s = x.toExponential(5).replace(/\.?0+e/, "e");
+      s = s.replace(/e([+-])(\d)$/, "e$10$2");
+    } else {
+      s = x.toPrecision(6);
+      if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    }
+    return s;
+  }
+
+  // minimize(surface, x0, opt, {steps, tol, bound, record}): the loop of train/minimize.py.
+  // tol: null or 0 runs every step (the command line's --tol 0).
+  function minimize(surface, x0, opt, options) {
+    var o = options || {};
+    var steps = o.steps === undefined ? 100 : o.steps;
+    var tol = o.tol === undefined ? 1e-8 : o.tol;
+    if (tol === 0) tol = null;
+    var bound = o.bound === undefined ? 1e6 : o.bound;
+    var n = surface.dim, x = x0.slice(), state = initState(opt, n);
+    var xs = [], fs = [], gn = [], lrs = [], recs = o.record ? [] : null, stop = null, i;
+    for (var t = 0; t <= steps; t++) {
+      var ft = surface.value(x), gt = surface.gradient(x);
+      var finite = true, sq = 0.0;
+      for (i = 0; i < n; i++) { if (!isFinite(gt[i])) finite = false; sq += gt[i] * gt[i]; }
+      var norm = finite ? Math.sqrt(sq) : Infinity;
+      xs.push(x.slice()); fs.push(ft); gn.push(norm);
+      stop = checkStop(t, ft, gt, x, norm, tol, bound, steps);
+      if (stop) break;
+      var at = evalParams(opt, x, state), same = true, g = gt;
+      if (at !== x) { for (i = 0; i < n; i++) if (!(at[i] === x[i])) same = false; }
+      if (!same) g = surface.gradient(at);
+      var r = step(opt, x, g, state);
+      lrs.push(r.lr);
+      if (recs) recs.push({ grad: g, slots: copySlots(state.slots), step_size: r.step_size, moments: r.moments || null, update: r.u });
+    }
+    return { x: xs, f: fs, grad_norm: gn, lr: lrs, stop: stop, records: recs };
+  }
+
+  function copySlots(s) {
+    var out = {};
+    for (var k in s) out[k] = Array.isArray(s[k]) ? s[k].slice() : s[k];
+    return out;
+  }
+
+  // Divergence (non-finite loss, gradient, parameters), the |x| bound, ‖∇f‖ <= tol, max steps.
+  function checkStop(t, f, g, x, norm, tol, bound, steps) {
+    var i, n = x.length;
+    if (!isFinite(f)) return { kind: "diverged", step: t, message: "diverged at step " + t + ": loss is " + fmtG(f) };
+    for (i = 0; i < n; i++) if (!isFinite(g[i]))
+      return { kind: "diverged", step: t, message: "diverged at step " + t + ": grad has " + fmtG(g[i]) + (n > 1 ? " at index " + i : "") };
+    for (i = 0; i < n; i++) if (!isFinite(x[i]))
+      return { kind: "diverged", step: t, message: "diverged at step " + t + ": params has " + fmtG(x[i]) + (n > 1 ? " at index " + i : "") };
+    var xmax = 0.0;
+    for (i = 0; i < n; i++) xmax = Math.max(xmax, Math.abs(x[i]));
+    if (xmax > bound)
+      return { kind: "diverged", step: t, message: "diverged at step " + t + ": |x| = " + fmtG(xmax) + " > bound " + fmtG(bound) };
+    if (tol !== null && norm <= tol)
+      return { kind: "converged", step: t, message: "converged at step " + t + ": gradient 2-norm " + fmtG(norm) + " <= eps " + fmtG(tol) };
+    if (t >= steps) return { kind: "max_steps", step: t, message: "stopped at step " + t + ": reached the maximum of " + steps + " steps" };
+    return null;
+  }
+
+  var api = { makeSchedule: makeSchedule, parseSchedule: parseSchedule, makeOptimizer: makeOptimizer,
+              initState: initState, step: step, evalParams: evalParams, minimize: minimize, denom: denom,
+              fmtG: fmtG, RULES: RULES, ConfigError: ConfigError };
+  root.DLRules = api;
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof window !== "undefined" ? window : globalThis);
