@@ -33,7 +33,8 @@ def measure(repeats: int = 100, surface: str = "rosenbrock") -> dict:
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = b.new_page(viewport={"width": 1400, "height": 900})
         page.goto(page_file.as_uri() + f"#view=surfaces&surface={surface}")
-        page.wait_for_function("window.descentlab !== undefined")
+        while not page.evaluate("window.descentlab !== undefined"):  # the page's policy forbids polling by eval
+            page.wait_for_timeout(50)
         page.evaluate("window.descentlab.bench(10)")  # warm the JIT
         res = page.evaluate(f"window.descentlab.bench({int(repeats)})")
         res["chromium"] = b.version

@@ -201,7 +201,9 @@ def describe(constraints: Iterable[Any]) -> str:
 
 
 def _assign(name: str, value: object) -> str:
-    """``name=value`` for a parameter, ``value`` alone for a phrase such as "batch size"."""
+    """``name=value`` for a parameter, ``--flag value`` for a flag, ``value`` alone for a phrase."""
+    if name.startswith("--"):
+        return f"{name} {value}"
     return f"{name}={value}" if name.isidentifier() else str(value)
 
 
@@ -240,8 +242,9 @@ def _normalise(c: Any, value: Any) -> Any:
 def check(owner: str, name: str, value: Any, constraints: list[Any], *, fix: str | None = None) -> Any:
     """``value`` normalised if one of ``constraints`` allows it, else ConfigError.
 
-    The message reads ``"<owner>: expected <name> <allowed>, got <value>. Fix: ..."``;
-    ``fix`` replaces the default advice.
+    The message reads ``"<owner>: expected <name> <allowed>, got <value>. Fix: ..."``
+    (no ``<owner>:`` when ``owner`` is empty); ``fix`` replaces the default advice,
+    except for a float given as a count, which is told the whole-number rule.
     """
     for c in constraints:
         if _allows(c, value):
@@ -252,7 +255,7 @@ def check(owner: str, name: str, value: Any, constraints: list[Any], *, fix: str
     elif not isinstance(got, (str, numbers.Number, type(None))):
         got = f"{type(value).__name__} {value!r:.60}"
     advice = _whole_number_fix(name, constraints, value) or fix or _default_fix(name, constraints, value)
-    raise ConfigError(f"{owner}: " + expected(f"{name} {describe(constraints)}", got, advice))
+    raise ConfigError((f"{owner}: " if owner else "") + expected(f"{name} {describe(constraints)}", got, advice))
 
 
 def check_params(owner: str, params: Mapping[str, Any], table: Mapping[str, list[Any]], *,

@@ -65,7 +65,10 @@ class Opened:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(url)
-        self.page.wait_for_function("window.descentlab !== undefined")
+        for _ in range(100):  # polled here: the page's policy forbids the eval wait_for_function polls with
+            if self.page.evaluate("window.descentlab !== undefined"):
+                break
+            self.page.wait_for_timeout(50)
 
     def close(self):
         self.page.close()
@@ -447,3 +450,36 @@ def test_the_tour_report_shows_the_playground_in_place(browser, tmp_path):
     assert not o.errors
     assert all(u.startswith("file://") for u in o.requests), o.requests
     page.close()
+
+
+def test_run_equals_the_minimize_command_line(shared):
+    # the contract in its own words: descentlab minimize ... --json, and the page's run()
+    import json
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "descentlab", "minimize", "rosenbrock", "--optimizer", "adam", "--preset", "keras",
+           "--lr", "0.01", "--start=-1.5,2", "--steps", "100", "--tol", "1e-8", "--schedule", "exp:k=0.01", "--json"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    py = json.loads(res.stdout)
+    js = shared.page.evaluate("""() => window.descentlab.run({surface: 'rosenbrock', optimizer: 'adam', preset: 'keras',
+        hyper: {lr: 0.01}, start: [-1.5, 2], steps: 100, tol: 1e-8, schedule: 'exp:k=0.01'})""")
+    assert (js["stop"]["kind"], js["stop"]["step"], js["stop"]["message"]) == \
+        (py["stop"]["kind"], py["stop"]["step"], py["stop"]["message"])
+    ref = np.array(py["x"])
+    assert np.max(np.abs(np.array(js["x"]) - ref) / np.maximum(np.abs(ref), 1.0)) <= 1e-9
+    assert js["lr"] == pytest.approx(py["lr"], rel=1e-15)
+
+
+def test_play_walks_the_scrubber(opened):
+    o = opened("#view=surfaces&surface=booth&opts=sgd&lr=0.05&steps=100")
+    o.page.click("#play")
+    # polled from here: the page's policy forbids the eval that wait_for_function's polling uses
+    for _ in range(200):
+        if "play" in o.page.text_content("#play"):
+            break
+        o.page.wait_for_timeout(50)
+    assert o.page.evaluate("window.descentlab.state().t") >= 1
+    assert o.page.text_content("#scrub-out") == str(o.page.evaluate("window.descentlab.state().t"))
+    assert not o.errors

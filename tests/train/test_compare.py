@@ -100,8 +100,8 @@ def test_cli_train_divergence_is_named_and_never_printed_as_nan(capsys):
 
 @pytest.mark.parametrize("argv, pattern", [
     (["train", "digits", "--hidden", "abc"], r"--hidden: expected hidden sizes like 64,32"),
-    (["train", "digits", "--set", "momentum"], r"--set: expected KEY=VALUE"),
-    (["compare", "batching", "--lr", "full=abc"], r"--lr: expected NAME=LR"),
+    (["train", "digits", "--set", "momentum"], r"expected --set as KEY=VALUE, got 'momentum'"),
+    (["compare", "batching", "--lr", "full=abc"], r"expected --lr full >= 0, got 'abc'"),
     (["compare", "batching", "--lr", "fulll=0.1", "--quick", "--no-plot"], r"batching kinds .*got keys \['fulll'\]"),
     (["compare", "optimizers", "--lr", "adamm=0.1", "--quick", "--no-plot"], r"optimizers compared .*\['adamm'\]"),
 ])

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import DescentlabError
+from ._common import check_flags
 
 _PKG = "descentlab.cli.commands"
 
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_flags(args)  # the shared flags' values, checked in one vocabulary before any work
         return int(args._run(args) or 0)
     except DescentlabError as exc:
         print(f"descentlab {args.command}: error: {exc}", file=sys.stderr)

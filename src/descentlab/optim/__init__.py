@@ -28,7 +28,7 @@ from .groups import GroupState, ParamGroups
 from .hyperparams import CONVENTION_CHOICES
 from .nadam import NAdam
 from .newton import Newton, NewtonFallbackWarning
-from .registry import ALIASES, OPTIMIZERS, from_config, make_optimizer, optimizer_names
+from .registry import ALIASES, OPTIMIZERS, default_hyper, from_config, make_optimizer, optimizer_names
 from .rmsprop import RMSProp
 from .schedules import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep,
                         Polynomial, Schedule, StepDecay, as_schedule, linear_warmup, parse_schedule, warmup_cosine)
@@ -41,7 +41,7 @@ from .stopping import (STOP_KINDS, Divergence, GradNorm, MaxSteps, NoImprovement
                        grad_norm)
 
 __all__ = [
-    "make_optimizer", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
+    "make_optimizer", "default_hyper", "from_config", "optimizer_names", "OPTIMIZERS", "ALIASES",
     "Optimizer", "OptState", "StepRecord",
     "ParamGroups", "GroupState", "clip_by_global_norm", "clip_by_value", "global_norm",
     "SGD", "AdaGrad", "RMSProp", "Adam", "NAdam", "Newton", "NewtonFallbackWarning",

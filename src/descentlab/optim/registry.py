@@ -18,7 +18,7 @@ from .newton import Newton
 from .rmsprop import RMSProp
 from .sgd import SGD
 
-__all__ = ["make_optimizer", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
+__all__ = ["make_optimizer", "default_hyper", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
 
 #: registry name -> class
 OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -94,14 +94,34 @@ def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimi
     >>> params["x"]
     array([ 0.8, -1.6])
     """
+    key, preset_name, values = _resolve(name, preset, hyper)
+    return OPTIMIZERS[key](key, preset_name, **values)
+
+
+def default_hyper(name: str, preset: str | None = None) -> dict[str, Any]:
+    """The hyperparameters and forms ``make_optimizer(name, preset)`` would use, without building it.
+
+    Raises ConfigError for an unknown name or preset, and where the preset leaves a
+    value to the user (optax has no default learning rate).
+
+    >>> default_hyper("adam", "keras")["lr"], default_hyper("adam", "keras")["eps_placement"]
+    (0.001, 'hat')
+    >>> default_hyper("gd")["lr"]
+    0.001
+    """
+    return _resolve(name, preset, {})[2]
+
+
+def _resolve(name: str, preset: str | None, hyper: Mapping[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """``(registry name, preset name, preset defaults overridden by hyper)``; every value present."""
     key = _canonical(name)
-    preset_name, defaults = preset_defaults(preset, key)
-    defaults.update(hyper)
-    missing = [k for k, v in defaults.items() if v is REQUIRED]
+    preset_name, values = preset_defaults(preset, key)
+    values.update(hyper)
+    missing = [k for k, v in values.items() if v is REQUIRED]
     if missing:
         raise ConfigError(expected(f"{', '.join(missing)} for {key} with preset {preset_name!r}", "no value",
                                    f"pass {missing[0]}=... ({preset_name} has no default for it)"))
-    return OPTIMIZERS[key](key, preset_name, **defaults)
+    return key, preset_name, values
 
 
 def from_config(config: Mapping[str, Any]) -> Optimizer:

@@ -588,10 +588,11 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
     if isinstance(optimizer, str):
         from ..optim import make_optimizer
         if schedule:
-            from ..optim import parse_schedule
+            from ..optim import default_hyper, parse_schedule
 
+            hyper = dict(hyper or {})
             if lr is None:  # start from the preset's lr, as the same call without a schedule would use
-                lr = make_optimizer(optimizer, preset=preset, **(hyper or {})).lr_at(0)
+                lr = hyper.pop("lr") if "lr" in hyper else default_hyper(optimizer, preset)["lr"]
             lr = parse_schedule(schedule, lr=lr)
         optimizer = make_optimizer(optimizer, preset=preset, **(hyper or {}), **({} if lr is None else {"lr": lr}))
     run_config = {"dataset": data.name.replace("[train]", ""), "task": data.task, "sizes": sizes, "activation": activation,

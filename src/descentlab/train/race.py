@@ -251,9 +251,9 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
         if tune == "none":
             lr = lrs.get(name)
             if lr is None:
-                from ..optim import make_optimizer
+                from ..optim import default_hyper
 
-                lr = make_optimizer(name, preset=preset).lr
+                lr = default_hyper(name, preset)["lr"]
             r.lr = float(lr)
         elif tune == "grid":
             for lr in lr_grid:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from .._common import add_json_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit, say
-from .train import hidden_sizes
+from .._common import (add_epochs_flag, add_json_flag, add_name_lr_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit,
+                       hidden_sizes, name_lrs, say)
 
 NAME = "compare"
 HELP = "compare batch GD vs SGD vs mini-batch, or SGD/momentum/Nesterov/AdaGrad/RMSProp/Adam"
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a dataset name or .npz/.csv path (default: the chapter's linear regression)")
     b.add_argument("--batchings", default="full,stochastic,minibatch:16",
                    help="comma-separated batchings (default full,stochastic,minibatch:16)")
-    b.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
+    add_epochs_flag(b, 20)
     b.add_argument("--hidden", type=hidden_sizes, default="", help="hidden sizes for an MLP (default none: f_w(x) = wᵀx)")
     add_out_flag(b, "compare_batching.png", "plot file")
     o = sub.add_parser("optimizers", help="SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam on a real dataset",
@@ -50,32 +50,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("dataset", nargs="?", default="digits", help="a dataset name or .npz/.csv path (default digits)")
     o.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam",
                    help="comma-separated optimizer names (default: the lecture's six)")
-    o.add_argument("--epochs", type=int, default=15, help="passes over the data (default 15)")
+    add_epochs_flag(o, 15)
     o.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K (default minibatch:32)")
     o.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes (default 32)")
     o.add_argument("--preset", default="pytorch",
                    help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
     add_out_flag(o, "compare_optimizers.png", "plot file")
     for p in (b, o):
-        p.add_argument("--lr", action="append", type=_name_lr, metavar="NAME=LR",
-                       help="learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
+        add_name_lr_flag(p, "learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
         p.add_argument("--quick", action="store_true", help="a small, fast run")
         p.add_argument("--no-plot", action="store_true", help="skip the plot")
         add_seed_flag(p)
         add_json_flag(p)
         add_quiet_flag(p)
-
-
-def _name_lr(item: str) -> tuple[str, float]:
-    """``"adam=0.003"`` -> ``("adam", 0.003)``. An argparse type."""
-    name, sep, value = item.partition("=")
-    try:
-        lr = float(value)
-    except ValueError:
-        lr = None
-    if not sep or not name.strip() or lr is None:
-        raise argparse.ArgumentTypeError(f"expected NAME=LR such as adam=0.003, got {item!r}")
-    return name.strip(), lr
 
 
 def _num(value, fmt: str, width: int) -> str:
@@ -124,11 +111,11 @@ def run(args: argparse.Namespace) -> int:
         out_path(args.out, (".png",))  # a bad plot path is refused before the runs, not after
     if args.what == "batching":
         result = compare_batching(args.dataset, batchings=[s for s in args.batchings.split(",") if s],
-                                  lrs=dict(args.lr or []), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
+                                  lrs=name_lrs(args.lr), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
                                   quick=args.quick)
     else:
         result = compare_optimizers(args.dataset, optimizers=[s for s in args.optimizers.split(",") if s],
-                                    lrs=dict(args.lr or []), epochs=args.epochs, batching=args.batching,
+                                    lrs=name_lrs(args.lr), epochs=args.epochs, batching=args.batching,
                                     hidden=args.hidden, preset=args.preset, seed=args.seed, quick=args.quick)
     if not args.no_plot:
         from ...viz.training import plot_comparison

@@ -4,8 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._common import add_json_flag, add_quiet_flag, emit
-from .minimize import parse_vector
+from .._common import add_json_flag, add_quiet_flag, emit, numbers
 
 NAME = "lr-effects"
 HELP = "the four step-size regimes on x² and an ill-conditioned quadratic; 2/λ_max and predicted vs measured rates"
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from ...train import lr_analysis as la
     from ...viz import plot_lr_effects
 
-    eig = parse_vector(args.eigenvalues)
+    eig = numbers(args.eigenvalues, "--eigenvalues", "1,10")
     quad = get_surface("quadratic", eigenvalues=eig, angle=args.angle)
     A = quad.hess(np.zeros(quad.dim))
     checks = la.compare_rates(quad, steps=args.rate_steps)  # before drawing: bad settings fail fast

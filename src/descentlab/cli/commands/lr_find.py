@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from .._common import add_json_flag, add_out_flag, add_quiet_flag, emit, say
-from .train import add_common_model_arguments
+from ...validation import POSITIVE
+from .._common import (add_flag, add_json_flag, add_model_arguments, add_optimizer_flags, add_out_flag, add_quiet_flag,
+                       add_steps_flag, emit, say)
 
 NAME = "lr-find"
 HELP = "learning-rate range test: exponential lr sweep, loss-vs-lr plot, suggested lr"
@@ -20,13 +21,11 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_model_arguments(parser)
-    parser.add_argument("--optimizer", default="sgd", help="optimizer name (default sgd)")
-    parser.add_argument("--preset", default=None,
-                        help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
-    parser.add_argument("--lr-min", type=float, default=1e-6, help="first learning rate of the sweep (default 1e-6)")
-    parser.add_argument("--lr-max", type=float, default=10.0, help="last learning rate of the sweep (default 10)")
-    parser.add_argument("--steps", type=int, default=200, help="updates in the sweep (default 200)")
+    add_model_arguments(parser)
+    add_optimizer_flags(parser, default="sgd", hyper=False)
+    add_flag(parser, "--lr-min", constraints=[POSITIVE], default=1e-6, help="first learning rate of the sweep (default 1e-6)")
+    add_flag(parser, "--lr-max", constraints=[POSITIVE], default=10.0, help="last learning rate of the sweep (default 10)")
+    add_steps_flag(parser, 200, "updates in the sweep (default 200)")
     add_out_flag(parser, "lr_find.png", "plot file")
     parser.add_argument("--no-plot", action="store_true", help="skip the plot")
     add_json_flag(parser)

@@ -5,7 +5,9 @@ import argparse
 import math
 import sys
 
-from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
+from ...validation import NONNEGATIVE, POSITIVE
+from .._common import (add_flag, add_json_flag, add_lr_flag, add_optimizer_flags, add_quiet_flag, add_schedule_flag,
+                       add_seed_flag, add_steps_flag, base_lr, emit, key_values, numbers, say)
 
 NAME = "minimize"
 HELP = "run an optimizer on a test surface or module:function and print (or save) its trajectory"
@@ -23,60 +25,13 @@ examples:
 A negative start needs the = form: --start=-1.5,2."""
 
 
-def parse_value(text: str):
-    """``1`` -> 1, ``0.5`` -> 0.5, ``1,10`` -> [1.0, 10.0], ``true`` -> True, else the text."""
-    t = text.strip()
-    low = t.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if "," in t:
-        return [float(v) for v in t.split(",") if v.strip()]
-    try:
-        return int(t) if t.lstrip("+-").isdigit() else float(t)
-    except ValueError:
-        return t
-
-
-def parse_pairs(items, what: str) -> dict:
-    """``["momentum=0.9", "nesterov=true"]`` -> dict; a clear error for a malformed item."""
-    from ...errors import ConfigError, expected
-
-    out = {}
-    for item in items or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise ConfigError(expected(f"{what} as KEY=VALUE", repr(item), "e.g. --set momentum=0.9"))
-        out[key.strip().replace("-", "_")] = parse_value(value)
-    return out
-
-
-def parse_vector(text: str | None):
-    from ...errors import ConfigError, expected
-
-    if text is None:
-        return None
-    try:
-        return [float(v) for v in text.replace(" ", "").split(",") if v]
-    except ValueError:
-        raise ConfigError(expected("numbers separated by commas", repr(text), "e.g. --start=-1.5,2")) from None
-
-
-def add_optimizer_arguments(parser: argparse.ArgumentParser, default: str = "sgd") -> None:
-    parser.add_argument("--optimizer", default=default,
-                        help=f"sgd (gd), momentum, nesterov, adagrad, rmsprop, adam, amsgrad, adamw, nadam, newton "
-                             f"(default {default})")
-    parser.add_argument("--preset", default=None, help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
-    parser.add_argument("--set", dest="hyper", action="append", metavar="KEY=VALUE",
-                        help="a hyperparameter or convention, e.g. --set momentum=0.9 --set eps_placement=inside")
-
-
 def surface_from_args(args):
     """The surface named on the command line, with its --surface-opt options and the --start."""
     from ...functions import get_surface
     from ...train.minimize import resolve_surface
 
-    start = parse_vector(getattr(args, "start", None))
-    opts = parse_pairs(getattr(args, "surface_opt", None), "--surface-opt")
+    start = numbers(getattr(args, "start", None), "--start", "-1.5,2")
+    opts = key_values(getattr(args, "surface_opt", None), "--surface-opt", "eigenvalues=1,100")
     if ":" in args.surface:
         return resolve_surface(args.surface, start, diff=getattr(args, "diff", "autodiff")), start
     return get_surface(args.surface, **opts), start
@@ -84,16 +39,17 @@ def surface_from_args(args):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("surface", help="a surface name (descentlab surfaces) or module:function / file.py:function")
-    add_optimizer_arguments(parser)
-    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
-    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr (default: the preset's lr), e.g. 'exp:k=0.01', "
-                                                         "'step:every=50,gamma=0.5', 'warmup:steps=5+cosine:total=100'")
+    add_optimizer_flags(parser)
+    add_lr_flag(parser)
+    add_schedule_flag(parser, "'exp:k=0.01', 'step:every=50,gamma=0.5', 'warmup:steps=5+cosine:total=100'")
     parser.add_argument("--start", default=None, help="start x0, comma-separated (default: the surface's)")
-    parser.add_argument("--steps", type=int, default=100, help="maximum number of updates (default 100)")
-    parser.add_argument("--tol", type=float, default=1e-8, help="stop when the gradient norm <= TOL (default 1e-8; 0 to disable)")
+    add_steps_flag(parser, 100, "maximum number of updates (default 100)")
+    add_flag(parser, "--tol", constraints=[NONNEGATIVE], default=1e-8,
+             help="stop when the gradient norm <= TOL (default 1e-8; 0 to disable)")
     parser.add_argument("--norm", default="2", choices=["2", "inf", "1"], help="norm of the stopping rule (default 2)")
-    parser.add_argument("--bound", type=float, default=None, help="diverged when |x| exceeds this (default 1e6)")
-    parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
+    add_flag(parser, "--bound", constraints=[POSITIVE, None], default=None, help="diverged when |x| exceeds this (default 1e6)")
+    add_flag(parser, "--grad-noise", constraints=[NONNEGATIVE], default=0.0,
+             help="std of Gaussian noise added to each gradient")
     parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
                         help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
     parser.add_argument("--record", action="store_true",
@@ -113,17 +69,14 @@ def build_call(args) -> tuple:
     from ...train.minimize import DEFAULT_BOUND
 
     surface, start = surface_from_args(args)
-    hyper = parse_pairs(args.hyper, "--set")
-    lr = args.lr
+    hyper = key_values(args.hyper, "--set")
     if args.schedule:
-        from ...optim import make_optimizer
         from ...optim.schedules import parse_schedule
 
-        if lr is None:  # the schedule starts from the preset's lr, as a run without --schedule would
-            lr = make_optimizer(args.optimizer, preset=args.preset, **hyper).lr_at(0)
-        hyper["lr"] = parse_schedule(args.schedule, lr=lr)
-    elif lr is not None:
-        hyper["lr"] = lr
+        # the schedule starts from the preset's lr, as a run without --schedule would
+        hyper["lr"] = parse_schedule(args.schedule, lr=base_lr(args, hyper))
+    elif args.lr is not None:
+        hyper["lr"] = args.lr
     kw = dict(preset=args.preset, steps=args.steps, tol=args.tol if args.tol else None, norm=args.norm,
               bound=args.bound if args.bound is not None else DEFAULT_BOUND, grad_noise=args.grad_noise,
               seed=args.seed, record=args.record, diff=args.diff, **hyper)

@@ -5,8 +5,9 @@ import argparse
 import sys
 import time
 
-from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
-from .minimize import parse_pairs
+from ...validation import NONNEGATIVE, POSITIVE_COUNT
+from .._common import (add_flag, add_json_flag, add_name_lr_flag, add_quiet_flag, add_seed_flag, add_steps_flag, emit,
+                       key_values, name_lrs, say)
 
 NAME = "race"
 HELP = "race optimizers on a surface with equal-budget lr tuning; table, contour PNG and animated GIF"
@@ -32,16 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("surface", nargs="?", default="rosenbrock", help="a 2-D surface (default rosenbrock)")
     parser.add_argument("--optimizers", default="sgd,momentum,nesterov,adagrad,rmsprop,adam",
                         help="comma-separated optimizer names (default: the lecture's six)")
-    parser.add_argument("--steps", type=int, default=500, help="steps per run (default 500)")
+    add_steps_flag(parser, 500, "steps per run (default 500)")
     parser.add_argument("--tune", default="grid", choices=["grid", "halving", "none"], help="how to pick each lr (default grid)")
     parser.add_argument("--lr-grid", default=None, metavar="LO:HI:N or A,B,...",
                         help="candidate lrs: log-spaced LO:HI:N or a list (default 1e-4:10:11; "
                              "1e-4:10:21 with --tune halving)")
-    parser.add_argument("--lr", action="append", metavar="NAME=LR", help="fixed lr for --tune none, e.g. --lr adam=0.05")
-    parser.add_argument("--starts", type=int, default=1, help="number of starts (the default one plus seeded random ones)")
-    parser.add_argument("--seeds", type=int, default=1, help="noise seeds per start (with --grad-noise)")
-    parser.add_argument("--grad-noise", type=float, default=0.0, help="std of Gaussian noise added to each gradient")
-    parser.add_argument("--f-tol", type=float, default=1e-6, help="tolerance on f - f* for 'steps to tolerance'")
+    add_name_lr_flag(parser, "fixed lr for --tune none, e.g. --lr adam=0.05")
+    add_flag(parser, "--starts", constraints=[POSITIVE_COUNT], default=1,
+             help="number of starts (the default one plus seeded random ones)")
+    add_flag(parser, "--seeds", constraints=[POSITIVE_COUNT], default=1, help="noise seeds per start (with --grad-noise)")
+    add_flag(parser, "--grad-noise", constraints=[NONNEGATIVE], default=0.0, help="std of Gaussian noise added to each gradient")
+    add_flag(parser, "--f-tol", constraints=[NONNEGATIVE], default=1e-6, help="tolerance on f - f* for 'steps to tolerance'")
     parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
     parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
                         help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from ...viz._mpl import out_path
 
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
-    surface = get_surface(args.surface, **parse_pairs(args.surface_opt, "--surface-opt"))
+    surface = get_surface(args.surface, **key_values(args.surface_opt, "--surface-opt", "eigenvalues=1,100"))
     if surface.dim != 2 and (args.out or args.gif or args.curves):
         raise ConfigError(expected("a 2-D surface for the race pictures",
                                    f"{args.surface} with {surface.dim} coordinate(s)",
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         if not mp4_available():
             raise ConfigError(expected("ffmpeg for an .mp4", "no ffmpeg writer", "write a .gif instead (Pillow)"))
     t0 = time.perf_counter()
-    res = race(surface, names, steps=args.steps, tune=args.tune, lrs=parse_pairs(args.lr, "--lr"),
+    res = race(surface, names, steps=args.steps, tune=args.tune, lrs=name_lrs(args.lr),
                lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
                f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise)
     t_race = time.perf_counter() - t0

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from .._common import add_json_flag, add_quiet_flag, add_seed_flag, emit, say
+from ...validation import NONNEGATIVE, POSITIVE_COUNT
+from .._common import (add_flag, add_json_flag, add_lr_flag, add_model_arguments, add_optimizer_flags, add_quiet_flag,
+                       add_schedule_flag, emit, key_values, say)
 
 NAME = "train"
 HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
@@ -20,54 +22,13 @@ examples:
 """
 
 
-def hidden_sizes(text: str) -> list[int]:
-    """``"64,32"`` (or ``"64-32"``) -> ``[64, 32]``; ``""`` -> no hidden layer. An argparse type."""
-    parts = [p.strip() for p in text.strip().replace("-", ",").split(",") if p.strip()]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise argparse.ArgumentTypeError(f"expected hidden sizes like 64,32 (positive integers), got {text!r}")
-    return [int(p) for p in parts]
-
-
-def key_value(item: str) -> tuple[str, object]:
-    """``"momentum=0.9"`` -> ``("momentum", 0.9)``; ints, floats and true/false are converted. An argparse type."""
-    k, sep, v = item.partition("=")
-    if not sep or not k.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as momentum=0.9, got {item!r}")
-    try:
-        return k.strip(), (int(v) if v.lstrip("-").isdigit() else float(v))
-    except ValueError:
-        return k.strip(), {"true": True, "false": False}.get(v.lower(), v)
-
-
-def add_common_model_arguments(parser: argparse.ArgumentParser, epochs: int = 20) -> None:
-    """Arguments shared by train, lr-find and compare."""
-    parser.add_argument("dataset", nargs="?", default="digits",
-                        help="digits, mnist_5k, iris, breast_cancer, two_moons, spirals, xor, linear_regression, "
-                             "or a .npz/.csv path (default digits)")
-    parser.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes, e.g. 64,32 ('' for none; default 32)")
-    parser.add_argument("--activation", default="relu", choices=["relu", "tanh", "sigmoid"],
-                        help="hidden activation (default relu)")
-    parser.add_argument("--init", default=None, help="xavier, he, small_uniform (default: He for ReLU, else Xavier)")
-    parser.add_argument("--loss", default="auto", help="auto, cross_entropy, mse, mse_half, bce (default auto)")
-    parser.add_argument("--batching", default="minibatch:32", help="full, stochastic, minibatch:K[:keep|drop]")
-    parser.add_argument("--epochs", type=int, default=epochs, help=f"passes over the data (default {epochs})")
-    parser.add_argument("--val-fraction", type=float, default=0.2, help="held-out fraction (default 0.2; 0 for none)")
-    parser.add_argument("--no-standardize", action="store_true", help="do not standardise the features")
-    add_seed_flag(parser)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_model_arguments(parser)
-    parser.add_argument("--optimizer", default="adam",
-                        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, ... (default adam)")
-    parser.add_argument("--preset", default=None,
-                        help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
-    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
-    parser.add_argument("--schedule", default=None, help="lr schedule starting from --lr (default: the preset's lr), "
-                        "e.g. 'exp:k=0.001' or 'step:every=500,gamma=0.5'")
-    parser.add_argument("--set", dest="hyper", action="append", type=key_value, metavar="KEY=VALUE",
-                        help="another hyperparameter, e.g. --set momentum=0.9 (repeatable)")
-    parser.add_argument("--early-stopping", type=int, default=None, metavar="N", help="stop after N epochs without improvement")
+    add_model_arguments(parser)
+    add_optimizer_flags(parser, default="adam")
+    add_lr_flag(parser)
+    add_schedule_flag(parser, "'exp:k=0.001' or 'step:every=500,gamma=0.5'")
+    add_flag(parser, "--early-stopping", constraints=[POSITIVE_COUNT, None], default=None, metavar="N",
+             help="stop after N epochs without improvement")
     parser.add_argument("--engine", default="auto", choices=["auto", "fast", "autodiff"],
                         help="forward/backward: the hand-written MLP (fast), the autodiff engine, or auto: fast "
                              "whenever it covers the model and loss (default auto; the two agree to rounding)")
@@ -77,10 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "results to compare at double precision)")
     parser.add_argument("--restore-best", action="store_true",
                         help="with --early-stopping: end with the weights of the best validation epoch")
-    parser.add_argument("--grad-tol", type=float, default=None, help="stop when the gradient norm is at most this")
+    add_flag(parser, "--grad-tol", constraints=[NONNEGATIVE, None], default=None,
+             help="stop when the gradient norm is at most this")
     parser.add_argument("--checkpoint", default=None, metavar="PATH", help="save a checkpoint (.npz) here")
-    parser.add_argument("--checkpoint-every", type=int, default=None, metavar="STEPS",
-                        help="also checkpoint every STEPS updates (default: each epoch end)")
+    add_flag(parser, "--checkpoint-every", constraints=[POSITIVE_COUNT, None], default=None, metavar="STEPS",
+             help="also checkpoint every STEPS updates (default: each epoch end)")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
     parser.add_argument("--plot", default=None, metavar="PNG",
                         help="also draw the run (loss, accuracy, lr and gradient norm) into this PNG")
@@ -135,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     model, history = train_mlp(
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
-        schedule=args.schedule, hyper=dict(args.hyper or []), batching=args.batching, epochs=args.epochs, loss=args.loss,
+        schedule=args.schedule, hyper=key_values(args.hyper, "--set"), batching=args.batching, epochs=args.epochs, loss=args.loss,
         val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
         early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol,
         engine=_engine(args), dtype=args.dtype,

@@ -196,9 +196,20 @@
     var st = startOf();
     ctx.strokeStyle = "#000"; ctx.lineWidth = 2.5; ctx.fillStyle = "#f0a000";
     ctx.beginPath(); ctx.arc(X(st[0]), Y(st[1]), 8, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-    // axes labels
-    ctx.fillStyle = "#333"; ctx.font = "12px system-ui, sans-serif"; ctx.textBaseline = "bottom"; ctx.textAlign = "left";
-    ctx.fillText("x ∈ [" + win[0][0] + ", " + win[0][1] + "], y ∈ [" + win[1][0] + ", " + win[1][1] + "]", 6, g.h - 4);
+    // ticks along the bottom (x) and the left (y) edge, inside the map
+    ctx.save();
+    ctx.font = "12px system-ui, sans-serif"; ctx.fillStyle = "#222"; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.lineWidth = 3;
+    ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+    V.ticks(win[0][0], win[0][1], 8).forEach(function (t) {
+      var px = X(t); if (px < 14 || px > g.w - 14) return;
+      ctx.strokeText(V.num(t, 3), px, g.h - 3); ctx.fillText(V.num(t, 3), px, g.h - 3);
+    });
+    ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    V.ticks(win[1][0], win[1][1], 6).forEach(function (t) {
+      var py = Y(t); if (py < 10 || py > g.h - 22) return;
+      ctx.strokeText(V.num(t, 3), 4, py); ctx.fillText(V.num(t, 3), 4, py);
+    });
+    ctx.restore();
   }
 
   function fMin(s) {
@@ -236,9 +247,10 @@
       if (r.error) return;
       V.polyline(ctx, r.res.f.map(function (v, t) { return [ff.X(t), ff.Y(logF ? Math.max(v - fmin, 1e-300) : v)]; }), COLORS[r.name], 2);
     });
-    V.polyline(ctx, [[ff.X(state.t), ff.T], [ff.X(state.t), ff.T + ff.H]], "#f0a000", 1.5);
+    V.polyline(ctx, [[ff.X(state.t), ff.T], [ff.X(state.t), ff.T + ff.H]], "#555", 1, [1, 2]);
     ctx.restore();
     V.clip(ctx, fg);
+    var stopLabels = 0;
     if (state.tol > 0) {
       V.polyline(ctx, [[fg.L, fg.Y(state.tol)], [fg.L + fg.W, fg.Y(state.tol)]], "#000", 1.5, [6, 4]);
       ctx.fillStyle = "#000"; ctx.font = "12px system-ui, sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "bottom";
@@ -247,12 +259,18 @@
     runs.forEach(function (r) {
       if (r.error) return;
       V.polyline(ctx, r.res.grad_norm.map(function (v, t) { return [fg.X(t), fg.Y(v)]; }), COLORS[r.name], 2);
-      if (r.res.stop.kind !== "max_steps") {  // the stop step
+      if (r.res.stop.kind !== "max_steps") {  // the stop step, labelled
         var x = fg.X(r.res.stop.step);
         V.polyline(ctx, [[x, fg.T], [x, fg.T + fg.H]], COLORS[r.name], 1.5, [2, 3]);
+        ctx.save(); ctx.fillStyle = COLORS[r.name]; ctx.font = "12px system-ui, sans-serif"; ctx.textAlign = "left";
+        ctx.textBaseline = "top";
+        var right = x > fg.L + 0.6 * fg.W;
+        ctx.textAlign = right ? "right" : "left";
+        ctx.fillText((r.res.stop.kind === "converged" ? "‖∇f‖ ≤ ε at " : "diverged at ") + r.res.stop.step, right ? x - 3 : x + 3, fg.T + 24 + 14 * stopLabels++);
+        ctx.restore();
       }
     });
-    V.polyline(ctx, [[fg.X(state.t), fg.T], [fg.X(state.t), fg.T + fg.H]], "#f0a000", 1.5);
+    V.polyline(ctx, [[fg.X(state.t), fg.T], [fg.X(state.t), fg.T + fg.H]], "#555", 1, [1, 2]);
     ctx.restore();
   }
 
@@ -268,19 +286,22 @@
     var t = Math.round(state.t);
     document.getElementById("scrub-out").textContent = String(t);
     var rows = runs.map(function (r) {
-      if (r.error) return [r.name, r.error, "", "", "", "", "", ""];
+      if (r.error) return [r.name, r.error, "", "", "", "", ""];
       var res = r.res, T = res.x.length - 1, i = Math.min(t, T);
       var slots = i > 0 ? res.records[i - 1].slots : null;
       var rec = i < res.records.length ? res.records[i] : null;
       var m = bufferOf(r.name, slots, "m"), v = bufferOf(r.name, slots, "v");
-      return [{ text: r.name, attrs: { style: "color:" + COLORS[r.name] + ";font-weight:600" } },
-              { text: V.vec(res.x[i], 6), attrs: { "data-q": "x" } }, { text: V.num(res.f[i], 6), attrs: { "data-q": "f" } },
-              V.num(res.grad_norm[i], 4), slots ? V.vec(m, 4) : "0", slots ? V.vec(v, 4) : "0",
-              rec ? V.vec(rec.step_size, 4) : "—", i < t || res.stop.step === i ? res.stop.kind + " at " + res.stop.step : ""];
+      var stopped = i < t || res.stop.step === i;
+      var mark = !stopped ? "" : res.stop.kind === "converged" ? " ✓" : res.stop.kind === "diverged" ? " ✗" : " ■";
+      return [{ text: r.name + mark, attrs: { style: "color:" + COLORS[r.name] + ";font-weight:600",
+                                              title: stopped ? res.stop.message : "running at step " + t } },
+              { text: V.vec(res.x[i], 5), attrs: { "data-q": "x" } }, { text: V.num(res.f[i], 6), attrs: { "data-q": "f" } },
+              V.num(res.grad_norm[i], 4), slots ? V.vec(m, 3) : "0", slots ? V.vec(v, 3) : "0",
+              rec ? V.vec(rec.step_size, 3) : "—"];
     });
-    V.table(document.getElementById("state-table"), ["optimizer", "x_t", "f", "‖∇f‖", "m", "v", "effective step", "stop"], rows);
+    V.table(document.getElementById("state-table"), ["optimizer", "x_t", "f", "‖∇f‖", "m", "v", "effective step"], rows);
     var lines = runs.filter(function (r) { return !r.error; }).map(function (r) { return r.name + ": " + r.res.stop.message; });
-    document.getElementById("stop-line").textContent = lines.join(" · ");
+    document.getElementById("stop-line").textContent = "✓ converged (‖∇f‖ ≤ ε), ✗ diverged, ■ reached the step limit, by step t. " + lines.join(" · ");
   }
 
   var pending = false;
@@ -365,8 +386,21 @@
     sliders.every = V.slider(schBox, { key: "every", label: "every", min: 1, max: 500, step: 1, round: Math.round }, function (k, v) { state.every = v; redraw(); saveHash(); });
     sch.addEventListener("change", function () { state.sched = sch.value; syncSchedule(); redraw(); saveHash(); });
 
-    var scrub = document.getElementById("scrub");
-    scrub.addEventListener("input", function () { state.t = +scrub.value; drawSurface(); drawCurves(); drawTable(); saveHash(); });
+    var scrub = document.getElementById("scrub"), play = document.getElementById("play"), timer = null;
+    function stopPlay() { if (timer) { clearInterval(timer); timer = null; play.textContent = "▶ play"; } }
+    play.addEventListener("click", function () {
+      if (timer) { stopPlay(); return; }
+      if (state.t >= state.steps) state.t = 0;
+      play.textContent = "❚❚ pause";
+      var last = Math.max.apply(null, runs.map(function (r) { return r.res ? r.res.x.length - 1 : 0; }).concat([1]));
+      timer = setInterval(function () {
+        state.t = Math.min(Math.round(state.steps), state.t + Math.max(1, Math.round(last / 150)));
+        scrub.value = String(state.t); drawSurface(); drawCurves(); drawTable();
+        if (state.t >= Math.min(last, state.steps)) { stopPlay(); saveHash(); }
+      }, 33);
+    });
+    scrub.addEventListener("input", function () {
+      stopPlay(); state.t = +scrub.value; drawSurface(); drawCurves(); drawTable(); saveHash(); });
 
     var canvas = document.getElementById("surface-canvas");
     canvas.addEventListener("click", function (ev) {

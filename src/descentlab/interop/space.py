@@ -1,0 +1,315 @@
+"""The space of conventions an optimizer can be written in, and the common mistakes.
+
+A :class:`Variant` is one way to write one optimizer: a preset's forms with some
+named conventions changed (:data:`descentlab.optim.hyperparams.CONVENTION_CHOICES`,
+plus the initial accumulator), or a known mistake. :func:`variants` lists them all for
+an optimizer; :func:`replay` runs one on recorded gradients.
+
+The mistakes are what students and ports get wrong, each with the sentence that
+explains it (:data:`MISTAKES`)::
+
+    adam      no bias correction; t counted from 0 or from 2; beta and 1 - beta swapped;
+              no square root; the two bias corrections swapped
+    momentum  the gradient averaged, (1 - mu) g; the position moved with the old velocity
+    nesterov  plain momentum; the -mu v_prev correction missing
+    adagrad   no square root
+    rmsprop   beta and 1 - beta swapped; no square root
+
+They are written here, in NumPy, as the wrong formula itself; the right formulas are
+descentlab's own rules, built with :func:`~descentlab.optim.make_optimizer`.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from ..optim.conventions import PRESETS, REQUIRED
+from ..optim.registry import make_optimizer
+
+__all__ = ["Variant", "variants", "replay", "SEARCHED", "MISTAKES", "describe_convention", "Recording"]
+
+#: per optimizer, the conventions searched and the forms each may take
+SEARCHED: dict[str, dict[str, tuple[Any, ...]]] = {
+    "sgd": {},
+    "momentum": {"momentum_form": ("lr_outside", "lr_inside")},
+    "nesterov": {"momentum_form": ("lr_outside", "lr_inside"), "nesterov_form": ("transformed", "lookahead")},
+    "adagrad": {"eps_placement": ("outside", "inside"), "initial_accumulator": (0.0, 0.1)},
+    "rmsprop": {"eps_placement": ("outside", "inside"), "initial_accumulator": (0.0, 1.0),
+                "centered": (False, True)},
+    "adam": {"eps_placement": ("outside", "inside", "hat")},
+    "adamw": {"eps_placement": ("outside", "inside", "hat")},
+    "amsgrad": {"eps_placement": ("outside", "inside", "hat"), "amsgrad_form": ("max_raw", "max_corrected")},
+    "nadam": {"eps_placement": ("outside", "inside"), "nadam_schedule": ("pytorch", "keras", "constant")},
+}
+
+#: searched settings that are a framework's option rather than its form: the presets that offer them
+OPTIONS: dict[str, tuple[str, ...]] = {"centered": ("pytorch", "keras", "optax")}
+
+_FORMS = {
+    ("eps_placement", "outside"): "eps outside the root, g / (sqrt(v) + eps)",
+    ("eps_placement", "inside"): "eps inside the root, g / sqrt(v + eps)",
+    ("eps_placement", "hat"): "Keras's eps-hat, lr_t * m / (sqrt(v) + eps) with lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)",
+    ("momentum_form", "lr_outside"): "lr outside the buffer, b = mu b + g; x -= lr b",
+    ("momentum_form", "lr_inside"): "lr inside the buffer, v = mu v - lr g; x += v (a change of lr acts gradually)",
+    ("nesterov_form", "transformed"): "Nesterov in the transformed form (gradient at the stored point)",
+    ("nesterov_form", "lookahead"): "Nesterov in the look-ahead form, x += v",
+    ("amsgrad_form", "max_raw"): "AMSGrad's maximum of the raw v, then bias-corrected",
+    ("amsgrad_form", "max_corrected"): "AMSGrad's maximum of the bias-corrected v",
+    ("nadam_schedule", "pytorch"): "PyTorch's NAdam momentum schedule",
+    ("nadam_schedule", "keras"): "Keras's NAdam momentum schedule",
+    ("nadam_schedule", "constant"): "a constant NAdam momentum (optax)",
+    ("centered", True): "the centred variant (divides by the variance estimate)",
+    ("centered", False): "the plain, uncentred variant",
+}
+
+
+def describe_convention(name: str, value: Any) -> str:
+    """A few words on one convention's form."""
+    if name == "initial_accumulator":
+        return f"the accumulator starting at S_0 = {value:g}"
+    return _FORMS.get((name, value), f"{name} = {value!r}")
+
+
+# -- recordings -----------------------------------------------------------------------
+@dataclass
+class Recording:
+    """One trajectory: parameters before each update and after the last, and each update's gradient.
+
+    ``params[name]`` has shape ``(T + 1, *shape)``, ``grads[name]`` shape ``(T, *shape)``;
+    ``lr`` is the learning rate of each update, shape ``(T,)``, or None if unknown.
+    """
+
+    params: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]
+    lr: np.ndarray | None = None
+    name: str = "run"
+
+    @property
+    def steps(self) -> int:
+        return len(next(iter(self.grads.values())))
+
+
+# -- variants -------------------------------------------------------------------------
+@dataclass
+class Variant:
+    """One way to write ``optimizer``: ``preset``'s forms with ``conventions`` changed, or a mistake."""
+
+    optimizer: str
+    preset: str
+    conventions: dict[str, Any]
+    presets: list[str] = field(default_factory=list)  # the presets whose own forms these are
+    mistake: str | None = None
+
+    @property
+    def name(self) -> str:
+        text = f"{self.optimizer}:{self.preset}"
+        if self.conventions:
+            text += " with " + ", ".join(f"{k}={v}" for k, v in self.conventions.items())
+        if self.mistake:
+            text += f" but {MISTAKES[self.mistake][1]}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "optimizer": self.optimizer, "preset": self.preset, "presets": self.presets,
+                "conventions": dict(self.conventions), "mistake": self.mistake}
+
+
+def _own_forms(optimizer: str, preset: str) -> dict[str, Any] | None:
+    table = PRESETS[preset].get(optimizer)
+    if table is None:
+        return None
+    return {k: table[k] for k in SEARCHED[optimizer]}
+
+
+def _rule_key(opt) -> tuple:
+    """What decides the rule: the hyperparameters, less the forms that these values make idle."""
+    h = {k: v for k, v in opt.hyper.items() if k != "lr"}
+    if h.get("weight_decay", None) == 0.0:
+        h.pop("weight_decay_form", None)
+    if not h.get("nesterov", True):
+        h.pop("nesterov_form", None)
+    if h.get("momentum", None) == 0.0:
+        h.pop("momentum_form", None)
+    return tuple(sorted((k, repr(v)) for k, v in h.items()))
+
+
+def variants(optimizer: str, hyper: dict[str, Any], mistakes: bool = True,
+             fixed: dict[str, Any] | None = None) -> list[Variant]:
+    """Every convention combination of ``optimizer`` (and its mistakes), each once.
+
+    ``hyper`` are the values the run used (lr, betas, eps...); where two presets give
+    the same rule with them, one variant stands for both and lists both presets.
+    ``fixed`` holds conventions out of the search (e.g. look-ahead Nesterov, which an
+    update function handed the gradient at ``w`` cannot implement).
+    """
+    if optimizer not in SEARCHED:
+        raise ConfigError(expected(f"an optimizer whose conventions are searched ({', '.join(SEARCHED)})",
+                                   optimizer, f"choose one of: {', '.join(SEARCHED)}"))
+    space = {k: v for k, v in SEARCHED[optimizer].items() if k not in (fixed or {})}
+    seen: dict[tuple, Variant] = {}
+    for preset in PRESETS:
+        own = _own_forms(optimizer, preset)
+        if own is None:
+            continue
+        if any(own.get(k, v) != v for k, v in (fixed or {}).items()):
+            continue  # this preset's own forms are out of the search
+        for combo in itertools.product(*space.values()):
+            forms = dict(zip(space, combo))
+            try:
+                opt = _build(optimizer, preset, forms, hyper)
+            except ConfigError:
+                continue
+            key = _rule_key(opt)
+            changed = {k: v for k, v in forms.items() if own[k] != v}
+            v = seen.get(key)
+            if v is None:
+                v = seen[key] = Variant(optimizer, preset, changed)
+            offered = all(k in OPTIONS and preset in OPTIONS[k] for k in changed)
+            if offered and preset not in v.presets:
+                v.presets.append(preset)
+            if not changed and v.conventions:  # a preset's own forms name it best
+                v.preset, v.conventions = preset, {}
+    out = list(seen.values())
+    if mistakes:
+        for m, (opt_name, _, _) in MISTAKES.items():
+            if opt_name == optimizer:
+                out.append(Variant(optimizer, _MISTAKE_BASE.get(m, "pytorch"), {}, [], m))
+    return out
+
+
+def _build(optimizer, preset, forms, hyper):
+    defaults = PRESETS[preset][optimizer]
+    given = {k: v for k, v in hyper.items() if k in defaults}
+    if defaults.get("lr") is REQUIRED and "lr" not in given:
+        given["lr"] = 1e-3
+    return make_optimizer(optimizer, preset=preset, **{**given, **forms})
+
+
+def replay(variant: Variant, rec: Recording, hyper: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The variant's own trajectory on the recorded gradients, ``{name: (T + 1, *shape)}``."""
+    lr_k = (lambda k: float(rec.lr[k])) if rec.lr is not None else None
+    params = {n: np.array(p[0], dtype=np.float64) for n, p in rec.params.items()}
+    traj = {n: [p.copy()] for n, p in params.items()}
+    if variant.mistake is None:
+        h = dict(hyper)
+        if lr_k is not None:
+            h["lr"] = lr_k
+        opt = _build(variant.optimizer, variant.preset, variant.conventions, h)
+        state = opt.init(params)
+        with np.errstate(all="ignore"):
+            for k in range(rec.steps):
+                opt.step(params, {n: np.asarray(g[k], dtype=np.float64) for n, g in rec.grads.items()}, state)
+                for n in params:
+                    traj[n].append(params[n].copy())
+    else:
+        rule = MISTAKES[variant.mistake][2]
+        h = dict(PRESETS[variant.preset][variant.optimizer])
+        h.update({k: v for k, v in hyper.items() if k in h})
+        states: dict[str, dict] = {n: {} for n in params}
+        with np.errstate(all="ignore"):
+            for k in range(rec.steps):
+                h["lr"] = lr_k(k) if lr_k is not None else hyper.get("lr", h["lr"])
+                for n in params:
+                    params[n] = rule(params[n], np.asarray(rec.grads[n][k], dtype=np.float64), states[n], k, h)
+                    traj[n].append(params[n].copy())
+    return {n: np.stack(t) for n, t in traj.items()}
+
+
+# -- the mistakes, as the wrong formulas ---------------------------------------------------
+def _zeros(s, w, *names):
+    for n in names:
+        s.setdefault(n, np.zeros_like(w))
+
+
+def _adam(bc: Callable[[float, float, int], tuple[float, float]], swap=False, root=True):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "m", "v")
+        b1, b2, eps = h["beta1"], h["beta2"], h["eps"]
+        if swap:
+            s["m"] = (1 - b1) * s["m"] + b1 * g
+            s["v"] = (1 - b2) * s["v"] + b2 * g * g
+        else:
+            s["m"] = b1 * s["m"] + (1 - b1) * g
+            s["v"] = b2 * s["v"] + (1 - b2) * g * g
+        c1, c2 = bc(b1, b2, k)
+        v_hat = s["v"] / c2
+        return w - h["lr"] * (s["m"] / c1) / ((np.sqrt(v_hat) if root else v_hat) + eps)
+    return rule
+
+
+def _momentum_averaged(w, g, s, k, h):
+    _zeros(s, w, "v")
+    s["v"] = h["momentum"] * s["v"] + (1 - h["momentum"]) * g
+    return w - h["lr"] * s["v"]
+
+
+def _momentum_old_velocity(w, g, s, k, h):
+    _zeros(s, w, "v")
+    w = w + s["v"]
+    s["v"] = h["momentum"] * s["v"] - h["lr"] * g
+    return w
+
+
+def _nesterov_plain(w, g, s, k, h):
+    _zeros(s, w, "v")
+    s["v"] = h["momentum"] * s["v"] - h["lr"] * g
+    return w + s["v"]
+
+
+def _nesterov_no_prev(w, g, s, k, h):
+    _zeros(s, w, "v")
+    s["v"] = h["momentum"] * s["v"] - h["lr"] * g
+    return w + (1 + h["momentum"]) * s["v"]
+
+
+def _adagrad_no_root(w, g, s, k, h):
+    s.setdefault("S", np.full_like(w, h["initial_accumulator"]))
+    s["S"] = s["S"] + g * g
+    return w - h["lr"] * g / (s["S"] + h["eps"])
+
+
+def _rmsprop(swap=False, root=True):
+    def rule(w, g, s, k, h):
+        s.setdefault("S", np.full_like(w, h["initial_accumulator"]))
+        beta = h["beta"]
+        s["S"] = (1 - beta) * s["S"] + beta * g * g if swap else beta * s["S"] + (1 - beta) * g * g
+        d = np.sqrt(s["S"]) + h["eps"] if root else s["S"] + h["eps"]
+        return w - h["lr"] * g / d
+    return rule
+
+
+#: mistake -> (optimizer, what it does, the wrong rule (w, g, state, k, hyper) -> new w)
+MISTAKES: dict[str, tuple[str, str, Callable]] = {
+    "no_bias_correction": ("adam", "no bias correction (m and v used raw)",
+                           _adam(lambda b1, b2, k: (1.0, 1.0))),
+    "t_from_0": ("adam", "t counted from 0 in the bias corrections (1 - beta^0 = 0 divides by zero)",
+                 _adam(lambda b1, b2, k: (1 - b1 ** k, 1 - b2 ** k))),
+    "t_from_2": ("adam", "t counted from 2 (t incremented twice, or started at 1 and incremented first)",
+                 _adam(lambda b1, b2, k: (1 - b1 ** (k + 2), 1 - b2 ** (k + 2)))),
+    "adam_beta_swapped": ("adam", "beta and 1 - beta swapped in the moment averages",
+                          _adam(lambda b1, b2, k: (1 - b1 ** (k + 1), 1 - b2 ** (k + 1)), swap=True)),
+    "adam_no_root": ("adam", "no square root of v_hat",
+                     _adam(lambda b1, b2, k: (1 - b1 ** (k + 1), 1 - b2 ** (k + 1)), root=False)),
+    "bias_corrections_swapped": ("adam", "m divided by 1 - beta2^t and v by 1 - beta1^t",
+                                 _adam(lambda b1, b2, k: (1 - b2 ** (k + 1), 1 - b1 ** (k + 1)))),
+    "momentum_averaged": ("momentum", "the gradient scaled by 1 - mu (an average, not momentum's sum)",
+                          _momentum_averaged),
+    "momentum_old_velocity": ("momentum", "the position moved with the old velocity, before it was updated",
+                              _momentum_old_velocity),
+    "nesterov_is_momentum": ("nesterov", "plain momentum: Nesterov's -mu v_prev + (1 + mu) v is missing",
+                             _nesterov_plain),
+    "nesterov_no_correction": ("nesterov", "x += (1 + mu) v without the -mu v_prev correction",
+                               _nesterov_no_prev),
+    "adagrad_no_root": ("adagrad", "no square root of the accumulator", _adagrad_no_root),
+    "rmsprop_beta_swapped": ("rmsprop", "beta and 1 - beta swapped in the squared-gradient average",
+                             _rmsprop(swap=True)),
+    "rmsprop_no_root": ("rmsprop", "no square root of the average", _rmsprop(root=False)),
+}
+
+#: the preset whose defaults and forms a mistake departs from (CS231n's, for the lr-inside rules)
+_MISTAKE_BASE = {"momentum_old_velocity": "cs231n", "nesterov_is_momentum": "cs231n",
+                 "nesterov_no_correction": "cs231n"}
