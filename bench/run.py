@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -40,6 +40,7 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "memory": dict(steps=5, baselines=False),
                 "startup": dict(reps=3, torch_too=False),
                 "race": dict(reps=1, steps=50),
+                "sweep": dict(quick=True, optuna_trials=30),
                 "playground": dict(repeats=10)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
                           names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=5, reference_max=1_000_000),
@@ -49,6 +50,7 @@ def _plan(quick: bool, threads: int = 1) -> dict:
             "memory": dict(steps=60, baselines=True),
             "startup": dict(reps=9, torch_too=True),
             "race": dict(reps=3, steps=500),
+            "sweep": dict(quick=False, optuna_trials=300),
             "playground": dict(repeats=200)}
     if threads > 1:
         # the step targets are for one thread; with more, the two headline cases only
@@ -231,7 +233,7 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
 
 
 def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
-           race: dict | None = None, playground: dict | None = None) -> str:
+           race: dict | None = None, playground: dict | None = None, sweep: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -285,6 +287,11 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
     if playground:
         import playground as playground_bench
         parts.append("\n### Playground: one slider move in the browser\n\n" + playground_bench.table(playground))
+    if sweep:
+        parts.append("\n### Sweep engine: small surface runs into SQLite, against Optuna (one run)\n\n"
+                     "`python bench/sweep.py --optuna-trials 300`: runs/s and overhead per run (wall time minus the "
+                     "runs' own time); Optuna's GridSampler reads every stored trial for each new one, so it is "
+                     "timed on the first trials of the same study.\n\n" + sweep["markdown"])
     if optim_facts or mlp_facts or memory or startup:
         parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
     return "\n".join(parts) + "\n"
@@ -337,7 +344,13 @@ def main(argv=None) -> int:
         import playground as playground_bench
         print("timing the playground page in headless Chromium...", file=sys.stderr)
         playground = playground_bench.run(**_plan(args.quick)["playground"])
-    text = render(args, results, memory, startup, race, playground)
+    sweep = None
+    if "sweep" in args.only:
+        import sweep as sweep_bench
+        print("timing the sweep engine against Optuna...", file=sys.stderr)
+        sweep = sweep_bench.run(**_plan(args.quick)["sweep"])
+        sweep["markdown"] = sweep_bench.markdown(sweep)
+    text = render(args, results, memory, startup, race, playground, sweep)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 

@@ -164,6 +164,11 @@ ERRORS = [
     (lambda: _data("train_val_split", _data("two_moons", 20), 1.0),
      r"train_val_split: expected val_fraction in \(0, 1\), got 1\.0"),
     (lambda: _data("two_moons", 20, seed=1.5), r"two_moons: expected seed an integer >= 0 or a Generator or None, got 1\.5"),
+    (lambda: __import__("descentlab.nn", fromlist=["x"]).Linear(2.0, 3), r"Linear: expected in_features an integer >= 1, got 2\.0"),
+    (lambda: __import__("descentlab.train.lr_finder", fromlist=["x"]).lr_find(None, None, steps=50.0),
+     r"lr_find: expected steps an integer >= 5, got 50\.0"),
+    (lambda: __import__("descentlab.train.lr_finder", fromlist=["x"]).lr_find(None, None, lr_min=math.nan),
+     r"lr_find: expected lr_min > 0, got nan"),
     # the schedules' text form reads numbers with the one KEY=VALUE grammar
     (lambda: __import__("descentlab.optim.schedules", fromlist=["x"]).parse_schedule("cosine:total=10.0", lr=0.1),
      r"Cosine: expected total an integer >= 1, got 10\.0"),

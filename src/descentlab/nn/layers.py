@@ -6,7 +6,7 @@ import numpy as np
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..errors import ConfigError, ShapeError, expected
-from ..validation import as_rng
+from ..validation import POSITIVE_COUNT, as_rng, check_params
 from .init import get_init, zeros
 from .module import Module, Parameter
 
@@ -23,9 +23,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, init="xavier", seed=0,
                  dtype=np.float64) -> None:
         super().__init__()
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ConfigError(expected(f"{name} >= 1", n, "give every layer at least one unit"))
+        check_params("Linear", {"in_features": in_features, "out_features": out_features},
+                     {"in_features": [POSITIVE_COUNT], "out_features": [POSITIVE_COUNT]},
+                     fixes={"in_features": "give every layer at least one unit",
+                            "out_features": "give every layer at least one unit"})
         self._in, self._out = int(in_features), int(out_features)
         self.W = Parameter(get_init(init)((self._in, self._out), seed, dtype=dtype))
         self.b = Parameter(zeros((self._out,), dtype=dtype)) if bias else None
@@ -116,6 +117,31 @@ class Sequential(Module):
 
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]
+
+    def dense_layers(self) -> list[tuple[str, str, str]]:
+        """``[(W name, b name, activation after it), ...]``: this model as a stack of dense
+        layers (what :class:`descentlab.fast.MLP` runs), or ConfigError if it is not one.
+
+        Each ``Linear`` (with a bias) may be followed by at most one of ReLU, Sigmoid, Tanh,
+        Identity; a ``Linear`` with none after it gets ``"identity"``.
+        """
+        acts = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh", Identity: "identity"}
+        layers: list[list[str]] = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Linear):
+                if layer.b is None:
+                    raise ConfigError(expected("Linear layers with a bias", f"layer {i} without one",
+                                               "use the autodiff path for bias-free layers"))
+                layers.append([f"{i}.W", f"{i}.b", "identity"])
+            elif type(layer) in acts and layers and layers[-1][2] == "identity":
+                layers[-1][2] = acts[type(layer)]
+            else:
+                raise ConfigError(expected("a Sequential of Linear layers, each followed by at most one of "
+                                           "ReLU, Sigmoid, Tanh, Identity", f"{type(layer).__name__} at position {i}",
+                                           "use the autodiff path (fit without the fast step) for other models"))
+        if not layers:
+            raise ConfigError(expected("a Sequential with at least one Linear layer", type(self).__name__))
+        return [tuple(x) for x in layers]
 
 
 def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output_activation: str | None = None,
