@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ...errors import ConfigError, expected
+from .._common import key_values
 
 #: flag -> descentlab hyperparameter
 HYPER_FLAGS = {"lr": "lr", "eps": "eps", "beta1": "beta1", "beta2": "beta2", "beta": "beta", "momentum": "momentum",
@@ -19,23 +19,9 @@ def add_hyper_flags(parser: argparse.ArgumentParser) -> None:
                    help="any other setting or form, e.g. --set eps_placement=inside (repeatable)")
 
 
-def _value(text: str) -> Any:
-    low = text.strip().lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return float(text)
-    except ValueError:
-        return text.strip()
-
-
 def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
     out = {name: getattr(args, f"h_{name}") for name in HYPER_FLAGS.values() if getattr(args, f"h_{name}") is not None}
-    for item in args.set:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise ConfigError(expected("--set KEY=VALUE", repr(item), "write it as e.g. --set eps_placement=inside"))
-        out[key.strip()] = _value(value)
+    out.update(key_values(args.set, "--set", example="eps_placement=inside"))
     return out
 
 
