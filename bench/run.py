@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "interop")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep", "interop")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -40,6 +40,7 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "memory": dict(steps=5, baselines=False),
                 "startup": dict(reps=3, torch_too=False),
                 "race": dict(reps=1, steps=50),
+                "sweep": dict(quick=True, optuna_trials=30),
                 "playground": dict(repeats=10),
                 "interop": dict(reps=3, inner=10)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
@@ -50,6 +51,7 @@ def _plan(quick: bool, threads: int = 1) -> dict:
             "memory": dict(steps=60, baselines=True),
             "startup": dict(reps=9, torch_too=True),
             "race": dict(reps=3, steps=500),
+            "sweep": dict(quick=False, optuna_trials=300),
             "playground": dict(repeats=200),
             "interop": dict(reps=7, inner=50)}
     if threads > 1:
@@ -233,7 +235,8 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
 
 
 def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
-           race: dict | None = None, playground: dict | None = None, interop: dict | None = None) -> str:
+           race: dict | None = None, playground: dict | None = None, sweep: dict | None = None,
+           interop: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -287,6 +290,11 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
     if playground:
         import playground as playground_bench
         parts.append("\n### Playground: one slider move in the browser\n\n" + playground_bench.table(playground))
+    if sweep:
+        parts.append("\n### Sweep engine: small surface runs into SQLite, against Optuna (one run)\n\n"
+                     "`python bench/sweep.py --optuna-trials 300`: runs/s and overhead per run (wall time minus the "
+                     "runs' own time); Optuna's GridSampler reads every stored trial for each new one, so it is "
+                     "timed on the first trials of the same study.\n\n" + sweep["markdown"])
     if interop:
         import interop as interop_bench
         parts.append(f"\n### Torch adapter: Adam step on torch models, float32, {interop['threads']} thread(s)\n\n"
@@ -343,12 +351,18 @@ def main(argv=None) -> int:
         import playground as playground_bench
         print("timing the playground page in headless Chromium...", file=sys.stderr)
         playground = playground_bench.run(**_plan(args.quick)["playground"])
+    sweep = None
+    if "sweep" in args.only:
+        import sweep as sweep_bench
+        print("timing the sweep engine against Optuna...", file=sys.stderr)
+        sweep = sweep_bench.run(**_plan(args.quick)["sweep"])
+        sweep["markdown"] = sweep_bench.markdown(sweep)
     interop = None
     if "interop" in args.only and have("torch"):
         import interop as interop_bench
         print("timing the torch adapter's step...", file=sys.stderr)
         interop = interop_bench.run(threads=threads[0], **_plan(args.quick)["interop"])
-    text = render(args, results, memory, startup, race, playground, interop)
+    text = render(args, results, memory, startup, race, playground, sweep, interop)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 

@@ -8,6 +8,7 @@ nothing else heavy; each name is imported from its layer on first use::
       calculus   derivatives by central differences  descentlab.calculus
       functions  test surfaces                       descentlab.functions
       optim      update rules, presets, schedules    descentlab.optim
+      fast       flat buffers, fused kernels, lean MLP  descentlab.fast
       nn         layers, losses, initialisers        descentlab.nn
       data       offline datasets, batching          descentlab.data
       train      minimize(), fit(), histories        descentlab.train
@@ -15,7 +16,8 @@ nothing else heavy; each name is imported from its layer on first use::
       viz        figures and animations (matplotlib) descentlab.viz
       lecture    the chapter's worked examples       descentlab.lecture
       report     the HTML report of `descentlab tour` descentlab.report
-      fast       flat buffers, fused kernels, lean MLP  descentlab.fast
+
+(docs/architecture.md has the full layer list; tests/test_architecture.py enforces it.)
 """
 from __future__ import annotations
 

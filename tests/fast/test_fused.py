@@ -40,12 +40,14 @@ CONFIGS = [
     ("adagrad", None, {}),
     ("adagrad", None, {"lr_decay": 0.1, "weight_decay": 0.01}),
     ("adagrad", "keras", {}),
+    ("adagrad", None, {"weight_decay": 0.01, "weight_decay_form": "decoupled"}),
 ]
 DECLINED = [
     ("nesterov", "lecture", {}),          # look-ahead Nesterov
     ("amsgrad", None, {}),
     ("nadam", None, {}),
     ("rmsprop", None, {"centered": True}),
+    ("adagrad", None, {"lr_decay": 0.1, "weight_decay": 0.01, "weight_decay_form": "decoupled"}),
 ]
 
 

@@ -1,16 +1,20 @@
-"""Optimizer.step sends large parameter sets through descentlab.fast's fused kernels.
+"""Optimizer.step sends large parameter sets through the fused kernels registered in optim.dispatch.
 
 The kernels do the reference's operations in the same order, so ``step`` must equal
 applying ``update`` to the bit (the promise the dispatcher makes).
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
-import descentlab.fast.fused as fused
-from descentlab.optim import make_optimizer
+from descentlab.optim import dispatch, make_optimizer
 from descentlab.optim.base import FUSED_MIN_SIZE
+from descentlab.optim.dispatch import StepForm
 
 CASES = [
     ("sgd", None, {"lr": 0.1}),
@@ -32,8 +36,8 @@ def _params(dtype, rng):
 @pytest.mark.parametrize("name, preset, hyper", CASES)
 def test_step_equals_the_reference_update_bit_for_bit(name, preset, hyper, dtype, monkeypatch):
     calls = []
-    real = fused.try_fused_step
-    monkeypatch.setattr(fused, "try_fused_step", lambda *a: calls.append(1) or real(*a))
+    real = dispatch.fused_kernel
+    monkeypatch.setattr(dispatch, "fused_kernel", lambda *a: calls.append(real(*a)) or real(*a))
     rng = np.random.default_rng(0)
     opt = make_optimizer(name, preset=preset, **hyper)
     fast = _params(dtype, rng)
@@ -46,7 +50,7 @@ def test_step_equals_the_reference_update_bit_for_bit(name, preset, hyper, dtype
         updates, s_ref = opt.update(g, s_ref, ref)
         for k in ref:
             ref[k] = ref[k] + updates[k]
-    assert calls, "the fused path was not tried"
+    assert calls and all(calls), "the fused path was not taken"
     for k in ref:
         np.testing.assert_array_equal(fast[k], ref[k])
         for buf in s_ref.slots[k]:
@@ -55,7 +59,7 @@ def test_step_equals_the_reference_update_bit_for_bit(name, preset, hyper, dtype
 
 
 def test_small_problems_stay_on_the_reference_path(monkeypatch):
-    monkeypatch.setattr(fused, "try_fused_step", lambda *a: pytest.fail("fused path used for 2 parameters"))
+    monkeypatch.setattr(dispatch, "fused_kernel", lambda *a: pytest.fail("fused path used for 2 parameters"))
     opt = make_optimizer("adam", lr=0.1)
     x = {"x": np.array([1.0, 2.0])}
     state = opt.init(x)
@@ -71,3 +75,52 @@ def test_bad_gradients_get_the_reference_messages_on_the_fused_path():
         opt.step(params, {"W": np.zeros((400, 200))}, state)
     with pytest.raises(ValueError, match="shape"):
         opt.step(params, {"W": np.zeros((200, 400)), "b": np.zeros(200)}, state)
+
+
+def test_optim_loads_the_kernels_only_on_the_first_large_step():
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        from descentlab.optim import make_optimizer
+        opt = make_optimizer("adam", lr=0.1)
+        x = {"x": np.ones(3)}
+        opt.step(x, {"x": np.ones(3)}, opt.init(x))
+        before = "descentlab.fast" in sys.modules
+        big = {"w": np.ones(1 << 16)}
+        opt.step(big, {"w": np.ones(1 << 16)}, opt.init(big))
+        print(before, "descentlab.fast.fused" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_the_table_is_keyed_by_the_exact_class_and_the_form(monkeypatch):
+    from descentlab.optim.adam import Adam
+
+    class MyAdam(Adam):
+        pass
+
+    seen = []
+
+    def kernel(opt, params, grads, state):
+        form = opt.step_form(state.step)
+        seen.append(form)
+        return False  # decline: the reference runs
+
+    monkeypatch.setitem(dispatch._TABLE, (MyAdam, "adam"), kernel)
+    opt = MyAdam("adam", "pytorch", **make_optimizer("adam", lr=0.5).hyper)
+    params = {"w": np.ones(FUSED_MIN_SIZE)}
+    state = opt.init(params)
+    opt.step(params, {"w": np.ones(FUSED_MIN_SIZE)}, state)
+    assert state.step == 1 and np.allclose(params["w"], 0.5)  # the reference's first Adam step: lr * sign(g)
+    assert len(seen) == 1 and isinstance(seen[0], StepForm)
+    assert (seen[0].key, seen[0].step, seen[0].lr, seen[0].beta1) == ("adam", 0, 0.5, 0.9)
+    # Adam's own kernel is not the subclass's
+    assert dispatch.fused_kernel(Adam, "adam") is not kernel
+    assert dispatch.fused_kernel(MyAdam, "amsgrad") is None
+
+
+def test_register_fused_refuses_what_is_not_a_rule_form_and_kernel():
+    with pytest.raises(ValueError, match="register_fused"):
+        dispatch.register_fused("adam", "adam", print)

@@ -100,7 +100,7 @@ def shared(browser, page_file):
 
 # a step size where each surface's runs are not chaotic (a chaotic run amplifies the
 # last-bit differences that pow/exp/cos may have, and then nothing can agree to 1e-9)
-_LR = {"x2": 0.1, "quadratic": 0.05, "saddle": 0.05, "valley": 0.1, "rosenbrock": 1e-3, "beale": 0.01,
+_LR = {"x2": 0.1, "quadratic": 0.01, "saddle": 0.05, "valley": 0.1, "rosenbrock": 1e-3, "beale": 0.01,
        "himmelblau": 0.005, "booth": 0.02, "rastrigin": 1e-3, "linreg": 0.1}
 _SCHEDULES = (None, "step:every=10,gamma=0.5", "exp:k=0.01", "inv:k=0.1")
 
@@ -205,6 +205,10 @@ def test_page_stops_as_python_does(shared):
     ({"surface": "himmelblau", "optimizer": "amsgrad", "preset": "optax"}, {"amsgrad_form": "max_raw"}),
     ({"surface": "rosenbrock", "optimizer": "nadam", "preset": "keras"}, {"nadam_schedule": "pytorch"}),
     ({"surface": "quadratic", "optimizer": "rmsprop", "preset": "lecture"}, {"eps_placement": "outside"}),
+    pytest.param({"surface": "booth", "optimizer": "adamax", "preset": "keras"}, {"adamax_eps": "in_max"},
+                 marks=pytest.mark.skipif("adamax" not in page_data()["optimizers"], reason="no Adamax in this build")),
+    pytest.param({"surface": "beale", "optimizer": "radam", "preset": "pytorch"}, {"eps_placement": "outside"},
+                 marks=pytest.mark.skipif("radam" not in page_data()["optimizers"], reason="no RAdam in this build")),
 ])
 def test_a_wrong_convention_moves_the_error_past_1e_6(shared, config, wrong):
     lr = {"rosenbrock": 2e-3, "booth": 0.05, "beale": 0.01, "valley": 0.1, "himmelblau": 0.05, "quadratic": 0.05}[config["surface"]]
@@ -212,6 +216,8 @@ def test_a_wrong_convention_moves_the_error_past_1e_6(shared, config, wrong):
     base = {"hyper": {"lr": lr}, "start": None, "steps": 60, "tol": 0, "schedule": None, **config}
     if "eps_placement" in wrong:
         base["hyper"]["eps"] = 1e-2  # large enough for the placement to show within the run
+    if "adamax_eps" in wrong:
+        base["hyper"]["eps"] = 1.0  # the two forms part once the decayed maximum, not |g|, is the larger
     bad = {**base, "hyper": {**base["hyper"], **wrong}}
     right_js, wrong_js = run_in_page(shared, [base, bad])
     tr = python_run(base)
@@ -483,3 +489,19 @@ def test_play_walks_the_scrubber(opened):
     assert o.page.evaluate("window.descentlab.state().t") >= 1
     assert o.page.text_content("#scrub-out") == str(o.page.evaluate("window.descentlab.state().t"))
     assert not o.errors
+
+
+def test_nesterov_without_momentum_is_refused_or_run_as_python_does(shared):
+    from descentlab.errors import ConfigError
+
+    for preset in ("pytorch", "keras", "optax", "lecture"):
+        cfg = {"surface": "booth", "optimizer": "nesterov", "preset": preset, "hyper": {"lr": 0.02, "momentum": 0.0},
+               "start": None, "steps": 20, "tol": 0, "schedule": None}
+        js = run_in_page(shared, [cfg])[0]
+        try:
+            tr = python_run(cfg)
+        except ConfigError:
+            assert "error" in js and "nesterov" in js["error"], preset
+            continue
+        assert "error" not in js, (preset, js)
+        assert rel_error(js, tr) <= 1e-12, preset

@@ -40,7 +40,7 @@ def test_curves_and_descent_1d(tmp_path, small_race):
 
     p = plot_curves(small_race, tmp_path / "curves.png", surface="booth", size=(6, 3), dpi=40)
     assert _size(p) == ((240, 120), 1)
-    p = plot_descent_1d(tmp_path / "d.png", lr=0.2, steps=5, size=(4, 3), dpi=40)
+    p = plot_descent_1d(out=tmp_path / "d.png", lr=0.2, steps=5, size=(4, 3), dpi=40)
     assert _size(p) == ((160, 120), 1)
     saddle = minimize("saddle", None, "sgd", lr=0.2, steps=10)
     p = plot_curves([saddle], tmp_path / "s.png", surface="saddle", size=(4, 2), dpi=40)  # f < 0: symlog
@@ -52,9 +52,9 @@ def test_lr_effects_and_schedules(tmp_path):
 
     p = plot_lr_effects(tmp_path / "lr.png", steps=4, steps_2d=5, size=(8, 4), dpi=30)
     assert _size(p) == ((240, 120), 1)
-    p = plot_schedules(tmp_path / "s.png", ["exp:k=0.1", "step:every=3,gamma=0.5"], steps=10, size=(4, 2), dpi=40)
+    p = plot_schedules(["exp:k=0.1", "step:every=3,gamma=0.5"], tmp_path / "s.png", steps=10, size=(4, 2), dpi=40)
     assert _size(p) == ((160, 80), 1)
-    p = plot_schedules(tmp_path / "all.png", steps=10, dpi=20)  # every kind, default layout 5 x 2 panels
+    p = plot_schedules(out=tmp_path / "all.png", steps=10, dpi=20)  # every kind, default layout 5 x 2 panels
     assert _size(p) == ((300, 96), 1)
 
 
@@ -90,11 +90,11 @@ def test_gif_keeps_the_optimizer_colours(tmp_path):
 
 @pytest.mark.parametrize("call,pattern", [
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_contours("x2", [], d / "a.png"), r"2-D surface"),
-    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_descent_1d(d / "a.png", surface="booth"), r"1-D surface"),
-    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.jpg"), r"ending in .png"),
-    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", size=(0, 1)), r"positive size"),
-    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", dpi=0), r"integer dpi >= 10, got 0"),
-    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(d / "a.png", ["nope:k=1"]), r"schedule name"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_descent_1d(out=d / "a.png", surface="booth"), r"1-D surface"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(out=d / "a.jpg"), r"ending in .png"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(out=d / "a.png", size=(0, 1)), r"positive size"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(out=d / "a.png", dpi=0), r"integer dpi >= 10, got 0"),
+    (lambda d: __import__("descentlab.viz", fromlist=["x"]).plot_schedules(["nope:k=1"], d / "a.png"), r"schedule name"),
     (lambda d: __import__("descentlab.viz", fromlist=["x"]).animate_trajectories(
         "booth", [minimize("booth", None, "sgd", lr=0.01, steps=3)], d / "a.gif", frames=1), r"frames >= 2"),
 ])
@@ -178,8 +178,8 @@ def test_descent_1d_title_claims_the_closed_form_only_for_plain_gd(tmp_path, mon
     monkeypatch.setattr(matplotlib.axes.Axes, "set_title", lambda self, t, **k: seen.append(t) or real(self, t, **k))
     # the title is read from the trajectory's settings, whether drawn from a run or given one
     tr = minimize("x2", [2.0], "sgd", lr=lr, steps=4, tol=None, **kw)
-    plot_descent_1d(tmp_path / "a.png", lr=lr, steps=4, size=(3, 2), dpi=20, **kw)
-    plot_descent_1d(tmp_path / "b.png", trajectory=tr, size=(3, 2), dpi=20)
+    plot_descent_1d(out=tmp_path / "a.png", lr=lr, steps=4, size=(3, 2), dpi=20, **kw)
+    plot_descent_1d(tr, tmp_path / "b.png", size=(3, 2), dpi=20)
     assert seen == [title, title]
 
 
@@ -197,3 +197,27 @@ def test_curves_draw_an_exact_zero_as_a_marker_under_the_positive_values(tmp_pat
     np.testing.assert_allclose(line.get_ydata(), [4.0, 0.4, 0.4, 0.4])  # a decade under 4 (‖∇f‖ = 4 too)
     assert [tx.get_text() for tx in a2.texts] == ["▼ exactly 0"]
     assert a1.get_yscale() == a2.get_yscale() == "log"
+
+
+def test_every_viz_function_takes_data_then_out_then_keyword_options():
+    import inspect
+
+    import descentlab.viz as viz
+
+    for name in viz.__all__:
+        params = list(inspect.signature(getattr(viz, name)).parameters.values())
+        names = [p.name for p in params]
+        assert "out" in names, name
+        i = names.index("out")
+        assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params[:i + 1]), name
+        assert all(p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD) for p in params[i + 1:]), name
+
+
+def test_out_none_returns_the_figure_and_a_path_in_the_data_slot_is_refused(tmp_path):
+    from descentlab.viz import plot_descent_1d, plot_schedules
+
+    fig = plot_schedules(["exp:k=0.1"], steps=5, size=(3, 2), dpi=20)
+    assert type(fig).__name__ == "Figure" and fig.axes
+    with pytest.raises(ValueError, match=r"first argument of plot_descent_1d.*out="):
+        plot_descent_1d(tmp_path / "old-order.png")
+    assert not (tmp_path / "old-order.png").exists()

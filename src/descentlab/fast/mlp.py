@@ -41,26 +41,18 @@ _ACTIVATIONS = ("relu", "sigmoid", "tanh", "identity")
 
 
 def _describe(model: Any) -> list[tuple[str, str, str]]:
-    """``[(W name, b name, activation after it), ...]`` from a Sequential, or ConfigError."""
-    from ..nn.layers import Identity, Linear, ReLU, Sigmoid, Tanh
-
-    acts = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh", Identity: "identity"}
-    layers: list[list[str]] = []
-    for i, layer in enumerate(getattr(model, "layers", [])):
-        if isinstance(layer, Linear):
-            if layer.b is None:
-                raise ConfigError(expected("Linear layers with a bias", f"layer {i} without one",
-                                           "use the autodiff path for bias-free layers"))
-            layers.append([f"{i}.W", f"{i}.b", "identity"])
-        elif type(layer) in acts and layers and layers[-1][2] == "identity":
-            layers[-1][2] = acts[type(layer)]
-        else:
-            raise ConfigError(expected("a Sequential of Linear layers, each followed by at most one of "
-                                       "ReLU, Sigmoid, Tanh, Identity", f"{type(layer).__name__} at position {i}",
-                                       "use the autodiff path (fit without the fast step) for other models"))
-    if not layers:
-        raise ConfigError(expected("a Sequential with at least one Linear layer", type(model).__name__))
-    return [tuple(x) for x in layers]
+    """``[(W name, b name, activation after it), ...]`` from the model (a Sequential says
+    it with ``dense_layers()``; fast sits below nn and does not look inside it), or ConfigError."""
+    describe = getattr(model, "dense_layers", None)
+    if not callable(describe):
+        raise ConfigError(expected("a Sequential of Linear layers, each followed by at most one of "
+                                   "ReLU, Sigmoid, Tanh, Identity", type(model).__name__,
+                                   "build it with descentlab.nn.mlp, or use the autodiff path"))
+    layers = describe()
+    bad = [a for _, _, a in layers if a not in _ACTIVATIONS]
+    if bad:
+        raise ConfigError(expected(f"activations in {_ACTIVATIONS}", bad[0], "use the autodiff path"))
+    return layers
 
 
 class MLP:

@@ -117,6 +117,31 @@ class Sequential(Module):
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]
 
+    def dense_layers(self) -> list[tuple[str, str, str]]:
+        """``[(W name, b name, activation after it), ...]``: this model as a stack of dense
+        layers (what :class:`descentlab.fast.MLP` runs), or ConfigError if it is not one.
+
+        Each ``Linear`` (with a bias) may be followed by at most one of ReLU, Sigmoid, Tanh,
+        Identity; a ``Linear`` with none after it gets ``"identity"``.
+        """
+        acts = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh", Identity: "identity"}
+        layers: list[list[str]] = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Linear):
+                if layer.b is None:
+                    raise ConfigError(expected("Linear layers with a bias", f"layer {i} without one",
+                                               "use the autodiff path for bias-free layers"))
+                layers.append([f"{i}.W", f"{i}.b", "identity"])
+            elif type(layer) in acts and layers and layers[-1][2] == "identity":
+                layers[-1][2] = acts[type(layer)]
+            else:
+                raise ConfigError(expected("a Sequential of Linear layers, each followed by at most one of "
+                                           "ReLU, Sigmoid, Tanh, Identity", f"{type(layer).__name__} at position {i}",
+                                           "use the autodiff path (fit without the fast step) for other models"))
+        if not layers:
+            raise ConfigError(expected("a Sequential with at least one Linear layer", type(self).__name__))
+        return [tuple(x) for x in layers]
+
 
 def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output_activation: str | None = None,
         dtype=np.float64) -> Sequential:

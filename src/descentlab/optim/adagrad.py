@@ -12,11 +12,23 @@ Keras and optax start from S_0 = 0.1, PyTorch from 0. Because S only grows, the 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .base import Optimizer, denom
+from .dispatch import StepForm
 
-__all__ = ["AdaGrad"]
+__all__ = ["AdaGrad", "AdaGradStep"]
+
+
+@dataclass(frozen=True)
+class AdaGradStep(StepForm):
+    """One update of :class:`AdaGrad` (form ``adagrad``, or ``decayed_lr_decoupled``)."""
+
+    lr_k: float          #: this update's lr after lr_decay: lr / (1 + k * lr_decay)
+    eps: float
+    eps_placement: str   #: 'outside' | 'inside'
 
 
 class AdaGrad(Optimizer):
@@ -40,10 +52,27 @@ class AdaGrad(Optimizer):
     def _init_slots(self, theta):
         return {"S": np.full_like(theta, self.hyper["initial_accumulator"])}
 
+    @property
+    def form(self) -> str:
+        h = self.hyper
+        # decoupled decay uses the undecayed lr beside a rule that uses the decayed one
+        if h["lr_decay"] and h["weight_decay"] and h["weight_decay_form"] == "decoupled":
+            return "decayed_lr_decoupled"
+        return "adagrad"
+
+    def step_form(self, k: int) -> AdaGradStep:
+        h = self.hyper
+        lr = self.lr_at(k)
+        return self._step_form(AdaGradStep, k, lr=lr, lr_k=self._decayed(lr, k), eps=h["eps"],
+                               eps_placement=h["eps_placement"])
+
+    def _decayed(self, lr: float, k: int) -> float:
+        return lr / (1.0 + k * self.hyper["lr_decay"])
+
     def _rule(self, g, slots, k, lr):
         h = self.hyper
         eps = h["eps"]
         S = slots["S"] + g * g
-        lr_k = lr / (1.0 + k * h["lr_decay"])
+        lr_k = self._decayed(lr, k)
         step_size = lr_k / denom(S, eps, h["eps_placement"])
         return -step_size * g, {"S": S}, {"step_size": step_size}

@@ -30,12 +30,24 @@ rule, ``x <- x - lr * weight_decay * x``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from .base import Optimizer, denom
+from .dispatch import StepForm
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "AdamStep"]
+
+
+@dataclass(frozen=True)
+class AdamStep(StepForm):
+    """One update of :class:`Adam` (form ``adam`` or ``amsgrad``)."""
+
+    beta1: float
+    beta2: float
+    eps: float
+    eps_placement: str   #: 'outside' | 'inside' | 'hat'
 
 
 class Adam(Optimizer):
@@ -60,6 +72,15 @@ class Adam(Optimizer):
     @property
     def SLOTS(self):  # noqa: N802
         return ("m", "v", "v_max") if self.hyper["amsgrad"] else ("m", "v")
+
+    @property
+    def form(self) -> str:
+        return "amsgrad" if self.hyper["amsgrad"] else "adam"
+
+    def step_form(self, k: int) -> AdamStep:
+        h = self.hyper
+        return self._step_form(AdamStep, k, beta1=h["beta1"], beta2=h["beta2"], eps=h["eps"],
+                               eps_placement=h["eps_placement"])
 
     def _rule(self, g, slots, k, lr):
         h = self.hyper

@@ -17,7 +17,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import ConfigError, DTypeError, ShapeError, expected
-from . import hyperparams
+from . import dispatch, hyperparams
+from .dispatch import StepForm
 from .state import OptState, StepRecord
 
 __all__ = ["Optimizer", "Params", "LR", "denom"]
@@ -89,6 +90,27 @@ class Optimizer:
         """
         raise NotImplementedError
 
+    # -- the rule as data, for fused kernels (see .dispatch) ---------------------------
+    @property
+    def form(self) -> str | None:
+        """The written form this configuration runs, as a short key (``"lr_outside"``...);
+        None for a rule that no kernel could run. A kernel is registered per
+        ``(rule class, form)`` in :mod:`.dispatch`."""
+        return None
+
+    def step_form(self, k: int) -> StepForm:
+        """Update ``k`` as a kernel needs it: :attr:`form`, the step, its lr and weight decay.
+
+        A rule with a :attr:`form` returns its own subclass of :class:`StepForm` with the
+        numbers of its equations (built with :meth:`_step_form`).
+        """
+        return self._step_form(StepForm, k)
+
+    def _step_form(self, cls: type, k: int, lr: float | None = None, **fields: Any) -> Any:
+        lr = self.lr_at(k) if lr is None else lr
+        return cls(key=self.form or "", step=k, lr=lr, weight_decay=self.hyper.get("weight_decay", 0.0),
+                   decoupled=self.hyper.get("weight_decay_form") == "decoupled", **fields)
+
     # -- learning rate --------------------------------------------------------------
     @property
     def lr(self) -> LR:
@@ -138,17 +160,18 @@ class Optimizer:
         Returns a :class:`StepRecord` when ``record`` is true, else ``None``.
 
         Large parameter sets (at least ``FUSED_MIN_SIZE`` elements in all) go through
-        the fused in-place kernels of :mod:`descentlab.fast` when one exists for this
-        rule and form; they do the same operations in the same order as
-        :meth:`update`, so the result is the same to the bit, and the tests check it.
-        Small problems (a 2-D surface) stay on the reference path, which then costs
-        neither the kernels' import nor a JIT compilation.
+        a fused in-place kernel when one is registered for this rule and its
+        :attr:`form` (:mod:`.dispatch`; :mod:`descentlab.fast` registers them); the
+        kernels do the same operations in the same order as :meth:`update`, so the
+        result is the same to the bit, and the tests check it. Small problems (a 2-D
+        surface) stay on the reference path, which then costs neither the kernels'
+        import nor a JIT compilation.
         """
         if not record and hessian is None and _total_size(params) >= FUSED_MIN_SIZE:
             checked = _check_grads(grads, state, params)  # the reference's checks and messages
-            from ..fast.fused import try_fused_step
-
-            if try_fused_step(self, params, checked, state):
+            self._check_slots(state)
+            kernel = dispatch.fused_kernel(type(self), self.form)
+            if kernel is not None and kernel(self, params, checked, state):
                 return None
         updates, new_state, extras, lr = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1

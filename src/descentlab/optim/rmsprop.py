@@ -21,11 +21,25 @@ optax's ``initial_scale`` (TF1 used 1) is ``initial_accumulator`` here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .base import Optimizer, denom
+from .dispatch import StepForm
 
-__all__ = ["RMSProp"]
+__all__ = ["RMSProp", "RMSPropStep"]
+
+
+@dataclass(frozen=True)
+class RMSPropStep(StepForm):
+    """One update of :class:`RMSProp` (form ``rmsprop`` or ``centered``)."""
+
+    beta: float
+    eps: float
+    eps_placement: str   #: 'outside' | 'inside'
+    momentum: float
+    momentum_form: str   #: 'lr_outside' | 'lr_inside'
 
 
 class RMSProp(Optimizer):
@@ -62,6 +76,15 @@ class RMSProp(Optimizer):
         slots = {s: np.zeros_like(theta) for s in self.SLOTS}
         slots["S"] = np.full_like(theta, self.hyper["initial_accumulator"])
         return slots
+
+    @property
+    def form(self) -> str:
+        return "centered" if self.hyper["centered"] else "rmsprop"
+
+    def step_form(self, k: int) -> RMSPropStep:
+        h = self.hyper
+        return self._step_form(RMSPropStep, k, beta=h["beta"], eps=h["eps"], eps_placement=h["eps_placement"],
+                               momentum=h["momentum"], momentum_form=h["momentum_form"])
 
     def _rule(self, g, slots, k, lr):
         h = self.hyper

@@ -35,11 +35,23 @@ method, so the two forms visit different points but describe the same algorithm.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..errors import ConfigError, expected
 from .base import Optimizer, Params
+from .dispatch import StepForm
 from .state import OptState
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "SGDStep"]
+
+
+@dataclass(frozen=True)
+class SGDStep(StepForm):
+    """One update of :class:`SGD` (form ``plain``, ``lr_outside``, ``lr_inside`` or ``lookahead``)."""
+
+    momentum: float      #: mu
+    dampening: float
+    nesterov: bool       #: the transformed form (look-ahead Nesterov is its own form)
 
 
 class SGD(Optimizer):
@@ -77,6 +89,19 @@ class SGD(Optimizer):
         if h["dampening"] != 0.0 and h["momentum_form"] == "lr_inside":
             raise ConfigError(expected(f"dampening = 0 with momentum_form='lr_inside' for {self.name}", h["dampening"],
                                        "dampening exists only in PyTorch's lr_outside form"))
+
+    @property
+    def form(self) -> str:
+        h = self.hyper
+        if h["momentum"] == 0.0:
+            return "plain"
+        if h["nesterov"] and h["nesterov_form"] == "lookahead":
+            return "lookahead"  # the gradient is taken at another point than params
+        return h["momentum_form"]
+
+    def step_form(self, k: int) -> SGDStep:
+        h = self.hyper
+        return self._step_form(SGDStep, k, momentum=h["momentum"], dampening=h["dampening"], nesterov=h["nesterov"])
 
     # -- look-ahead Nesterov takes the gradient elsewhere -----------------------------
     def eval_params(self, params: Params, state: OptState) -> Params:

@@ -32,8 +32,9 @@ PAGE_NAME = "playground.html"
 #: the page's sources, in the order they are inlined
 SOURCES = ("rules.js", "surfaces.js", "views.js", "ui.js")
 
-#: optimizers the page can run (every first-order rule of the registry)
-PLAYGROUND_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam")
+#: optimizers the page's rules know; the page offers those the registry has
+PLAYGROUND_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam",
+                         "adamax", "radam", "lion", "adadelta")
 
 #: surfaces the page knows (x2 is 1-D: run() takes it, the x² view draws it)
 PLAYGROUND_SURFACES = ("x2", "quadratic", "saddle", "valley", "rosenbrock", "beale", "himmelblau", "booth",
@@ -74,15 +75,19 @@ def page_data() -> dict[str, Any]:
     """Everything the page knows from descentlab, as JSON-ready data."""
     from .. import __version__
     from ..optim.conventions import DEFAULT_PRESET, conventions_table
+    from ..optim.sgd import SGD
 
     table = conventions_table()
     presets = {p: {o: h for o, h in t.items() if o in PLAYGROUND_OPTIMIZERS} for p, t in table["presets"].items()}
+    offered = [o for o in PLAYGROUND_OPTIMIZERS if any(o in t for t in presets.values())]
     return {
         "version": __version__,
         "default_preset": DEFAULT_PRESET,
         "presets": presets,
         "preset_sources": table["sources"],
-        "optimizers": list(PLAYGROUND_OPTIMIZERS),
+        "optimizers": offered,
+        # presets whose framework runs nesterov=True with momentum 0 as plain gradient descent
+        "nesterov_without_momentum": list(getattr(SGD, "NESTEROV_WITHOUT_MOMENTUM", ())),
         "surfaces": {name: _surface_data(name) for name in PLAYGROUND_SURFACES},
         "backprop": _backprop_data(),
         "x2": _x2_data(),

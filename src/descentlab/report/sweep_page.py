@@ -74,7 +74,7 @@ def sweep_report(study, store, out: str = "sweep-report") -> Report:
             f"Finish them with `descentlab sweep run STUDY.toml --store {os.fspath(store.path)}`.", "missing")]))
     explain = ("Columns, all on the test seeds at the tuned configuration: score = median over seeds of "
                "log10(final metric), with its 95% bootstrap interval; final = median metric at the last step "
-               "(runs that did not diverge); best = median of the lowest metric each run reached; steps to target = "
+               "(a diverged run counts as +inf, so the cell says 'diverged' when half or more did); best = median of the lowest metric each run reached; steps to target = "
                "median first step with metric <= target, over the runs that reached it (how many did in brackets). "
                "An optimizer that reached the target and then wandered off has a good best and steps to target but a "
                "worse final: the table shows all three, and ranks by the final.")

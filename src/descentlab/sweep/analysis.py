@@ -73,6 +73,16 @@ def difference_ci(a: Sequence[float], b: Sequence[float], seed: int = 0, level: 
     return float(np.quantile(d, q)), float(np.quantile(d, 1 - q))
 
 
+def _median(values: list[float]) -> float:
+    """The median, with +inf counted as the largest value (np.median would give nan with two infs averaged)."""
+    v = sorted(values)
+    n = len(v)
+    if n == 0:
+        return math.inf
+    a, b = v[(n - 1) // 2], v[n // 2]
+    return a if a == b or math.isinf(b) else 0.5 * (a + b)
+
+
 @dataclass
 class RunStats:
     """A configuration's test runs, summarised."""
@@ -82,8 +92,8 @@ class RunStats:
     scores: list
     score: float
     ci: tuple
-    final: float          # median final metric over runs that did not diverge (+inf if all did)
-    best: float           # median best metric
+    final: float          # median final metric, a diverged or failed run counting +inf
+    best: float           # median of each run's lowest metric (before it diverged, if it did)
     steps_to_target: float | None
     reached: int
     diverged: int
@@ -98,12 +108,13 @@ class RunStats:
 
 def _stats(hyper: dict, recs: list[dict], seed: int) -> RunStats:
     scores = [run_score(r) for r in recs]
-    kept = [r for r in recs if r["status"] == "ok"]
     hits = [r["steps_to_target"] for r in recs if r["steps_to_target"] is not None]
+    # every test run counts: a diverged or failed run's final is +inf, so the median says "diverged" when half
+    # or more did; a run's best is never above its final, so neither are their medians
+    finals = [float(r["final"]) if r["status"] == "ok" else math.inf for r in recs]
     return RunStats(
         hyper=hyper, n=len(recs), scores=scores, score=float(np.median(scores)), ci=bootstrap_ci(scores, seed),
-        final=float(np.median([r["final"] for r in kept])) if kept else math.inf,
-        best=float(np.median([r["best"] for r in recs if math.isfinite(r["best"])] or [math.inf])),
+        final=_median(finals), best=_median([float(r["best"]) for r in recs]),
         steps_to_target=float(np.median(hits)) if hits else None, reached=len(hits),
         diverged=sum(r["status"] == "diverged" for r in recs), failed=sum(r["status"] == "failed" for r in recs),
         curves=[r["curve"] for r in recs])

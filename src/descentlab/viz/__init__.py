@@ -1,7 +1,10 @@
 """Figures and animations with matplotlib (imported only when a function runs).
 
-Every function writes one file (headless, with the Agg backend) and returns its path;
-the output folder is created when missing. Sizes are ``size`` in inches times ``dpi``,
+Every function takes one argument order: its data first (positional: a surface and
+trajectories, a race, a history...), then ``out``, the file to write, then keyword-only
+options. It writes the file (headless, with the Agg backend) and returns its path; the
+output folder is created when missing. A ``plot_*`` function given ``out=None`` writes
+nothing and returns the matplotlib Figure instead, which a notebook shows. Sizes are ``size`` in inches times ``dpi``,
 so a picture of ``size=(8, 5), dpi=100`` is exactly 800 × 500 pixels.
 
 Names are resolved lazily from their modules, so ``import descentlab.viz`` does not

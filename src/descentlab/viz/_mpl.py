@@ -43,6 +43,13 @@ def check_size(size, dpi) -> tuple[tuple[float, float], int]:
     return (w, h), int(dpi)
 
 
+def refuse_path_as_data(value, what: str, fn: str) -> None:
+    """The data argument comes first: a path there is an old-order call, said plainly."""
+    if isinstance(value, (os.PathLike, str)) and Path(os.fspath(value)).suffix.lower() in (".png", ".gif", ".mp4"):
+        raise ConfigError(expected(f"{what} as the first argument of {fn}", f"the path {os.fspath(value)!r}",
+                                   f"pass the file as out=: {fn}(..., out={os.fspath(value)!r})"))
+
+
 def out_path(out, suffixes: tuple[str, ...]) -> Path:
     """``out`` as a Path with one of ``suffixes``; its folder is created."""
     p = Path(os.fspath(out))
@@ -52,8 +59,13 @@ def out_path(out, suffixes: tuple[str, ...]) -> Path:
     return ensure_parent(p)
 
 
-def save_png(fig, out) -> Path:
-    """Render ``fig`` to PNG at its own size and dpi, write it atomically, close it."""
+def save_png(fig, out):
+    """Render ``fig`` to PNG at its own size and dpi, write it atomically, close it.
+
+    With ``out=None`` nothing is written and the open Figure is returned (a notebook shows it).
+    """
+    if out is None:
+        return fig
     plt = pyplot()
     p = out_path(out, (".png",))
     buf = io.BytesIO()

@@ -103,8 +103,8 @@ def _surface_2d(surface):
     return s
 
 
-def plot_contours(surface, trajectories, out, *, title: str | None = None, size=(7.0, 5.5), dpi: int = 100,
-                  grid: int = 160, levels: int = 30) -> Path:
+def plot_contours(surface, trajectories, out=None, *, title: str | None = None, size=(7.0, 5.5), dpi: int = 100,
+                  grid: int = 160, levels: int = 30):
     """Contours of ``surface`` with each trajectory as a coloured, labelled path.
 
     Parameters
@@ -119,7 +119,7 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
 
     Returns
     -------
-    Path of the written PNG.
+    Path of the written PNG (the Figure when ``out`` is None).
     """
     s = _surface_2d(surface)
     paths = as_labelled(trajectories)
@@ -143,7 +143,7 @@ def plot_contours(surface, trajectories, out, *, title: str | None = None, size=
     return save_png(fig, out)
 
 
-def plot_race(result, out, *, title: str | None = None, **kw) -> Path:
+def plot_race(result, out=None, *, title: str | None = None, **kw):
     """:func:`plot_contours` of a :class:`~descentlab.train.race.RaceResult`, titled with its tuning."""
     st = result.settings
     n = len(result.starts)

@@ -27,7 +27,7 @@ def _sparse_symlog_ticks(ax, most: int = 5) -> None:
     ax.set_ylim(lo, hi)
 
 
-def plot_curves(trajectories, out, *, surface=None, title: str | None = None, size=(10.0, 4.0),
+def plot_curves(trajectories, out=None, *, surface=None, title: str | None = None, size=(10.0, 4.0),
                 dpi: int = 100) -> Path:
     """Two panels: f(x_t) − f* and ‖∇f(x_t)‖ against t, both on a log scale.
 

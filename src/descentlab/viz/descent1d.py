@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, expected
-from ._mpl import check_size, pyplot, save_png
+from ._mpl import check_size, pyplot, refuse_path_as_data, save_png
 
 __all__ = ["plot_descent_1d", "draw_descent_1d"]
 
@@ -43,8 +43,8 @@ def _sub(t: int) -> str:
     return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, optimizer: str = "sgd",
-                    surface="x2", trajectory=None, size=(6.0, 4.5), dpi: int = 100, **hyper) -> Path:
+def plot_descent_1d(trajectory=None, out=None, *, surface="x2", lr: float = 0.1, x0: float = 2.0, steps: int = 10,
+                    optimizer: str = "sgd", size=(6.0, 4.5), dpi: int = 100, **hyper):
     """Gradient descent on the 1-D surface (default the lecture's x²), steps drawn on the curve.
 
     On x², x_t = (1 − 2γ)^t x₀: the title states γ and that factor. Pass ``trajectory``
@@ -52,10 +52,11 @@ def plot_descent_1d(out, *, lr: float = 0.1, x0: float = 2.0, steps: int = 10, o
 
     Returns
     -------
-    Path of the written PNG.
+    Path of the written PNG (the Figure when ``out`` is None).
     """
     from ..train.minimize import minimize, resolve_surface
 
+    refuse_path_as_data(trajectory, "the trajectory (or None)", "plot_descent_1d")
     s = resolve_surface(surface)
     if s.dim != 1:
         raise ConfigError(expected("a 1-D surface", f"{s.name} with {s.dim} coordinates", "use plot_contours"))

@@ -15,8 +15,8 @@ __all__ = ["plot_lr_effects"]
 _COLORS = {"too small": "#0072B2", "good": "#009E73", "too large": "#E69F00", "divergent": "#D55E00"}
 
 
-def plot_lr_effects(out, *, x0: float = 2.0, steps: int = 12, eigenvalues=(1.0, 10.0), angle: float = 30.0,
-                    steps_2d: int = 25, size=(14.0, 7.0), dpi: int = 100) -> Path:
+def plot_lr_effects(out=None, *, x0: float = 2.0, steps: int = 12, eigenvalues=(1.0, 10.0), angle: float = 30.0,
+                    steps_2d: int = 25, size=(14.0, 7.0), dpi: int = 100):
     """Two rows of four panels: GD at the four step-size regimes on x² (top) and on an
     ill-conditioned quadratic ½xᵀAx with ``eigenvalues`` (bottom).
 
@@ -26,7 +26,7 @@ def plot_lr_effects(out, *, x0: float = 2.0, steps: int = 12, eigenvalues=(1.0, 
 
     Returns
     -------
-    Path of the written PNG.
+    Path of the written PNG (the Figure when ``out`` is None).
     """
     from ..functions import get_surface
     from ..train import lr_analysis as la

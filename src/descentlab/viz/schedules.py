@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, expected
-from ._mpl import check_size, pyplot, save_png
+from ._mpl import check_size, pyplot, refuse_path_as_data, save_png
 
 __all__ = ["plot_schedules", "DEFAULT_SCHEDULES"]
 
@@ -26,16 +26,16 @@ DEFAULT_SCHEDULES = (
 )
 
 
-def plot_schedules(out, schedules=None, *, lr: float = 0.1, steps: int = 100, size=None, dpi: int = 100,
-                   columns: int = 5) -> Path:
+def plot_schedules(schedules=None, out=None, *, lr: float = 0.1, steps: int = 100, size=None, dpi: int = 100,
+                   columns: int = 5):
     """Small multiples: each schedule's learning rate against the step t = 0 … steps − 1.
 
     Parameters
     ----------
-    out : path of the PNG
     schedules : sequence of str or Schedule, or dict label -> Schedule, optional
         Text forms (``"exp:k=0.03"``, parsed with base ``lr``) or schedule objects;
         default :data:`DEFAULT_SCHEDULES`, one of every kind.
+    out : path of the PNG, or None for the Figure
     lr : float
         The base learning rate α₀ of text forms.
     steps : int
@@ -45,10 +45,11 @@ def plot_schedules(out, schedules=None, *, lr: float = 0.1, steps: int = 100, si
 
     Returns
     -------
-    Path of the written PNG.
+    Path of the written PNG (the Figure when ``out`` is None).
     """
     from ..optim.schedules import Schedule, parse_schedule
 
+    refuse_path_as_data(schedules, "the schedules (or None)", "plot_schedules")
     items = schedules if schedules is not None else DEFAULT_SCHEDULES
     if isinstance(items, (str, Schedule)):
         items = [items]

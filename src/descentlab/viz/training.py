@@ -23,7 +23,7 @@ def _integer_ticks():
     return MaxNLocator(integer=True)
 
 
-def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dpi: int = 100) -> Path:
+def plot_history(history, out=None, *, title: str | None = None, size=(11.0, 3.6), dpi: int = 100):
     """Three panels: loss per step (with the epoch means and validation loss), accuracy per
     epoch, and the learning rate and ‖∇L‖ per step. A divergence is marked with a cross.
 
@@ -83,7 +83,7 @@ def plot_history(history, out, *, title: str | None = None, size=(11.0, 3.6), dp
     return save_png(fig, out)
 
 
-def plot_lr_finder(result, out, *, title: str | None = None, size=(6.0, 4.0), dpi: int = 100) -> Path:
+def plot_lr_finder(result, out=None, *, title: str | None = None, size=(6.0, 4.0), dpi: int = 100):
     """Loss against lr (log scale), raw and smoothed, with the suggested lr marked."""
     (w, h), dpi = check_size(size, dpi)
     plt = pyplot()
@@ -103,7 +103,7 @@ def plot_lr_finder(result, out, *, title: str | None = None, size=(6.0, 4.0), dp
     return save_png(fig, out)
 
 
-def plot_comparison(result: dict, out, *, title: str | None = None, size=(10.0, 4.0), dpi: int = 100) -> Path:
+def plot_comparison(result: dict, out=None, *, title: str | None = None, size=(10.0, 4.0), dpi: int = 100):
     """Training loss against epochs and against wall time, one line per run.
 
     ``result`` is what :func:`descentlab.train.compare.compare_batching` or

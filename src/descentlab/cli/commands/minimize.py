@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         if surface.dim == 1:
             from ...viz import plot_descent_1d
 
-            written.append(plot_descent_1d(args.plot, surface=surface, trajectory=tr))
+            written.append(plot_descent_1d(tr, args.plot, surface=surface))
         else:
             from ...viz import plot_contours
 

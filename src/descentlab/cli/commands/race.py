@@ -47,6 +47,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
     parser.add_argument("--surface-opt", action="append", metavar="KEY=VALUE",
                         help="surface option, e.g. --surface-opt eigenvalues=1,100 (repeatable)")
+    parser.add_argument("--protocol", choices=["halving", "grid", "random", "deepobs"],
+                        help="race as a sweep: tune lr by this protocol on the tune seeds' starts, score on the test "
+                             "seeds' starts (final and best f - f*, steps to target)")
+    parser.add_argument("--budget", type=int, default=16, help="with --protocol: lrs tried per optimizer (default 16)")
+    parser.add_argument("--tune-seeds", default="0,1,2", help="with --protocol: seeds of the tuning starts (default 0,1,2)")
+    parser.add_argument("--test-seeds", default="10,11,12,13,14",
+                        help="with --protocol: seeds of the scoring starts (default 10,11,12,13,14)")
     parser.add_argument("-o", "--out", default="race.png", help="contour picture (default race.png); '' for none")
     parser.add_argument("--gif", default="race.gif", help="animation, .gif (or .mp4 with ffmpeg); '' for none")
     parser.add_argument("--curves", default="", help="also draw f - f* and the gradient norm against the step to this PNG")
@@ -106,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         if not mp4_available():
             raise ConfigError(expected("ffmpeg for an .mp4", "no ffmpeg writer", "write a .gif instead (Pillow)"))
     t0 = time.perf_counter()
+    if args.protocol:
+        return _sweep_race(args, names, t0)
     res = race(surface, names, steps=args.steps, tune=args.tune, lrs=name_lrs(args.lr),
                lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
                f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise)
@@ -135,4 +144,44 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         for p in written:
             print(p, file=sys.stderr)
+    return 0
+
+
+def _seeds(text: str, flag: str) -> list[int]:
+    from ...errors import ConfigError, expected
+
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError(expected(f"{flag} as comma-separated integers", repr(text), f"e.g. {flag} 0,1,2")) from None
+
+
+def _sweep_race(args, names, t0) -> int:
+    """``race --protocol P``: the race as a sweep (:func:`descentlab.sweep.race.sweep_race`)."""
+    from ...sweep.race import sweep_race
+
+    spec = args.surface + ("" if not args.surface_opt else ":" + ",".join(args.surface_opt))
+    sr = sweep_race(spec, names, steps=args.steps, protocol=args.protocol, budget=args.budget,
+                    tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"), test_seeds=_seeds(args.test_seeds, "--test-seeds"),
+                    preset=args.preset or "pytorch")
+    t_race = time.perf_counter() - t0
+    say(args, f"race: {t_race:.2f} s")
+    res, written = sr.result, []
+    title = f"{res.surface.name}: {args.steps} steps, tuned lrs\n(paths from the first test start)"
+    if args.out:
+        from ...viz import plot_race
+
+        written.append(plot_race(res, args.out, dpi=args.dpi, title=title))
+    if args.curves:
+        from ...viz import plot_curves
+
+        written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi, title=title))
+    if args.gif:
+        from ...viz import animate_race
+
+        written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi))
+    out = sr.to_dict()
+    out["files"] = [str(p) for p in written]
+    out["seconds"] = {"race": t_race, "total": time.perf_counter() - t0}
+    emit(args, out, lambda: "\n".join([sr.table(), *map(str, written)]))
     return 0

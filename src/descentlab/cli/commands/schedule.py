@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     specs = list(args.schedules) or list(DEFAULT_SCHEDULES)
     scheds = {s: parse_schedule(s, lr=args.lr) for s in specs}
-    path = plot_schedules(args.out, scheds, lr=args.lr, steps=args.steps, dpi=args.dpi)
+    path = plot_schedules(scheds, args.out, lr=args.lr, steps=args.steps, dpi=args.dpi)
     t = np.arange(args.steps)
     result = {"file": str(path), "lr": args.lr, "steps": args.steps,
               "schedules": [{"spec": s, "describe": sc.describe(), "config": sc.to_config(),

@@ -238,30 +238,121 @@
     },
   };
 
-  var RULES = { sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
+  var Adamax = {
+    kind: "adamax",
+    slots: function (h, n) { return { m: zeros(n), u: zeros(n) }; },
+    rule: function (h, g, slots, k, lr) {
+      var b1 = h.beta1, b2 = h.beta2, eps = h.eps, n = g.length, i;
+      var m = new Array(n), u = new Array(n), d = new Array(n), m_hat = new Array(n), step = new Array(n), upd = new Array(n);
+      var bc1 = 1.0 - Math.pow(b1, k + 1);
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        if (h.adamax_eps === "in_max") { u[i] = Math.max(b2 * slots.u[i], Math.abs(g[i]) + eps); d[i] = u[i]; }
+        else { u[i] = Math.max(b2 * slots.u[i], Math.abs(g[i])); d[i] = u[i] + eps; }
+        m_hat[i] = m[i] / bc1;
+        step[i] = lr / d[i];
+        upd[i] = -step[i] * m_hat[i];
+      }
+      return { u: upd, slots: { m: m, u: u }, step_size: step, moments: { m_hat: m_hat } };
+    },
+  };
+
+  function sign(x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x === x ? 0.0 : NaN; }  // np.sign: sign(-0) is 0
+
+  var Lion = {
+    kind: "lion",
+    slots: function (h, n) { return { m: zeros(n) }; },
+    rule: function (h, g, slots, k, lr) {
+      var b1 = h.beta1, b2 = h.beta2, n = g.length, i, m = new Array(n), dir = new Array(n), u = new Array(n);
+      for (i = 0; i < n; i++) {
+        dir[i] = sign(b1 * slots.m[i] + (1.0 - b1) * g[i]);
+        m[i] = b2 * slots.m[i] + (1.0 - b2) * g[i];
+        u[i] = -lr * dir[i];
+      }
+      return { u: u, slots: { m: m }, step_size: full(n, lr), moments: { direction: dir } };
+    },
+  };
+
+  var RAdam = {
+    kind: "radam",
+    slots: function (h, n) { return { m: zeros(n), v: zeros(n) }; },
+    rule: function (h, g, slots, k, lr) {
+      var b1 = h.beta1, b2 = h.beta2, eps = h.eps, t = k + 1, n = g.length, i;
+      var m = new Array(n), v = new Array(n), m_hat = new Array(n), v_hat = new Array(n), u = new Array(n), step;
+      var bc1 = 1.0 - Math.pow(b1, t), bc2 = 1.0 - Math.pow(b2, t);
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * slots.v[i] + (1.0 - b2) * g[i] * g[i];
+        m_hat[i] = m[i] / bc1;
+        v_hat[i] = v[i] / bc2;
+      }
+      var rho_inf = 2.0 / (1.0 - b2) - 1.0;
+      var rho_t = rho_inf - 2.0 * t * Math.pow(b2, t) / bc2;
+      var moments = { m_hat: m_hat, v_hat: v_hat };
+      if (!(rho_t > 5.0)) {
+        for (i = 0; i < n; i++) u[i] = -lr * m_hat[i];
+        return { u: u, slots: { m: m, v: v }, step_size: full(n, lr), moments: moments };
+      }
+      var r = Math.sqrt((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t));
+      step = new Array(n);
+      var d;
+      if (h.eps_placement === "hat") {
+        d = denom(v, eps, "outside");
+        var c = lr * r * Math.sqrt(bc2);
+        for (i = 0; i < n; i++) step[i] = c / d[i];
+      } else {
+        d = denom(v_hat, eps, h.eps_placement);
+        for (i = 0; i < n; i++) step[i] = lr * r / d[i];
+      }
+      for (i = 0; i < n; i++) u[i] = -step[i] * m_hat[i];
+      return { u: u, slots: { m: m, v: v }, step_size: step, moments: moments };
+    },
+  };
+
+  var Adadelta = {
+    kind: "adadelta",
+    slots: function (h, n) { return { S: zeros(n), D: zeros(n) }; },
+    rule: function (h, g, slots, k, lr) {
+      var beta = h.beta, eps = h.eps, n = g.length, i;
+      var S = new Array(n), D = new Array(n), u = new Array(n), step = new Array(n);
+      for (i = 0; i < n; i++) {
+        S[i] = beta * slots.S[i] + (1.0 - beta) * g[i] * g[i];
+        var ratio = Math.sqrt(slots.D[i] + eps) / Math.sqrt(S[i] + eps);
+        var d = ratio * g[i];
+        D[i] = beta * slots.D[i] + (1.0 - beta) * d * d;
+        u[i] = -lr * d;
+        step[i] = lr * ratio;
+      }
+      return { u: u, slots: { S: S, D: D }, step_size: step };
+    },
+  };
+
+  var RULES = { adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
                 adam: Adam, amsgrad: Adam, adamw: Adam, nadam: NAdam };
 
   // ---------------------------------------------------------------- optimizers
 
   // make(name, preset, hyper, presets): the preset's defaults and forms, overridden by hyper.
   // hyper.lr may be a number; schedule (a spec or the text form) starts from that lr.
-  function makeOptimizer(name, preset, hyper, presets, schedule) {
+  // options.nesterovWithoutMomentum: presets whose framework runs nesterov with momentum 0 as plain GD
+  function makeOptimizer(name, preset, hyper, presets, schedule, options) {
     var table = presets[preset || "pytorch"];
     if (!table) throw ConfigError("expected a preset among " + Object.keys(presets).join(", ") + "; got " + preset);
     if (!RULES[name]) throw ConfigError("expected an optimizer among " + Object.keys(RULES).join(", ") + "; got " + name);
     if (!table[name]) throw ConfigError("expected an optimizer that preset " + preset + " defines; got " + name);
     var h = Object.assign({}, table[name], hyper || {});
     if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
-    checkCombination(name, h);
+    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0);
     var sched = makeSchedule(schedule, h.lr);
     return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
   }
 
-  function checkCombination(name, h) {
-    if (h.eps_placement === "hat" && RULES[name] !== Adam)
-      throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam)");
+  function checkCombination(name, h, nesterovWithoutMomentum) {
+    if (h.eps_placement === "hat" && RULES[name] !== Adam && RULES[name] !== RAdam)
+      throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam and RAdam)");
     if (RULES[name] === SGD) {
-      if (h.nesterov && h.momentum === 0.0) throw ConfigError("expected momentum > 0 with nesterov for " + name);
+      if (h.nesterov && h.momentum === 0.0 && !nesterovWithoutMomentum)
+        throw ConfigError("expected momentum > 0 with nesterov for " + name + " (preset's framework refuses it)");
       if (h.dampening !== 0.0 && h.nesterov) throw ConfigError("expected dampening = 0 with nesterov for " + name);
       if (h.dampening !== 0.0 && h.momentum_form === "lr_inside")
         throw ConfigError("expected dampening = 0 with momentum_form lr_inside for " + name);

@@ -7,7 +7,8 @@
   var data = JSON.parse(document.getElementById("dl-data").textContent);
 
   var COLORS = { sgd: "#222222", momentum: "#1f77b4", nesterov: "#17becf", adagrad: "#9467bd", rmsprop: "#ff7f0e",
-                 adam: "#d62728", amsgrad: "#8c564b", adamw: "#e377c2", nadam: "#2ca02c" };
+                 adam: "#d62728", amsgrad: "#8c564b", adamw: "#e377c2", nadam: "#2ca02c", adamax: "#bcbd22",
+                 radam: "#7f3f00", lion: "#008080", adadelta: "#6b6ecf" };
   var GOOD_LR = { quadratic: 0.05, saddle: 0.05, valley: 0.1, rosenbrock: 0.002, beale: 0.01, himmelblau: 0.01,
                   booth: 0.02, rastrigin: 0.002, linreg: 0.1 };
   var SURFACE_NAMES = Object.keys(data.surfaces).filter(function (n) { return data.surfaces[n].dim === 2; });
@@ -22,7 +23,8 @@
     var s = surfaces[cfg.surface];
     if (!s) throw R.ConfigError("expected a surface among " + Object.keys(surfaces).join(", ") + "; got " + cfg.surface);
     var preset = cfg.preset || data.default_preset;
-    var opt = R.makeOptimizer(cfg.optimizer, preset, cfg.hyper || {}, data.presets, cfg.schedule || null);
+    var opt = R.makeOptimizer(cfg.optimizer, preset, cfg.hyper || {}, data.presets, cfg.schedule || null,
+                              { nesterovWithoutMomentum: data.nesterov_without_momentum });
     var start = cfg.start || s.start;
     if (start.length !== s.dim) throw R.ConfigError("expected a start with " + s.dim + " coordinates; got " + start.length);
     var tol = cfg.tol === undefined ? 1e-8 : cfg.tol;
@@ -36,8 +38,8 @@
   // ---------------------------------------------------------------- state and the URL fragment
 
   var DEFAULT = {
-    view: "surfaces", surface: "rosenbrock", preset: data.default_preset, opts: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
-    lr: 0.002, mu: 0.9, b1: 0.9, b2: 0.999, eps: 1e-8, steps: 300, tol: 1e-8, sched: "constant", k: 0.01, every: 50,
+    view: "surfaces", surface: "valley", preset: data.default_preset, opts: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
+    lr: 0.1, mu: 0.9, b1: 0.9, b2: 0.999, eps: 1e-8, steps: 300, tol: 1e-8, sched: "constant", k: 0.01, every: 50,
     epsp: "preset", mf: "preset", nf: "preset", start: null, t: 0,
     quad: { l1: 1, l2: 10, qlr: 0.1, qmu: 0.5, qsteps: 100 },
     x2: { xlr: 0.1, xx0: data.x2.x0, xeps: data.x2.eps },
@@ -102,9 +104,9 @@
     var h = { lr: state.lr };
     var table = data.presets[state.preset][o];
     if (o === "momentum" || o === "nesterov") h.momentum = state.mu;
-    if (["adam", "amsgrad", "adamw", "nadam"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
+    if (["adam", "amsgrad", "adamw", "nadam", "adamax", "radam", "lion"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
     if ("eps" in table) h.eps = state.eps;
-    if (state.epsp !== "preset" && "eps_placement" in table && (state.epsp !== "hat" || ["adam", "amsgrad", "adamw"].indexOf(o) >= 0))
+    if (state.epsp !== "preset" && "eps_placement" in table && (state.epsp !== "hat" || ["adam", "amsgrad", "adamw", "radam"].indexOf(o) >= 0))
       h.eps_placement = state.epsp;
     if (state.mf !== "preset" && "momentum_form" in table) h.momentum_form = state.mf;
     if (state.nf !== "preset" && "nesterov_form" in table) h.nesterov_form = state.nf;

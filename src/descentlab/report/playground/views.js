@@ -403,7 +403,7 @@
         // |x_t| for every regime
         var g2 = fit(document.getElementById("x2-runs"), 0.4), c2 = g2.ctx;
         var T = 60;
-        var f2 = frame(c2, { x: 0, y: 0, w: g2.w, h: g2.h }, [0, T], [1e-12, 1e7], { yLog: true, xlabel: "step t", title: "|x_t| (dashed: ε/2, where the stop fires)" });
+        var f2 = frame(c2, { x: 0, y: 0, w: g2.w, h: g2.h }, [0, T], [1e-12, 1e7], { yLog: true, xlabel: "step t", title: "|x_t|, coloured as the regimes in the table (dashed: ε/2, where the stop fires)" });
         clip(c2, f2);
         polyline(c2, [[f2.L, f2.Y(st.xeps / 2)], [f2.L + f2.W, f2.Y(st.xeps / 2)]], "#555", 1, [5, 4]);
         runs.forEach(function (r) {
@@ -413,7 +413,8 @@
         c2.restore();
         table(document.getElementById("x2-table"), ["regime", "γ", "predicted |1−2γ|", "measured rate", "t* (formula)", "stop"],
           runs.map(function (r) {
-            return [r.name === "chosen" ? "chosen: " + r.regime : r.name, num(r.lr, 4), num(r.predicted, 6), num(r.measured, 6),
+            return [{ text: r.name === "chosen" ? "chosen: " + r.regime : r.name,
+                      attrs: { style: "font-weight:600;color:" + X2_COLORS[r.name] } }, num(r.lr, 4), num(r.predicted, 6), num(r.measured, 6),
                     r.tstar === null ? "never" : String(r.tstar), r.res.stop.kind + " at " + r.res.stop.step];
           }));
       },

@@ -1,0 +1,148 @@
+"""The optimizer race as a sweep: tuned on some starts, scored on others.
+
+Each optimizer's learning rate is tuned by a sweep protocol (halving by default) on the
+*tune* seeds, whose starts are drawn from the surface's window; the tuned lr is then run
+from the *test* seeds' starts, which tuning never saw. The table reports, over the test
+runs, three things that answer different questions and so can disagree:
+
+* **final f − f*** (median): where a run ended: the score, and the order of the table;
+* **best f − f*** (median): the lowest a run got, even if it wandered off later;
+* **steps to target** (median over the runs that reached f − f* <= target, and how many did).
+
+An optimizer that reached the target and then drifted shows a small best and steps to
+target but a larger final; the caption of :meth:`SweepRace.caption` says which optimizer
+leads on each, so the table and its caption cannot contradict each other.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, expected
+from .analysis import Analysis, analyse
+from .coordinator import run_study
+from .problems import get_problem, surface_start
+from .store import Store
+from .study import Study
+
+__all__ = ["sweep_race", "SweepRace", "DEFAULT_RACERS"]
+
+DEFAULT_RACERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+@dataclass
+class SweepRace:
+    """The race's analysis, plus a :class:`~descentlab.train.race.RaceResult` of test-start paths for the pictures."""
+
+    surface: object
+    analysis: Analysis
+    result: object            # RaceResult: one Racer per optimizer, runs from the test starts at the tuned lr
+    target: float
+    study: Study
+
+    def rows(self) -> list[dict]:
+        """One row per optimizer, ordered by median final f − f* (the score)."""
+        out = []
+        for c in sorted(self.analysis.cells, key=lambda c: c.tuned.score):
+            t = c.tuned
+            out.append({"optimizer": c.optimizer, "lr": t.hyper.get("lr"), "final": t.final, "best": t.best,
+                        "steps_to_target": t.steps_to_target, "reached": f"{t.reached}/{t.n}",
+                        "diverged": t.diverged, "score_ci": list(t.ci)})
+        return out
+
+    def leaders(self) -> dict:
+        rows = self.rows()
+        fin = min(rows, key=lambda r: r["final"])
+        best = min(rows, key=lambda r: r["best"])
+        hit = [r for r in rows if r["steps_to_target"] is not None]
+        fast = min(hit, key=lambda r: (-int(r["reached"].split("/")[0]), r["steps_to_target"])) if hit else None
+        return {"final": fin, "best": best, "fastest": fast}
+
+    def caption(self) -> str:
+        """One paragraph that names the leader on each column (it is computed from the same rows)."""
+        s = self.study
+        lead = self.leaders()
+        text = (f"lr tuned by {s.protocol} ({s.budget} configurations each) on the starts of seeds {s.tune_seeds}; "
+                f"scored on the starts of seeds {s.test_seeds}, which tuning never saw. Lowest median final "
+                f"f − f*: {lead['final']['optimizer']} ({lead['final']['final']:.3g}); lowest median best f − f*: "
+                f"{lead['best']['optimizer']} ({lead['best']['best']:.3g}). ")
+        if lead["fastest"] is None:
+            text += f"No optimizer reached f − f* <= {self.target:g} on a test start."
+        else:
+            f = lead["fastest"]
+            text += (f"Reaching f − f* <= {self.target:g}: {f['optimizer']} on {f['reached']} test starts, in a "
+                     f"median {f['steps_to_target']:g} steps. An optimizer with a small best but a larger final got "
+                     "close and then moved away.")
+        return text
+
+    def table(self) -> str:
+        head = ["optimizer", "tuned lr", "final f-f*", "best f-f*", f"steps to {self.target:g}", "reached", "diverged"]
+        lines = [[r["optimizer"], f"{r['lr']:.3g}", _g(r["final"]), _g(r["best"]),
+                  "-" if r["steps_to_target"] is None else f"{r['steps_to_target']:g}", r["reached"], str(r["diverged"])]
+                 for r in self.rows()]
+        widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
+        fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+        title = f"race on {self.surface.name}: {self.study.steps} steps, medians over the test starts"
+        return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), self.caption()])
+
+    def to_dict(self) -> dict:
+        return {"surface": self.surface.name, "target": self.target, "rows": self.rows(), "caption": self.caption(),
+                "study": self.study.to_dict(), "test_starts": self.result.starts.tolist()}
+
+
+def _g(v: float) -> str:
+    return "diverged" if not math.isfinite(v) else f"{v:.3e}"
+
+
+def sweep_race(surface: str = "rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int = 500,
+               protocol: str = "halving", budget: int = 16, tune_seeds: Sequence[int] = (0, 1, 2),
+               test_seeds: Sequence[int] = (10, 11, 12, 13, 14), preset: str | None = "pytorch",
+               lr_range: tuple = (1e-4, 10.0), executor=None, store: str = ":memory:") -> SweepRace:
+    """Race ``optimizers`` on a lab surface: tune lr on the tune seeds' starts, score on the test seeds'.
+
+    ``executor`` is any sweep executor (in-process by default); ``store`` a path to keep the
+    runs (an in-memory store by default).
+    """
+    from ..train.minimize import minimize
+    from ..train.race import Racer, RaceResult
+
+    problem, options = get_problem(surface)
+    if problem.name not in _surfaces():
+        raise ConfigError(expected("a lab surface for the race", repr(surface), "e.g. rosenbrock, beale, booth"))
+    study = Study(f"race-{surface}", [surface], list(optimizers), {"lr": {"log_uniform": list(lr_range)}},
+                  protocol=protocol, budget=budget, tune_seeds=tune_seeds, test_seeds=test_seeds, preset=preset,
+                  steps=steps)
+    st = Store(store, study)
+    run_study(study, st, executor)
+    a = analyse(study, st)
+    st.close()
+    inst_surface = _surface_of(surface)
+    starts = np.array([surface_start(inst_surface, s) for s in study.test_seeds])
+    racers = []
+    for o in study.optimizers:
+        c = a.cell(surface, o.label)
+        lr = float(c.tuned.hyper["lr"])
+        runs = [minimize(inst_surface, x0, o.name, preset=o.preset, lr=lr, steps=steps, tol=None, **o.hyper)
+                for x0 in starts]
+        racers.append(Racer(name=o.label, lr=lr, runs=runs))
+    settings = {"steps": steps, "tune": protocol, "starts": len(starts), "seeds": 1, "f_tol": problem.target,
+                "preset": preset, "optimizers": [o.label for o in study.optimizers]}
+    result = RaceResult(surface=inst_surface, racers=racers, starts=starts, settings=settings)
+    return SweepRace(inst_surface, a, result, problem.target, study)
+
+
+def _surfaces() -> set:
+    from ..functions import SURFACES
+
+    return set(SURFACES)
+
+
+def _surface_of(spec: str):
+    from ..functions import get_surface
+
+    problem, options = get_problem(spec)
+    merged = {**problem.options, **options}
+    return get_surface(problem.name, **{k: tuple(v) if isinstance(v, list) else v for k, v in merged.items()})
