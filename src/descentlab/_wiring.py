@@ -11,4 +11,4 @@ To offer kernels from a new module, add its dotted name here.
 from __future__ import annotations
 
 #: modules that call :func:`descentlab.optim.dispatch.register_fused` when imported
-FUSED_KERNEL_MODULES: tuple[str, ...] = ("descentlab.fast.fused",)
+FUSED_KERNEL_MODULES: tuple[str, ...] = ("descentlab.fast.fused", "descentlab.fast.family_kernels")

@@ -92,7 +92,7 @@ def test_mlp_gradients_equal_central_differences(act, loss):
 
 
 def test_bad_layer_arguments():
-    with pytest.raises(ConfigError, match="in_features >= 1"):
+    with pytest.raises(ConfigError, match=r"Linear: expected in_features an integer >= 1"):
         Linear(0, 3)
     with pytest.raises(ConfigError, match="activation"):
         mlp([2, 2], "swish")

@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # framework defaults recorded by tools/fixtures/make_optim_fixtures*.py from the installed frameworks
 RECORDED = [(preset, opt, key, value)
             for preset, name in [("pytorch", "optim_torch.json"), ("keras", "optim_keras.json"),
-                                 ("optax", "optim_optax.json")]
+                                 ("optax", "optim_optax.json"), ("pytorch", "optim_family_torch.json"),
+                                 ("keras", "optim_family_keras.json"), ("optax", "optim_family_optax.json")]
             for opt, defaults in json.loads((FIXTURES / name).read_text())["defaults"].items()
             for key, value in defaults.items()]
 
@@ -34,6 +35,10 @@ def test_every_framework_optimizer_was_recorded():
     have = {(p, o) for p, o, _, _ in RECORDED}
     for opt in ("sgd", "adagrad", "rmsprop", "adam", "adamw", "nadam"):
         assert {("pytorch", opt), ("keras", opt), ("optax", opt)} <= have
+    # the newer rules, in each framework that has them
+    assert {("pytorch", o) for o in ("rprop", "adadelta", "adamax", "radam", "adafactor")} <= have
+    assert {("keras", o) for o in ("adadelta", "adamax", "lion", "lamb", "adafactor")} <= have
+    assert {("optax", o) for o in ("adadelta", "adamax", "radam", "lion", "lamb")} <= have
 
 
 def test_default_preset_is_pytorch():

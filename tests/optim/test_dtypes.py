@@ -27,6 +27,12 @@ def test_updates_and_state_keep_the_parameter_dtype(preset, name, dtype):
     opt = make_optimizer(name, preset=preset, **_hyper(preset, name))
     params = {"w": np.array([[0.5, -1.0], [2.0, 0.25]], dtype=dtype), "b": np.array(-0.3, dtype=dtype)}
     state = opt.init(params)
+    if getattr(opt, "needs_closure", False):  # L-BFGS: it updates the parameters in place, in their dtype
+        def closure(p):
+            return float(sum(np.sum(a.astype(np.float64) ** 2) for a in p.values())), {n: 2 * a for n, a in p.items()}
+        opt.step_closure(params, closure, state)
+        assert all(p.dtype == dtype and np.all(np.isfinite(p)) for p in params.values())
+        return
     for k in range(3):
         grads = {n: (2.0 * p + 0.1 * (k + 1)).astype(dtype) for n, p in params.items()}
         kw = {"hessian": {"w": 2.0 * np.eye(4), "b": 2.0 * np.eye(1)}} if opt.needs_hessian else {}

@@ -9,11 +9,14 @@ import pytest
 from descentlab._io import dumps_json
 from descentlab.optim import PRESETS, make_optimizer
 
-CASES = [(name, preset, {}) for preset, table in PRESETS.items() for name in table if name != "newton"] + [
+CASES = [(name, preset, {}) for preset, table in PRESETS.items() for name in table if name not in ("newton", "lbfgs")] + [
     ("rmsprop", "pytorch", {"momentum": 0.9}), ("rmsprop", "keras", {"momentum": 0.9, "centered": True}),
     ("momentum", "pytorch", {"dampening": 0.3}), ("sgd", "pytorch", {"weight_decay": 0.1}),
     ("momentum", "keras", {"weight_decay": 0.1}), ("nesterov", "pytorch", {"weight_decay": 0.1}),
     ("nesterov", "lecture", {"weight_decay": 0.1}),
+    ("lamb", "optax", {"weight_decay": 0.1}), ("adafactor", "pytorch", {"weight_decay": 0.1}),
+    ("radam", "pytorch", {"weight_decay": 0.1, "weight_decay_form": "decoupled"}),
+    ("adadelta", "pytorch", {"weight_decay": 0.1}), ("adamax", "keras", {"weight_decay": 0.1}),
 ]
 
 
@@ -53,7 +56,10 @@ def test_record_explains_the_update(name, preset, extra):
             g_used = g[n] + (wd * at[n] if h.get("weight_decay_form") == "l2" else 0.0)
             decoupled = -0.03 * wd * before[n] if h.get("weight_decay_form") == "decoupled" else 0.0
             buf = rec.buffers[n]
-            if "m_hat" in rec.moments[n]:
+            if "direction" in rec.moments[n]:
+                # sign rules (Rprop, Lion), LAMB's trust-ratio direction, Adafactor's clipped g/sqrt(V)
+                expect = -rec.step_size[n] * rec.moments[n]["direction"]
+            elif "m_hat" in rec.moments[n]:
                 expect = -rec.step_size[n] * rec.moments[n]["m_hat"]
             elif "m_bar" in rec.moments[n]:
                 expect = -rec.step_size[n] * rec.moments[n]["m_bar"]

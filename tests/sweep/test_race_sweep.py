@@ -57,3 +57,16 @@ def test_race_cli_protocol_json(tmp_path, capsys):
     assert res["caption"].startswith("lr tuned by grid")
     rc = main(["race", "booth", "--protocol", "grid", "--tune-seeds", "1,2", "--test-seeds", "2,3", "-o", "", "--gif", ""])
     assert rc == 2 and "tuning never sees" in capsys.readouterr().err
+
+
+def test_compare_optimizers_protocol_scores_on_test_seeds(capsys):
+    rc = main(["compare", "optimizers", "logistic", "--protocol", "random", "--budget", "2", "--steps", "40",
+               "--optimizers", "sgd,adam", "--tune-seeds", "0", "--test-seeds", "3,4", "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    res = json.loads(out)
+    assert res["metric"] == "L(w) - L*" and {r["optimizer"] for r in res["rows"]} == {"sgd", "adam"}
+    assert all(r["best"] <= r["final"] for r in res["rows"])
+    assert "seeds [3, 4], which tuning never saw" in res["caption"]
+    rc = main(["compare", "optimizers", "iris", "--protocol", "halving"])
+    assert rc == 2 and "expected digits, mnist_5k or a sweep problem" in capsys.readouterr().err

@@ -38,5 +38,5 @@ def test_bad_ranges_are_refused():
     d = linear_regression(20, seed=0)
     with pytest.raises(ConfigError, match="lr_min < lr_max"):
         lr_find(mlp([4, 1]), d, lr_min=1.0, lr_max=0.1)
-    with pytest.raises(ConfigError, match="steps >= 5"):
+    with pytest.raises(ConfigError, match=r"lr_find: expected steps an integer >= 5, got 2"):
         lr_find(mlp([4, 1]), d, steps=2)

@@ -54,8 +54,8 @@ def test_lr_effects_and_schedules(tmp_path):
     assert _size(p) == ((240, 120), 1)
     p = plot_schedules(["exp:k=0.1", "step:every=3,gamma=0.5"], tmp_path / "s.png", steps=10, size=(4, 2), dpi=40)
     assert _size(p) == ((160, 80), 1)
-    p = plot_schedules(out=tmp_path / "all.png", steps=10, dpi=20)  # every kind, default layout 5 x 2 panels
-    assert _size(p) == ((300, 96), 1)
+    p = plot_schedules(out=tmp_path / "all.png", steps=10, dpi=20)  # every kind, default layout 5 x 3 panels
+    assert _size(p) == ((300, 144), 1)
 
 
 def test_animation_gif_has_the_frames_and_size(tmp_path, small_race):

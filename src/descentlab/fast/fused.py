@@ -46,8 +46,10 @@ class FusedRule:
     swapped); ``args(form)`` turns the rule's step record into its keyword arguments.
     """
 
-    def __init__(self, kernel: str, describe: str, args: Callable[[Any], dict[str, Any]]) -> None:
+    def __init__(self, kernel: str, describe: str, args: Callable[[Any], dict[str, Any]],
+                 module: Any = None) -> None:
         self.kernel, self.describe, self.args = kernel, describe, args
+        self.module = module  #: where ``kernel`` is defined; None: :mod:`.kernels`
 
     def __call__(self, opt: Any, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray], state: Any) -> bool:
         if not params:
@@ -71,7 +73,7 @@ class FusedRule:
             if any(b.shape != params[name].shape for b in bufs.values()):
                 return False
 
-        run = getattr(kernels, self.kernel)
+        run = getattr(self.module or kernels, self.kernel)
         args = self.args(opt.step_form(state.step))
         buffers = [{n: state.slots[n][b] for n in params} for b in slot_names]
         flat = [flat_base(d) for d in (params, grads, *buffers)]

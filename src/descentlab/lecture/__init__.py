@@ -11,6 +11,7 @@ claims checked on those numbers (``.checks``).
 ``newton``       x ← x − H⁻¹∇f on a quadratic and on Rosenbrock's function
 ``batch-size``   SGD, batch GD and mini-batch GD on the linear-regression derivation
 ``optimizers``   momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time
+``rprop``        rprop with mini-batches drifts; RMSProp's moving average repairs it
 ``decay``        step, exponential and 1/t learning-rate decay
 ``backprop``     the 2-2-1 example number by number, and the 2-3-2-1 network
 ==============  ==============================================================
@@ -36,6 +37,7 @@ EXAMPLES = {
     "newton": "descentlab.lecture.newton",
     "batch-size": "descentlab.lecture.batch_size",
     "optimizers": "descentlab.lecture.optimizers",
+    "rprop": "descentlab.lecture.rprop",
     "decay": "descentlab.lecture.decay",
     "backprop": "descentlab.lecture.backprop",
 }

@@ -6,7 +6,7 @@ import numpy as np
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..errors import ConfigError, ShapeError, expected
-from ..validation import as_rng
+from ..validation import POSITIVE_COUNT, as_rng, check_params
 from .init import get_init, zeros
 from .module import Module, Parameter
 
@@ -23,9 +23,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, init="xavier", seed=0,
                  dtype=np.float64) -> None:
         super().__init__()
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ConfigError(expected(f"{name} >= 1", n, "give every layer at least one unit"))
+        check_params("Linear", {"in_features": in_features, "out_features": out_features},
+                     {"in_features": [POSITIVE_COUNT], "out_features": [POSITIVE_COUNT]},
+                     fixes={"in_features": "give every layer at least one unit",
+                            "out_features": "give every layer at least one unit"})
         self._in, self._out = int(in_features), int(out_features)
         self.W = Parameter(get_init(init)((self._in, self._out), seed, dtype=dtype))
         self.b = Parameter(zeros((self._out,), dtype=dtype)) if bias else None

@@ -45,6 +45,9 @@ class Optimizer:
     #: hyperparameter names this rule accepts
     HYPER: tuple[str, ...] = ("lr",)
     needs_hessian: bool = False
+    #: True for rules that read the parameter itself (LAMB's trust ratio, Adafactor's
+    #: relative step): ``_rule`` is then called with ``theta=`` as well
+    READS_PARAMS: bool = False
 
     def __init__(self, name: str, preset: str, **hyper: Any) -> None:
         unknown = sorted(set(hyper) - set(self.HYPER))
@@ -64,6 +67,7 @@ class Optimizer:
     # -- hooks for subclasses -------------------------------------------------------
     def _check_combination(self) -> None:
         """Reject combinations of valid values that do not make one rule."""
+        _check_momentum_limit(self)
         if self.hyper.get("eps_placement") == "hat" and "hat" not in getattr(self, "EPS_FORMS", ("hat",)):
             raise ConfigError(expected(f"eps_placement in {self.EPS_FORMS} for {self.name}", "hat",
                                        "the eps-hat form exists only for Adam"))
@@ -212,7 +216,9 @@ class Optimizer:
         self._check_slots(state)
         k = state.step
         lr = self.lr_at(k)
-        wd = self.hyper.get("weight_decay", 0.0)
+        # weight decay beside the rule, in one of the two forms; a rule without a
+        # weight_decay_form (LAMB) applies its own weight decay inside _rule
+        wd = self.hyper.get("weight_decay", 0.0) if "weight_decay_form" in self.HYPER else 0.0
         decoupled = self.hyper.get("weight_decay_form") == "decoupled"
         # L2 is part of the objective, so its gradient is taken where g was: the look-ahead
         # point for look-ahead Nesterov, the parameters themselves for every other rule
@@ -222,7 +228,10 @@ class Optimizer:
             theta = params[name]
             if wd and not decoupled:
                 g = g + wd * at[name]  # L2: the penalty's gradient joins g before the rule sees it
-            u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
+            if self.READS_PARAMS:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr, theta=theta)
+            else:
+                u, slots[name], extras[name] = self._rule(g, state.slots[name], k, lr)
             if wd and decoupled:
                 u = u - lr * wd * theta  # decoupled (AdamW): theta <- theta - lr*wd*theta beside the rule
             updates[name] = u
@@ -246,6 +255,29 @@ class Optimizer:
             update={n: np.array(u, copy=True) for n, u in updates.items()},
             note=note,
         )
+
+
+#: preset -> (largest momentum, whether it is allowed, why): a preset accepts what its
+#: framework accepts. PyTorch (SGD, RMSprop) and optax only ask for momentum >= 0, so
+#: momentum=1.0 (no friction: every past gradient kept) and above run there, as they do
+#: in those frameworks; Keras's SGD takes [0, 1]; the lecture and CS231n keep mu below 1.
+MOMENTUM_LIMITS = {
+    "keras": (1.0, True, "Keras's SGD refuses momentum outside [0, 1]"),
+    "cs231n": (1.0, False, "momentum 1 never forgets a gradient (no friction); CS231n's mu is below 1"),
+    "lecture": (1.0, False, "momentum 1 never forgets a gradient (no friction); the lecture's mu is below 1"),
+}
+
+
+def _check_momentum_limit(opt: "Optimizer") -> None:
+    mu = opt.hyper.get("momentum")
+    if mu is None or opt.preset not in MOMENTUM_LIMITS:
+        return
+    top, closed, why = MOMENTUM_LIMITS[opt.preset]
+    if mu > top or (mu == top and not closed):
+        span = f"[0, {top:g}]" if closed else f"[0, {top:g})"
+        raise ConfigError(f"{opt.name}: " + expected(f"momentum in {span} with preset {opt.preset!r}", mu,
+                                                     f"{why}; pass e.g. momentum=0.9, or use preset='pytorch', "
+                                                     "which accepts any momentum >= 0"))
 
 
 def denom(v: np.ndarray, eps: float, placement: str) -> np.ndarray:

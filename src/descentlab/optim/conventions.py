@@ -18,6 +18,10 @@ amsgrad_form        'max_raw'  max of v, then bias-corrected       PyTorch, Kera
 nadam_schedule      'pytorch'  mu_t = beta1*(1 - 0.5*0.96**(t*momentum_decay))
                     'keras'    mu_t = beta1*(1 - 0.5*0.96**t)
                     'constant' mu_t = beta1 (optax)
+adamax_eps          'in_max'   u = max(beta2*u, |g| + eps)             PyTorch, optax
+                    'after_max' u = max(beta2*u, |g|); divide by u + eps  Keras
+adafactor_eps       'clamp'    V >= eps1**2, eps1 = machine eps         PyTorch
+                    'add'      eps1 = 1e-30 added to g**2                Keras, the paper
 ==================  ==========================================================
 
 A **preset** is one framework's forms and default values for each optimizer it has.
@@ -61,6 +65,16 @@ _ADAGRAD = dict(lr_decay=0.0, weight_decay=0.0, weight_decay_form="l2", initial_
                 eps=1e-10, eps_placement="outside")
 _RMSPROP = dict(beta=0.99, eps=1e-8, eps_placement="outside", weight_decay=0.0, weight_decay_form="l2",
                 momentum=0.0, momentum_form="lr_outside", centered=False, initial_accumulator=0.0)
+_RPROP = dict(eta_minus=0.5, eta_plus=1.2, step_size_min=1e-6, step_size_max=50.0)
+_ADADELTA = dict(beta=0.9, eps=1e-6, weight_decay=0.0, weight_decay_form="l2")
+_ADAMAX = dict(beta1=0.9, beta2=0.999, eps=1e-8, adamax_eps="in_max", weight_decay=0.0, weight_decay_form="l2")
+_RADAM = dict(beta1=0.9, beta2=0.999, eps=1e-8, eps_placement="hat", weight_decay=0.0, weight_decay_form="l2")
+_LION = dict(beta1=0.9, beta2=0.99, weight_decay=0.0, weight_decay_form="decoupled")
+_LAMB = dict(beta1=0.9, beta2=0.999, eps=1e-6, eps_placement="outside", weight_decay=0.0)
+_ADAFACTOR = dict(beta2_decay=-0.8, eps1=None, eps2=1e-3, clip_threshold=1.0, adafactor_eps="clamp",
+                  weight_decay=0.0, weight_decay_form="decoupled")
+_LBFGS = dict(lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100,
+              line_search="none")
 _NEWTON = dict(lr=1.0, regularization=0.0, fallback="regularize", min_curvature=1e-8, fallback_lr=1e-3)
 
 
@@ -83,6 +97,14 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "amsgrad": _with(_ADAM, lr=1e-3, amsgrad=True),
         "adamw": _with(_ADAM, lr=1e-3, weight_decay=1e-2, weight_decay_form="decoupled"),
         "nadam": _with(_NADAM, lr=2e-3),
+        "rprop": _with(_RPROP, lr=1e-2),
+        "adadelta": _with(_ADADELTA, lr=1.0),
+        "adamax": _with(_ADAMAX, lr=2e-3),
+        "radam": _with(_RADAM, lr=1e-3),
+        "lion": _with(_LION, lr=1e-4),
+        "lamb": _with(_LAMB, lr=1e-3),
+        "adafactor": _with(_ADAFACTOR, lr=1e-2),
+        "lbfgs": dict(_LBFGS),
         "newton": dict(_NEWTON),
     },
     "keras": {
@@ -99,6 +121,11 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "adamw": _with(_ADAM, lr=1e-3, eps=1e-7, eps_placement="hat", weight_decay=0.004,
                        weight_decay_form="decoupled"),
         "nadam": _with(_NADAM, lr=1e-3, eps=1e-7, nadam_schedule="keras", weight_decay_form="decoupled"),
+        "adadelta": _with(_ADADELTA, lr=1e-3, beta=0.95, eps=1e-7, weight_decay_form="decoupled"),
+        "adamax": _with(_ADAMAX, lr=1e-3, eps=1e-7, adamax_eps="after_max", weight_decay_form="decoupled"),
+        "lion": _with(_LION, lr=1e-3),
+        "lamb": _with(_LAMB, lr=1e-3, eps=1e-7),
+        "adafactor": _with(_ADAFACTOR, lr=1e-3, eps1=1e-30, adafactor_eps="add"),
         "newton": dict(_NEWTON),
     },
     "optax": {
@@ -113,6 +140,11 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "adamw": _with(_ADAM, lr=REQUIRED, weight_decay=1e-4, weight_decay_form="decoupled",
                        amsgrad_form="max_corrected"),
         "nadam": _with(_NADAM, lr=REQUIRED, nadam_schedule="constant"),
+        "adadelta": _with(_ADADELTA, lr=REQUIRED),
+        "adamax": _with(_ADAMAX, lr=REQUIRED),
+        "radam": _with(_RADAM, lr=REQUIRED, eps_placement="outside"),
+        "lion": _with(_LION, lr=REQUIRED, weight_decay=1e-3),
+        "lamb": _with(_LAMB, lr=REQUIRED),
         "newton": dict(_NEWTON),
     },
     "cs231n": {
@@ -166,6 +198,10 @@ CHOICES = {
     ("lecture", "momentum", "momentum"): "the slides: mu usually 0.5, 0.9 or 0.99",
     ("lecture", "rmsprop", "beta"): "Hinton's slide uses 0.9; the eps-inside slide writes beta = 0.999",
     ("lecture", "adam", "lr"): "Adam is not on the slides; the paper's defaults",
+    ("pytorch", "lion", "lr"): "PyTorch has no Lion; 1e-4, the value in the paper's code (3-10x below AdamW's)",
+    ("pytorch", "lion", "weight_decay"): "PyTorch has no Lion; the paper's code has no decay by default",
+    ("pytorch", "lamb", "lr"): "PyTorch has no LAMB; 1e-3 as Keras (optax has no default lr)",
+    ("pytorch", "lamb", "eps"): "PyTorch has no LAMB; optax's 1e-6",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..validation import NONNEGATIVE, UNIT, Interval, Real, StrOptions
+from ..validation import NONNEGATIVE, POSITIVE_COUNT, UNIT, Interval, Real, StrOptions
 from ..validation import check as _check
 
 __all__ = ["CONSTRAINTS", "CONVENTION_CHOICES", "check", "FRAMEWORK_NAMES"]
@@ -27,12 +27,14 @@ CONVENTION_CHOICES: dict[str, tuple[str, ...]] = {
     "nadam_schedule": ("pytorch", "keras", "constant"),
     "amsgrad_form": ("max_raw", "max_corrected"),
     "fallback": ("regularize", "gradient", "none"),
+    "adamax_eps": ("in_max", "after_max"),
+    "adafactor_eps": ("clamp", "add"),
 }
 
 #: Hyperparameter name -> allowed values.
 CONSTRAINTS: dict[str, list[Any]] = {
     "lr": [NONNEGATIVE, "callable"],  # a number or a schedule: any callable step -> lr
-    "momentum": _UNIT,
+    "momentum": _NONNEG,  # its upper bound is the preset's: see base.MOMENTUM_LIMITS
     "dampening": [Interval(Real, 0, 1, closed="both")],
     "nesterov": _FLAG,
     "weight_decay": _NONNEG,
@@ -48,13 +50,30 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "regularization": _NONNEG,
     "min_curvature": _NONNEG,
     "fallback_lr": _NONNEG,
+    # Rprop
+    "eta_minus": [Interval(Real, 0, 1, closed="neither")],
+    "eta_plus": [Interval(Real, 1, None, closed="neither")],
+    "step_size_min": _NONNEG,
+    "step_size_max": _NONNEG,
+    # Adafactor
+    "beta2_decay": [Interval(Real, -1, 0, closed="both")],
+    "eps1": [NONNEGATIVE, None],          # None: the dtype's machine epsilon (PyTorch)
+    "eps2": _NONNEG,
+    "clip_threshold": [Interval(Real, 0, None, closed="neither")],
+    # L-BFGS
+    "max_iter": [POSITIVE_COUNT],
+    "max_eval": [POSITIVE_COUNT, None],   # None: max_iter * 5 // 4 (PyTorch)
+    "tolerance_grad": _NONNEG,
+    "tolerance_change": _NONNEG,
+    "history_size": [POSITIVE_COUNT],
+    "line_search": [StrOptions(("none", "strong_wolfe"))],
     **{name: [StrOptions(forms)] for name, forms in CONVENTION_CHOICES.items()},
 }
 
 #: Names other frameworks use, so an error can point to ours.
 FRAMEWORK_NAMES = {
     "alpha": "beta (PyTorch's RMSprop 'alpha' is the decay of the squared-gradient average)",
-    "rho": "beta (Keras's RMSprop 'rho')",
+    "rho": "beta (the 'rho' of Keras's RMSprop and of every framework's Adadelta)",
     "decay": "beta (optax's rmsprop 'decay')",
     "decay_rate": "beta (CS231n's rmsprop 'decay_rate')",
     "betas": "beta1=..., beta2=...",
@@ -68,6 +87,15 @@ FRAMEWORK_NAMES = {
     "centred": "centered",
     "eps_in_sqrt": "eps_placement='inside'",
     "decoupled_weight_decay": "weight_decay_form='decoupled'",
+    "etas": "eta_minus=..., eta_plus=... (PyTorch's Rprop etas)",
+    "etaminus": "eta_minus", "etaplus": "eta_plus",
+    "step_sizes": "step_size_min=..., step_size_max=... (PyTorch's Rprop step_sizes)",
+    "min_step_size": "step_size_min", "max_step_size": "step_size_max",
+    "epsilon_1": "eps1", "epsilon_2": "eps2",
+    "d": "clip_threshold (PyTorch's Adafactor d)",
+    "beta_2_decay": "beta2_decay",
+    "weight_decay_rate": "weight_decay",
+    "line_search_fn": "line_search ('strong_wolfe' or 'none'; PyTorch's None is 'none')",
 }
 
 

@@ -9,13 +9,21 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..errors import ConfigError, expected
+from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import AdaGrad
 from .adam import Adam
+from .adamax import Adamax
 from .base import Optimizer
 from .conventions import REQUIRED, preset_defaults
+from .lamb import LAMB
+from .lbfgs import LBFGS
+from .lion import Lion
 from .nadam import NAdam
 from .newton import Newton
+from .radam import RAdam
 from .rmsprop import RMSProp
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["make_optimizer", "default_hyper", "from_config", "OPTIMIZERS", "ALIASES", "optimizer_names"]
@@ -31,6 +39,14 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "amsgrad": Adam,
     "adamw": Adam,
     "nadam": NAdam,
+    "rprop": Rprop,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+    "radam": RAdam,
+    "lion": Lion,
+    "lamb": LAMB,
+    "adafactor": Adafactor,
+    "lbfgs": LBFGS,
     "newton": Newton,
 }
 
@@ -47,6 +63,13 @@ ALIASES = {
     "adam_w": "adamw",
     "ams_grad": "amsgrad",
     "newtons_method": "newton",
+    "irprop": "rprop",
+    "irprop_minus": "rprop",
+    "ada_delta": "adadelta",
+    "ada_max": "adamax",
+    "rectified_adam": "radam",
+    "ada_factor": "adafactor",
+    "l_bfgs": "lbfgs",
 }
 
 
@@ -71,8 +94,9 @@ def make_optimizer(name: str, preset: str | None = None, **hyper: Any) -> Optimi
     ----------
     name : str
         ``sgd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``,
-        ``amsgrad``, ``adamw``, ``nadam`` or ``newton`` (or an alias such as ``gd``,
-        ``nag``, ``sgd_momentum``).
+        ``amsgrad``, ``adamw``, ``nadam``, ``rprop``, ``adadelta``, ``adamax``,
+        ``radam``, ``lion``, ``lamb``, ``adafactor``, ``lbfgs`` (closure-based) or ``newton`` (or an alias such
+        as ``gd``, ``nag``, ``sgd_momentum``).
     preset : str, optional
         ``pytorch`` (default), ``keras``, ``optax``, ``cs231n`` or ``lecture``.
     **hyper

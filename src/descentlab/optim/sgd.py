@@ -78,11 +78,17 @@ class SGD(Optimizer):
             return ()
         return ("b",) if self.hyper["momentum_form"] == "lr_outside" else ("v",)
 
+    #: presets whose framework runs nesterov=True with momentum 0 as plain gradient descent
+    #: (Keras's SGD(nesterov=True) with its default momentum=0; optax's sgd); PyTorch refuses it
+    NESTEROV_WITHOUT_MOMENTUM = ("keras", "optax")
+
     def _check_combination(self) -> None:
+        super()._check_combination()
         h = self.hyper
-        if h["nesterov"] and h["momentum"] == 0.0:
+        if h["nesterov"] and h["momentum"] == 0.0 and self.preset not in self.NESTEROV_WITHOUT_MOMENTUM:
             raise ConfigError(expected(f"momentum > 0 with nesterov=True for {self.name}", h["momentum"],
-                                       "pass momentum=0.9 (Nesterov needs momentum)"))
+                                       "pass momentum=0.9 (Nesterov needs momentum; PyTorch refuses it too), or "
+                                       "use preset='keras', where Nesterov with momentum 0 is plain SGD"))
         if h["nesterov"] and h["dampening"] != 0.0:
             raise ConfigError(expected(f"dampening = 0 with nesterov=True for {self.name}", h["dampening"],
                                        "drop dampening (PyTorch refuses it too)"))

@@ -53,6 +53,10 @@ def pack_state(state: OptState, opt: Optimizer | None = None, prefix: str = "") 
     training checkpoint writes it beside the model (``prefix="opt/"``) and reads it back
     with :func:`unpack_state`.
     """
+    if getattr(state, "lbfgs", None) is not None or getattr(opt, "needs_closure", False):
+        raise StateFileError(expected("an optimizer whose state is arrays per parameter", "L-BFGS's history of "
+                                      "(s, y) pairs, which this file format does not hold",
+                                      "rerun L-BFGS from the start; it converges in few steps"))
     arrays: dict[str, np.ndarray] = {}
     buffers = []
     for p, bufs in state.slots.items():
@@ -142,6 +146,9 @@ def _the_optimizer(config: Any, opt: Optimizer | None, where: str) -> Optimizer:
             raise StateFileError(expected(f"a state saved by {opt.name} with the same hyperparameters",
                                           f"a file whose {what} differ",
                                           "build the optimizer from the file: load_state(path) without opt="))
+        from .schedules.plateau import restore_plateau_state
+
+        restore_plateau_state(opt, config)  # the optimizer given back takes the saved Plateau state
     return opt
 
 
@@ -170,4 +177,7 @@ def _comparable(config: Any) -> Any:
     from .._io import to_jsonable
     import json
 
-    return json.loads(json.dumps(to_jsonable(config)))
+    from .schedules.plateau import without_plateau_state
+
+    # a Plateau lr's state moves with the run; its settings are what must agree
+    return without_plateau_state(json.loads(json.dumps(to_jsonable(config))))

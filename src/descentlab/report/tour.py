@@ -311,6 +311,23 @@ def _optimizers(ctx: TourContext, sec: Section) -> None:
                        "AdaGrad's effective learning rate goes to 0, RMSProp's weights (1 − β)βⁱ sum to 1."))
     sec.add(_account_block(acc))
     ctx.results["optimizers"]["lecture_first_steps"] = {n: r[n][0]["x_new"].tolist() for n in r}
+    _rprop(ctx, sec)
+
+
+def _rprop(ctx: TourContext, sec: Section) -> None:
+    """Beside RMSProp: the slide's "a mini-batch version of rprop", on numbers."""
+    from ..viz.rprop import plot_minibatch_rprop
+
+    acc = ctx.lecture("rprop")
+    png = ctx.viz(plot_minibatch_rprop, "rprop-minibatch", acc.data["weights"], lr=acc.data["lr"])
+    last = acc.data["drift_last_epoch"]
+    sec.add(Figure("rprop-minibatch", png, "rprop with mini-batches, and how RMSProp repairs it",
+                   "Ten mini-batches per epoch, nine with gradient +0.1 and one with −0.9: their sum is 0, so the full "
+                   f"batch does not move. Dividing each by its own size (the sign) drifts {last['sign g/|g|']:.3g} per "
+                   "epoch, rprop's growing steps far more; RMSProp divides every batch by the same √MeanSquare and "
+                   f"drifts {last['rmsprop β=0.9']:.2g} per epoch (β = 0.9). See docs/lecture/rprop.md."))
+    sec.add(_account_block(acc, "the rprop example"))
+    ctx.results["rprop"] = last
 
 
 def _race(ctx: TourContext, sec: Section) -> None:

@@ -36,6 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import ConfigError, expected
+from ..keyvalue import parse_value
 
 __all__ = ["Problem", "Instance", "PROBLEMS", "register_problem", "get_problem", "parse_problem",
            "problem_names", "surface_start"]
@@ -118,18 +119,6 @@ def _key(name: str) -> str:
     return str(name).strip().lower().replace("_", "-")
 
 
-def _value(text: str):
-    text = text.strip()
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        v = float(text)
-    except ValueError:
-        return text
-    return int(v) if v.is_integer() and "." not in text and "e" not in low else v
-
-
 def parse_problem(spec: str) -> tuple[str, dict]:
     """``"quadratic:eigenvalues=1,100,angle=0"`` -> ``("quadratic", {"eigenvalues": (1, 100), "angle": 0})``.
 
@@ -145,12 +134,12 @@ def parse_problem(spec: str) -> tuple[str, dict]:
         if "=" in item:
             k, _, v = item.partition("=")
             last = k.strip()
-            options[last] = [_value(v)]
+            options[last] = [parse_value(v, lists=False)]
         elif last is None:
             raise ConfigError(expected("options written key=value after the problem's ':'", repr(spec),
                                        "write e.g. quadratic:eigenvalues=1,100"))
         else:
-            options[last].append(_value(item))
+            options[last].append(parse_value(item, lists=False))
     return _key(name), {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in options.items()}
 
 

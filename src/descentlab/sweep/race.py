@@ -1,4 +1,8 @@
-"""The optimizer race as a sweep: tuned on some starts, scored on others.
+"""The optimizer race, and ``compare optimizers``, as sweeps: tuned on some seeds, scored on others.
+
+:func:`sweep_race` races on a lab surface (a seed picks a start); :func:`compare_on_sweep`
+compares on any registered problem, e.g. ``digits-mlp`` (a seed picks the initial
+weights and the batches). Both return a :class:`Comparison`.
 
 Each optimizer's learning rate is tuned by a sweep protocol (halving by default) on the
 *tune* seeds, whose starts are drawn from the surface's window; the tuned lr is then run
@@ -28,20 +32,21 @@ from .problems import get_problem, surface_start
 from .store import Store
 from .study import Study
 
-__all__ = ["sweep_race", "SweepRace", "DEFAULT_RACERS"]
+__all__ = ["sweep_race", "SweepRace", "Comparison", "compare_on_sweep", "DEFAULT_RACERS"]
 
 DEFAULT_RACERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 
 @dataclass
-class SweepRace:
-    """The race's analysis, plus a :class:`~descentlab.train.race.RaceResult` of test-start paths for the pictures."""
+class Comparison:
+    """Tuned optimizers on one problem, scored on the test seeds: rows, a table, and the caption of both."""
 
-    surface: object
+    name: str                 # what the table is about, e.g. the surface or the problem's name
     analysis: Analysis
-    result: object            # RaceResult: one Racer per optimizer, runs from the test starts at the tuned lr
-    target: float
+    target: float | None
     study: Study
+    metric: str = "f − f*"
+    where: str = "starts"     # what a seed picks: starts on a surface, initial weights and batches on a network
 
     def rows(self) -> list[dict]:
         """One row per optimizer, ordered by median final f − f* (the score)."""
@@ -65,32 +70,73 @@ class SweepRace:
         """One paragraph that names the leader on each column (it is computed from the same rows)."""
         s = self.study
         lead = self.leaders()
-        text = (f"lr tuned by {s.protocol} ({s.budget} configurations each) on the starts of seeds {s.tune_seeds}; "
-                f"scored on the starts of seeds {s.test_seeds}, which tuning never saw. Lowest median final "
-                f"f − f*: {lead['final']['optimizer']} ({lead['final']['final']:.3g}); lowest median best f − f*: "
+        m, w = self.metric, self.where
+        text = (f"lr tuned by {s.protocol} ({s.budget} configurations each) on the {w} of seeds {s.tune_seeds}; "
+                f"scored on the {w} of seeds {s.test_seeds}, which tuning never saw. Lowest median final "
+                f"{m}: {lead['final']['optimizer']} ({lead['final']['final']:.3g}); lowest median best {m}: "
                 f"{lead['best']['optimizer']} ({lead['best']['best']:.3g}). ")
+        if self.target is None:
+            return text + "The problem has no target."
         if lead["fastest"] is None:
-            text += f"No optimizer reached f − f* <= {self.target:g} on a test start."
+            text += f"No optimizer reached {m} <= {self.target:g} on a test seed."
         else:
             f = lead["fastest"]
-            text += (f"Reaching f − f* <= {self.target:g}: {f['optimizer']} on {f['reached']} test starts, in a "
+            text += (f"Reaching {m} <= {self.target:g}: {f['optimizer']} on {f['reached']} test seeds, in a "
                      f"median {f['steps_to_target']:g} steps. An optimizer with a small best but a larger final got "
                      "close and then moved away.")
         return text
 
     def table(self) -> str:
-        head = ["optimizer", "tuned lr", "final f-f*", "best f-f*", f"steps to {self.target:g}", "reached", "diverged"]
+        m = self.metric.replace(" ", "")
+        head = ["optimizer", "tuned lr", f"final {m}", f"best {m}",
+                f"steps to {self.target:g}" if self.target is not None else "steps to target", "reached", "diverged"]
         lines = [[r["optimizer"], f"{r['lr']:.3g}", _g(r["final"]), _g(r["best"]),
                   "-" if r["steps_to_target"] is None else f"{r['steps_to_target']:g}", r["reached"], str(r["diverged"])]
                  for r in self.rows()]
         widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
         fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
-        title = f"race on {self.surface.name}: {self.study.steps} steps, medians over the test starts"
+        title = f"{self.name}: {self.study.steps} steps, medians over the test seeds"
         return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), self.caption()])
 
     def to_dict(self) -> dict:
-        return {"surface": self.surface.name, "target": self.target, "rows": self.rows(), "caption": self.caption(),
-                "study": self.study.to_dict(), "test_starts": self.result.starts.tolist()}
+        return {"name": self.name, "metric": self.metric, "target": self.target, "rows": self.rows(),
+                "caption": self.caption(), "study": self.study.to_dict()}
+
+
+@dataclass
+class SweepRace(Comparison):
+    """The race: a :class:`Comparison` on a surface, plus a RaceResult of the test-start paths for the pictures."""
+
+    surface: object = None
+    result: object = None     # RaceResult: one Racer per optimizer, runs from the test starts at the tuned lr
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "surface": self.surface.name, "test_starts": self.result.starts.tolist()}
+
+
+def _tuned(spec: str, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range, executor,
+           store) -> tuple[Study, Analysis]:
+    study = Study(f"compare-{spec}", [spec], list(optimizers), {"lr": {"log_uniform": list(lr_range)}},
+                  protocol=protocol, budget=budget, tune_seeds=tune_seeds, test_seeds=test_seeds, preset=preset,
+                  steps=steps)
+    st = Store(store, study)
+    try:
+        run_study(study, st, executor)
+        return study, analyse(study, st)
+    finally:
+        st.close()
+
+
+def compare_on_sweep(problem: str = "digits-mlp", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int | None = None,
+                     protocol: str = "halving", budget: int = 8, tune_seeds: Sequence[int] = (0, 1),
+                     test_seeds: Sequence[int] = (10, 11, 12), preset: str | None = "pytorch",
+                     lr_range: tuple = (1e-4, 1.0), executor=None, store: str = ":memory:") -> Comparison:
+    """Tune every optimizer's lr on ``problem`` with the tune seeds and score it on the test seeds."""
+    p, _ = get_problem(problem)
+    steps = int(steps or p.steps)
+    study, a = _tuned(problem, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range,
+                      executor, store)
+    return Comparison(problem, a, p.target, study, metric=p.metric, where="initial weights and batches")
 
 
 def _g(v: float) -> str:
@@ -112,13 +158,8 @@ def sweep_race(surface: str = "rosenbrock", optimizers: Sequence[str] = DEFAULT_
     problem, options = get_problem(surface)
     if problem.name not in _surfaces():
         raise ConfigError(expected("a lab surface for the race", repr(surface), "e.g. rosenbrock, beale, booth"))
-    study = Study(f"race-{surface}", [surface], list(optimizers), {"lr": {"log_uniform": list(lr_range)}},
-                  protocol=protocol, budget=budget, tune_seeds=tune_seeds, test_seeds=test_seeds, preset=preset,
-                  steps=steps)
-    st = Store(store, study)
-    run_study(study, st, executor)
-    a = analyse(study, st)
-    st.close()
+    study, a = _tuned(surface, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range,
+                      executor, store)
     inst_surface = _surface_of(surface)
     starts = np.array([surface_start(inst_surface, s) for s in study.test_seeds])
     racers = []
@@ -131,7 +172,8 @@ def sweep_race(surface: str = "rosenbrock", optimizers: Sequence[str] = DEFAULT_
     settings = {"steps": steps, "tune": protocol, "starts": len(starts), "seeds": 1, "f_tol": problem.target,
                 "preset": preset, "optimizers": [o.label for o in study.optimizers]}
     result = RaceResult(surface=inst_surface, racers=racers, starts=starts, settings=settings)
-    return SweepRace(inst_surface, a, result, problem.target, study)
+    return SweepRace(f"race on {inst_surface.name}", a, problem.target, study, metric="f − f*", where="starts",
+                     surface=inst_surface, result=result)
 
 
 def _surfaces() -> set:

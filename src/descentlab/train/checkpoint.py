@@ -161,8 +161,10 @@ class Checkpoint:
 
         Returns the loop's :class:`LoopPosition`.
         """
+        from ..optim.schedules.plateau import restore_plateau_state, without_plateau_state
+
         saved, now = self.meta["optimizer"], optimizer_config(opt)
-        if saved != now:
+        if without_plateau_state(saved) != without_plateau_state(now):  # a Plateau lr's state is restored below
             raise ConfigError(expected(f"the optimizer the checkpoint was made with ({saved})", now,
                                        "resume with the same optimizer settings"))
         if self.meta["batching"] != batcher.config():
@@ -173,6 +175,7 @@ class Checkpoint:
         state.slots = {p: {b: a.copy() for b, a in bufs.items()} for p, bufs in loaded.slots.items()}
         state.step = loaded.step
         batcher.restore(self.meta["rng_state"])
+        restore_plateau_state(opt, saved)
         saved_rules = self.meta["stop_rules"]
         for name, rule in (rules or {}).items():  # a rule added on resume starts fresh
             if name in saved_rules:

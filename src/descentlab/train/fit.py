@@ -38,6 +38,7 @@ import numpy as np
 
 from ..autodiff import Tensor, no_grad
 from ..errors import ConfigError, ShapeError, expected
+from ..optim.schedules.plateau import Plateau
 from ..optim.config import optimizer_config
 from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, NoImprovement, StopReason
@@ -295,7 +296,14 @@ class _Run:
         stop = self._check_gradient(k, L, grads, gnorm)
         if stop is not None:
             return _with_epoch(stop, pos.epoch)
-        self.opt.step(self.params, grads, state)
+        if getattr(self.opt, "needs_closure", False):  # L-BFGS: full batch, evaluated where it chooses
+            if len(idx) != self.n:
+                raise ConfigError(expected(f"full-batch training for {self.opt.name}", f"a batch of {len(idx)} of "
+                                           f"{self.n} samples", "pass batching='full': L-BFGS's line search and "
+                                           "history need the same objective at every evaluation"))
+            self.opt.step_closure(self.params, lambda p: self.step_fn(X[idx], T[idx])[:2], state)
+        else:
+            self.opt.step(self.params, grads, state)
         pos.batch += 1
         pos.epoch_loss_sum += sample_total(self.loss_fn, L, len(idx))
         pos.epoch_seen += len(idx)
@@ -356,6 +364,8 @@ class _Run:
                   else (math.nan, math.nan))
         ep["val_loss"].append(vl)
         ep["val_accuracy"].append(va)
+        if isinstance(self.opt.hyper.get("lr"), Plateau):  # the stateful schedule reads the epoch's metric
+            self.opt.hyper["lr"].step(vl if self.val is not None else ep["loss"][-1])
         ep["lr"].append(steps["lr"][-1] if steps["lr"] else float("nan"))
         ep["grad_norm"].append(pos.epoch_gnorm_sum / max(pos.epoch_steps, 1))
         ep["time"].append(pos.epoch_time)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, expected
+from ..validation import POSITIVE, Integral, Interval, check_params
 
 __all__ = ["lr_find", "LRFinderResult"]
 
@@ -51,6 +52,10 @@ def _smooth(losses: list[float], beta: float) -> list[float]:
     return out
 
 
+#: lr_find's range and length, in the vocabulary of descentlab.validation
+_ARGS = {"lr_min": [POSITIVE], "lr_max": [POSITIVE], "steps": [Interval(Integral, 5, None)]}
+
+
 def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatch:32", *, lr_min: float = 1e-6,
             lr_max: float = 1.0, steps: int = 200, beta: float = 0.98, blowup: float = 4.0, preset: str | None = None,
             seed: int = 0, **hyper) -> LRFinderResult:
@@ -62,10 +67,11 @@ def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatc
     from ..optim import make_optimizer
     from .fit import fit
 
-    if not (0 < lr_min < lr_max and math.isfinite(lr_max)):
+    args = check_params("lr_find", dict(lr_min=lr_min, lr_max=lr_max, steps=steps), _ARGS,
+                        fixes={"steps": "a few hundred steps give a readable curve"})
+    lr_min, lr_max, steps = args["lr_min"], args["lr_max"], args["steps"]
+    if not lr_min < lr_max:
         raise ConfigError(expected("0 < lr_min < lr_max", f"lr_min={lr_min}, lr_max={lr_max}", "e.g. lr_min=1e-6, lr_max=1"))
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 5:
-        raise ConfigError(expected("an integer steps >= 5", steps, "a few hundred steps give a readable curve"))
     ratio = lr_max / lr_min
 
     def schedule(k: int) -> float:

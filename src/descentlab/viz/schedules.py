@@ -23,6 +23,10 @@ DEFAULT_SCHEDULES = (
     "linear:start=0.1,end=0.01,steps=100",
     "poly:total=100,power=2",
     "warmup:steps=10+cosine:total=90",
+    "onecycle:total=100",
+    "sgdr:T_0=20,T_mult=2",
+    "cyclic:max_lr=0.3,step_size_up=15,mode=triangular2",
+    "piecewise:steps=0/20/100,rates=0/0.1/0.01",
 )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._common import key_values
+from ...validation import NONNEGATIVE
+from .._common import add_flag, key_values
 
 #: flag -> descentlab hyperparameter
 HYPER_FLAGS = {"lr": "lr", "eps": "eps", "beta1": "beta1", "beta2": "beta2", "beta": "beta", "momentum": "momentum",
@@ -14,15 +15,14 @@ HYPER_FLAGS = {"lr": "lr", "eps": "eps", "beta1": "beta1", "beta2": "beta2", "be
 def add_hyper_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("hyperparameters (descentlab's names)")
     for flag, name in HYPER_FLAGS.items():
-        g.add_argument(f"--{flag}", dest=f"h_{name}", type=float, metavar="X", help=f"{name}")
+        add_flag(g, f"--{flag}", dest=f"h_{name}", constraints=[NONNEGATIVE, None], default=None, metavar="X", help=f"{name}")
     g.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="any other setting or form, e.g. --set eps_placement=inside (repeatable)")
 
 
 def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
     out = {name: getattr(args, f"h_{name}") for name in HYPER_FLAGS.values() if getattr(args, f"h_{name}") is not None}
-    out.update(key_values(args.set, "--set", example="eps_placement=inside"))
-    return out
+    return {**out, **key_values(args.set, "--set", "eps_placement=inside")}
 
 
 def departure_text(result: dict[str, Any]) -> list[str]:

@@ -55,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--hidden", type=hidden_sizes, default="32", help="hidden layer sizes (default 32)")
     o.add_argument("--preset", default="pytorch",
                    help="convention preset: pytorch (default), keras, optax, cs231n, lecture")
+    o.add_argument("--protocol", choices=["halving", "grid", "random", "deepobs"],
+                   help="compare as a sweep: tune each lr by this protocol on the tune seeds, score on the test seeds "
+                        "(DATASET digits or mnist_5k, or any sweep problem name, e.g. logistic)")
+    o.add_argument("--budget", type=int, default=8, help="with --protocol: lrs tried per optimizer (default 8)")
+    o.add_argument("--steps", type=int, default=None, help="with --protocol: steps per run (default: the problem's)")
+    o.add_argument("--tune-seeds", default="0,1", help="with --protocol: tuning seeds (default 0,1)")
+    o.add_argument("--test-seeds", default="10,11,12", help="with --protocol: scoring seeds (default 10,11,12)")
     add_out_flag(o, "compare_optimizers.png", "plot file")
     for p in (b, o):
         add_name_lr_flag(p, "learning rate for one run, e.g. adam=0.003 or minibatch=0.05 (repeatable)")
@@ -103,8 +110,38 @@ def _table(result: dict) -> str:
     return "\n".join([head, *lines])
 
 
+_SWEEP_PROBLEMS = {"digits": "digits-mlp", "mnist_5k": "mnist-mlp", "mnist": "mnist-mlp"}
+
+
+def _compare_sweep(args: argparse.Namespace) -> int:
+    """``compare optimizers --protocol P``: :func:`descentlab.sweep.race.compare_on_sweep`."""
+    from ...errors import ConfigError, expected
+    from ...sweep import make_executor, problem_names
+    from ...sweep.race import compare_on_sweep
+    from .race import _seeds
+
+    problem = _SWEEP_PROBLEMS.get(args.dataset.lower().replace("-", "_"), args.dataset)
+    if problem.partition(":")[0].lower().replace("_", "-") not in problem_names():
+        raise ConfigError(expected("digits, mnist_5k or a sweep problem with --protocol", repr(args.dataset),
+                                   f"pick one of {', '.join(problem_names())}"))
+    executor = make_executor()
+    try:
+        res = compare_on_sweep(problem, [s for s in args.optimizers.split(",") if s], steps=args.steps,
+                               protocol=args.protocol, budget=args.budget,
+                               tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"),
+                               test_seeds=_seeds(args.test_seeds, "--test-seeds"), preset=args.preset,
+                               executor=executor)
+    finally:
+        executor.close()
+    emit(args, res.to_dict(), res.table)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from ...train.compare import compare_batching, compare_optimizers
+
+    if args.what == "optimizers" and args.protocol:
+        return _compare_sweep(args)
     if not args.no_plot:
         from ...viz._mpl import out_path
 

@@ -16,6 +16,7 @@ examples:
   newton        Newton's method on a quadratic and on Rosenbrock's function
   batch-size    SGD, batch GD and mini-batch GD on the linear-regression derivation
   optimizers    momentum, Nesterov, AdaGrad, RMSProp and Adam one step at a time
+  rprop         rprop with mini-batches drifts; RMSProp's moving average repairs it
   decay         step, exponential and 1/t learning-rate decay
   backprop      the slides' 2-2-1 example number by number (and --network 2-3-2-1)
 
@@ -29,6 +30,7 @@ _HELPS = {
     "newton": "Newton's method on a quadratic and on Rosenbrock's function",
     "batch-size": "SGD, batch GD and mini-batch GD on the slides' linear regression",
     "optimizers": "Momentum, Nesterov, AdaGrad, RMSProp and Adam, one step at a time with their state",
+    "rprop": "Rprop with mini-batches (dividing by each batch's gradient size) drifts; RMSProp repairs it",
     "decay": "Step, exponential and 1/t learning-rate decay",
     "backprop": "The slides' back-propagation examples, number by number, each slide figure checked",
 }
@@ -38,6 +40,7 @@ _EXAMPLES = {
     "newton": "--steps 12 --json",
     "batch-size": "--lr 0.05 -k 3 --seed 1",
     "optimizers": "--steps 5 --json",
+    "rprop": "--lr 0.001 --epochs 50 --beta 0.95",
     "decay": "--lr 0.5 -k 0.05 --at 0,10,100",
     "backprop": "--network 2-3-2-1",
 }
@@ -83,6 +86,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("optimizers", help="momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time")
     p.add_argument("--steps", type=int, default=3, help="steps shown per optimizer (default 3)")
 
+    p = sub.add_parser("rprop", help="rprop with mini-batches drifts; RMSProp repairs it")
+    p.add_argument("--lr", type=float, default=0.01, help="step size η (default 0.01)")
+    p.add_argument("--epochs", type=int, default=30, help="epochs of ten mini-batches (default 30)")
+    p.add_argument("--beta", type=float, default=0.9, help="RMSProp's decay of MeanSquare (default 0.9, the slide's)")
+
     p = sub.add_parser("decay", help="step, exponential and 1/t learning-rate decay")
     p.add_argument("--lr", "--lr0", dest="lr0", type=float, default=0.1, help="initial learning rate α0 (default 0.1)")
     p.add_argument("--every", type=int, default=10, help="step decay halves every N steps (default 10)")
@@ -113,6 +121,8 @@ def _params(args: argparse.Namespace) -> dict:
         return {"seed": args.seed, "eta": args.eta, "k": args.batch}
     if ex == "optimizers":
         return {"steps": args.steps}
+    if ex == "rprop":
+        return {"lr": args.lr, "epochs": args.epochs, "beta": args.beta}
     if ex == "decay":
         return {"lr0": args.lr0, "every": args.every, "k": args.k, "steps": args.at}
     return {"network": args.network}

@@ -10,13 +10,16 @@ never changes an optimizer, so
 * ``to_config()`` is plain JSON and :func:`from_config` rebuilds the same schedule,
   nested ones included.
 
-The package holds three things, one module each:
+The package holds these, one module each:
 
 * :mod:`.base`: the :class:`Schedule` contract, the registry :data:`SCHEDULES`,
   :func:`from_config` and :func:`as_schedule`;
 * :mod:`.formulas`: the schedules themselves, simplest first (the lecture's step,
   exponential and 1/t decays, and the frameworks' constant, multi-step, rate-form
   exponential, cosine, linear, polynomial and :class:`Join`);
+* :mod:`.cyclic`: one-cycle, cosine with warm restarts (SGDR) and cyclic rates;
+  :mod:`.piecewise`: piecewise-linear interpolation and :class:`Product`;
+  :mod:`.plateau`: :class:`Plateau`, the one schedule with state (it reads a metric);
 * :mod:`.grammar`: the text form of the command line, :func:`parse_schedule`
   (``"warmup:steps=5+cosine:total=100"``).
 
@@ -47,20 +50,29 @@ True
 'join: linear from 0 to 0.1 over 5 steps, then 0.1 for t < 5; then cosine from 0.1 to 0 over 100 steps, then 0 (t counted from 5)'
 >>> Cosine(0.1, total=10).values([0, 5, 10]).round(4).tolist()
 [0.1, 0.05, 0.0]
->>> sorted(SCHEDULES)[:3]
-['constant', 'cosine', 'exp']
+>>> sorted(SCHEDULES)[:4]
+['constant', 'cosine', 'cyclic', 'exp']
 """
 from __future__ import annotations
 
 from . import formulas as _formulas
 from .base import SCHEDULES, Schedule, as_schedule, from_config
+from . import cyclic as _cyclic
+from . import piecewise as _piecewise
+from . import plateau as _plateau
+from .cyclic import CosineRestarts, Cyclic, OneCycle
 from .formulas import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep, Polynomial,
                        StepDecay, linear_warmup, warmup_cosine)
+from .piecewise import PiecewiseLinear, Product
+from .plateau import Plateau
 from .grammar import _EXAMPLE, TEXT_FORMS, parse_schedule, text_form  # noqa: F401  (_EXAMPLE: for error-message tests)
 
 __all__ = [
     "Schedule",
     *_formulas.__all__,
+    *_cyclic.__all__,
+    *_piecewise.__all__,
+    *_plateau.__all__,
     "as_schedule",
     "from_config",
     "parse_schedule",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...errors import ConfigError, expected
-from ...validation import NONNEGATIVE, POSITIVE, POSITIVE_COUNT, Interval, Real, check, check_params
+from ...validation import COUNT, NONNEGATIVE, POSITIVE, POSITIVE_COUNT, Interval, Real, check, check_params
 from .base import LR, Schedule, _fmt, from_config
 
 __all__ = [
@@ -145,8 +145,10 @@ class StepDecay(Schedule):
 class MultiStep(Schedule):
     """Multi-step decay: alpha_t = alpha0 * gamma ** (number of milestones m with m <= t).
 
-    The rate drops by ``gamma`` at each milestone, as PyTorch's ``MultiStepLR``.
-    Milestones must be strictly increasing positive steps.
+    The rate drops by ``gamma`` at each milestone, as PyTorch's ``MultiStepLR``, which
+    counts a milestone given twice twice: ``milestones=(10, 10, 20)`` multiplies by
+    ``gamma**2`` at step 10 (PyTorch keeps a Counter of them). Milestones are positive
+    steps in any order, repeats included; they are stored sorted.
     """
 
     lr: float
@@ -159,7 +161,10 @@ class MultiStep(Schedule):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        ms = _increasing_steps("MultiStep", "milestones", "each milestone", self.milestones, "milestones=[30, 60, 90]")
+        ms = self.milestones
+        if isinstance(ms, (str, bytes)) or not hasattr(ms, "__iter__"):
+            raise _fail("MultiStep", "milestones a list of steps", ms, "pass e.g. milestones=[30, 60, 90]")
+        ms = tuple(sorted(check("MultiStep", "each milestone", m, [POSITIVE_COUNT]) for m in ms))
         object.__setattr__(self, "milestones", ms)
 
     def _lr(self, t: int) -> float:
@@ -191,27 +196,51 @@ class Exponential(_KDecay):
 
 @dataclass(frozen=True)
 class ExponentialRate(_OverDecaySteps):
-    """Exponential decay in rate form: alpha_t = alpha0 * rate ** (t / decay_steps).
+    """Exponential decay (or growth) in rate form: alpha_t = alpha0 * rate ** ((t - begin) / decay_steps).
 
     This is Keras's ``ExponentialDecay(initial_learning_rate, decay_steps, decay_rate,
-    staircase)`` and optax's ``exponential_decay`` (without ``transition_begin``);
-    ``staircase=True`` uses ``floor(t / decay_steps)``. ``rate`` is in (0, 1].
+    staircase)`` and optax's ``exponential_decay(init_value, transition_steps,
+    decay_rate, transition_begin, staircase, end_value)``: the rate holds alpha0 until
+    step ``begin``; ``staircase=True`` uses ``floor((t - begin) / decay_steps)``;
+    ``rate > 1`` is growth (optax allows it); ``end``, when given, is where the rate
+    stops: a floor for a decay, a ceiling for a growth (optax's ``end_value``).
     """
 
     lr: float
     rate: float
     decay_steps: int = 1
     staircase: bool = False
+    begin: int = 0
+    end: float | None = None
     kind: ClassVar[str] = "exp_rate"
 
-    _constraints = {"lr": LR, "rate": [_FACTOR], **_OVER_DECAY_STEPS}
-    _fixes = {**_LR_FIX, "rate": "rate is the factor per decay_steps, e.g. 0.96"}
+    _constraints = {"lr": LR, "rate": [POSITIVE], **_OVER_DECAY_STEPS, "begin": [COUNT], "end": [NONNEGATIVE, None]}
+    _fixes = {**_LR_FIX, "rate": "rate is the factor per decay_steps, e.g. 0.96 (or 1.05 to grow)",
+              "begin": "begin is the step the decay starts from, e.g. begin=100"}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.end is not None and (self.end > self.lr if self.rate < 1.0 else self.end < self.lr):
+            side = "<= lr for a decay (rate < 1)" if self.rate < 1.0 else ">= lr for a growth (rate >= 1)"
+            raise _fail("ExponentialRate", f"end {side}", self.end, "end is the value the rate stops at")
 
     def _lr(self, t: int) -> float:
-        return self.lr * self.rate ** self._p(t)
+        count = t - self.begin
+        if count <= 0:
+            return self.lr
+        value = self.lr * self.rate ** self._p(count)
+        if self.end is not None:
+            value = max(value, self.end) if self.rate < 1.0 else min(value, self.end)
+        return value
 
     def describe(self) -> str:
-        return f"exponential {_fmt(self.lr)} * {_fmt(self.rate)}^({self._p_text()})"
+        p = self._p_text() if not self.begin else self._p_text().replace("t", f"(t-{self.begin})", 1)
+        text = f"exponential {_fmt(self.lr)} * {_fmt(self.rate)}^({p})"
+        if self.begin:
+            text += f" from step {self.begin}"
+        if self.end is not None:
+            text += f", {'floor' if self.rate < 1.0 else 'ceiling'} {_fmt(self.end)}"
+        return text
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,11 @@ from ...errors import ConfigError, expected
 from ...keyvalue import parse_value, split_top_level
 from ...validation import NONNEGATIVE, POSITIVE_COUNT, check
 from .base import Schedule
+from .cyclic import CosineRestarts, Cyclic, OneCycle
 from .formulas import (Constant, Cosine, Exponential, ExponentialRate, InverseTime, Join, Linear, MultiStep, Polynomial,
                        StepDecay, linear_warmup)
+from .piecewise import PiecewiseLinear, Product  # noqa: F401  (Product registers its kind; it has no text form)
+from .plateau import Plateau
 
 __all__ = ["parse_schedule", "text_form", "TEXT_FORMS"]
 
@@ -36,6 +39,7 @@ class TextForm:
     example: str
     length: str | None = None  # the key that gives the part's length inside a '+' chain
     lists: tuple[str, ...] = ()  # keys whose value is a list of steps
+    words: tuple[str, ...] = ()  # keys whose value is a word (a form's name: mode=triangular2)
 
 
 #: name -> its text form; aliases point at the same entry.
@@ -53,7 +57,7 @@ def _needs_lr(name: str, kw: dict[str, Any], lr: float | None) -> float:
 
 def text_form(name: str, cls: type[Schedule] | None = None, *, example: str, build: Builder | None = None,
               keys: tuple[str, ...] | None = None, length: str | None = None, lists: tuple[str, ...] = (),
-              aliases: tuple[str, ...] = ()) -> None:
+              aliases: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> None:
     """Register ``name`` as the text form of a schedule.
 
     By default the keys are ``cls``'s fields and the builder passes them to ``cls``,
@@ -70,7 +74,7 @@ def text_form(name: str, cls: type[Schedule] | None = None, *, example: str, bui
             return _cls(**kw)
 
         keys = keys or fields
-    TEXT_FORMS[name] = TextForm(name, tuple(keys or ()), build, example, length, lists)
+    TEXT_FORMS[name] = TextForm(name, tuple(keys or ()), build, example, length, lists, words)
     for alias in aliases:
         _ALIASES[alias] = name
 
@@ -96,7 +100,8 @@ text_form("constant", Constant, example="constant:lr=0.1", aliases=("const",))
 text_form("step", StepDecay, example="step:every=10,gamma=0.5")
 text_form("multistep", MultiStep, example="multistep:milestones=30;60,gamma=0.1", lists=("milestones",),
           aliases=("multi", "milestones"))
-text_form("exp", build=_build_exp, keys=("lr", "k", "rate", "decay_steps", "staircase"), example="exp:k=0.01",
+text_form("exp", build=_build_exp, keys=("lr", "k", "rate", "decay_steps", "staircase", "begin", "end"),
+          example="exp:k=0.01",
           aliases=("exponential",))
 text_form("inv", InverseTime, example="inv:k=0.1", aliases=("inverse", "invtime", "1/t"))
 text_form("cosine", Cosine, example="cosine:total=100,floor=0", length="total", aliases=("cos",))
@@ -105,6 +110,16 @@ text_form("linear", build=_build_linear, keys=("start", "end", "steps", "lr"), e
 text_form("warmup", build=lambda kw, lr: linear_warmup(_needs_lr("warmup", kw, lr), **kw), keys=("lr", "steps", "start"),
           example="warmup:steps=5", length="steps")
 text_form("poly", Polynomial, example="poly:total=100,power=2", length="total", aliases=("polynomial",))
+text_form("onecycle", OneCycle, example="onecycle:total=1000,pct_start=0.3", length="total", words=("anneal",),
+          aliases=("one_cycle", "1cycle"))
+text_form("sgdr", CosineRestarts, example="sgdr:T_0=100,T_mult=2", aliases=("restarts", "cosine_restarts"))
+text_form("cyclic", Cyclic, example="cyclic:max_lr=0.1,step_size_up=100,mode=triangular2", words=("mode",),
+          aliases=("clr",))
+text_form("piecewise", PiecewiseLinear, example="piecewise:steps=0/100/200,rates=0.1/1/0.01",
+          lists=("steps", "rates"), aliases=("interp",))
+text_form("plateau", Plateau, example="plateau:factor=0.5,patience=5",
+          keys=("lr", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"),
+          words=("mode", "threshold_mode"), aliases=("reduce_on_plateau",))
 
 # one valid text form per name, for error messages
 _EXAMPLE = {name: form.example for name, form in TEXT_FORMS.items()}
@@ -123,6 +138,8 @@ def _value(form: TextForm, key: str, text: str, where: str) -> Any:
                 raise ConfigError(expected(f"a number for {key} in '{where}'", item, f"write e.g. {form.example}"))
         return items
     value = parse_value(text, lists=False)
+    if key in form.words:
+        return value.strip() if isinstance(value, str) else value
     if isinstance(value, str):
         raise ConfigError(expected(f"a number for {key} in '{where}'", value.strip(), f"write e.g. {key}=0.5"))
     return value
@@ -175,7 +192,10 @@ def parse_schedule(text: str, lr: float | None = None) -> Schedule:
     Names: constant, step (every, gamma), multistep (milestones=30/60, gamma),
     exp (k, or rate; decay_steps, staircase), inv (k, decay_steps, staircase),
     cosine (total, floor), linear (start, end, steps), warmup (steps, start), poly
-    (total, power, end).
+    (total, power, end), onecycle (total, pct_start, anneal, div_factor,
+    final_div_factor, three_phase), sgdr (T_0, T_mult, floor), cyclic (max_lr,
+    step_size_up, step_size_down, mode, gamma), piecewise (steps, rates), plateau
+    (factor, patience, threshold, threshold_mode, cooldown, min_lr, mode).
 
     >>> parse_schedule("step:every=10,gamma=0.5", lr=0.1)
     StepDecay(lr=0.1, every=10, gamma=0.5)
