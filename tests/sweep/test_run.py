@@ -120,3 +120,13 @@ def test_keys_are_content_hashes():
 def test_problem_specs_parse_lists_and_numbers():
     assert parse_problem("quadratic:eigenvalues=1,100,angle=0.5") == ("quadratic", {"eigenvalues": (1, 100), "angle": 0.5})
     assert parse_problem("Digits_MLP") == ("digits-mlp", {})
+
+
+def test_every_registered_optimizer_runs_in_a_sweep():
+    from descentlab.optim.registry import optimizer_names
+
+    # the list comes from optim's registry, so an optimizer added there is covered here too
+    for name in optimizer_names():
+        rec = run_config(make_config("quadratic", name, "pytorch", {"lr": 0.01}, 5, 0))
+        assert rec["status"] in ("ok", "diverged") and rec["error"] is None, (name, rec["error"])
+        assert len(rec["curve"]) >= 1

@@ -105,6 +105,7 @@ def _run(config: Mapping) -> dict:
     inst = problem.instance(seed, config["problem"]["options"])
     opt = make_optimizer(config["optimizer"], preset=config["preset"], **config["hyper"])
     newton = getattr(opt, "needs_hessian", False)
+    closure = getattr(opt, "needs_closure", False)
     if newton and inst.hessian is None:
         raise ConfigError(expected(f"a problem with a Hessian for {config['optimizer']}",
                                    f"{problem.name} (no Hessian)", "use a first-order optimizer on it"))
@@ -127,6 +128,15 @@ def _run(config: Mapping) -> dict:
                 final = m
             if t == steps:
                 break
+            if closure:  # L-BFGS evaluates the loss where its line search chooses; one step = one outer iteration
+                loss = opt.step_closure(params, lambda p: inst.loss_and_grads(p, rng), state)
+                if not math.isfinite(loss):
+                    diverged = t
+                    break
+                if bound != math.inf and not all(float(np.max(np.abs(p))) <= bound for p in params.values()):
+                    diverged = t + 1
+                    break
+                continue
             loss, grads = inst.loss_and_grads(opt.eval_params(params, state), rng)
             if not (math.isfinite(loss) and _finite(grads)):
                 diverged = t
