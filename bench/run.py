@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep", "interop")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -41,7 +41,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "startup": dict(reps=3, torch_too=False),
                 "race": dict(reps=1, steps=50),
                 "sweep": dict(quick=True, optuna_trials=30),
-                "playground": dict(repeats=10)}
+                "playground": dict(repeats=10),
+                "interop": dict(reps=3, inner=10)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
                           names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad"], reps=5, reference_max=1_000_000),
             "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
@@ -51,7 +52,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
             "startup": dict(reps=9, torch_too=True),
             "race": dict(reps=3, steps=500),
             "sweep": dict(quick=False, optuna_trials=300),
-            "playground": dict(repeats=200)}
+            "playground": dict(repeats=200),
+            "interop": dict(reps=7, inner=50)}
     if threads > 1:
         # the step targets are for one thread; with more, the two headline cases only
         plan["optim"] = dict(sizes=[10_000_000], layouts=[1], names=["momentum", "Adam"], reps=5, reference_max=0)
@@ -233,7 +235,8 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
 
 
 def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
-           race: dict | None = None, playground: dict | None = None, sweep: dict | None = None) -> str:
+           race: dict | None = None, playground: dict | None = None, sweep: dict | None = None,
+           interop: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -292,6 +295,10 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
                      "`python bench/sweep.py --optuna-trials 300`: runs/s and overhead per run (wall time minus the "
                      "runs' own time); Optuna's GridSampler reads every stored trial for each new one, so it is "
                      "timed on the first trials of the same study.\n\n" + sweep["markdown"])
+    if interop:
+        import interop as interop_bench
+        parts.append(f"\n### Torch adapter: Adam step on torch models, float32, {interop['threads']} thread(s)\n\n"
+                     "Only `opt.step()` is timed; gradients set once.\n\n" + interop_bench.table(interop))
     if optim_facts or mlp_facts or memory or startup:
         parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
     return "\n".join(parts) + "\n"
@@ -350,7 +357,12 @@ def main(argv=None) -> int:
         print("timing the sweep engine against Optuna...", file=sys.stderr)
         sweep = sweep_bench.run(**_plan(args.quick)["sweep"])
         sweep["markdown"] = sweep_bench.markdown(sweep)
-    text = render(args, results, memory, startup, race, playground, sweep)
+    interop = None
+    if "interop" in args.only and have("torch"):
+        import interop as interop_bench
+        print("timing the torch adapter's step...", file=sys.stderr)
+        interop = interop_bench.run(threads=threads[0], **_plan(args.quick)["interop"])
+    text = render(args, results, memory, startup, race, playground, sweep, interop)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 

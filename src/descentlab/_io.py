@@ -17,6 +17,7 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -34,19 +35,29 @@ __all__ = [
     "to_jsonable",
     "dumps_json",
     "ensure_parent",
+    "special_file",
+    "check_special_output",
 ]
 
 _MANIFEST_KEY = "__manifest__"
 
 
-def ensure_parent(path: str | os.PathLike, *, create: bool = True) -> Path:
+def ensure_parent(path: str | os.PathLike, *, create: bool = True, regular: bool = False) -> Path:
     """Return ``path`` as a Path whose folder exists (created if ``create``).
 
-    Raises a clear ``FileNotFoundError`` when the folder is missing and ``create`` is
+    A character device or a FIFO is returned as it is (it is written through), a block
+    device or a socket refused; with ``regular=True`` (a checkpoint, which is read back)
+    every special file is refused. Otherwise raises a clear ``FileNotFoundError`` when the folder is missing and ``create`` is
     false, ``NotADirectoryError`` (naming ``path``) when the folder is a regular file, or
     ``PermissionError`` when it cannot be written.
     """
     p = Path(path)
+    what = check_special_output(p)
+    if what is not None and regular:
+        raise StateFileError(expected("a path to a regular file (it is read back later)", f"{p} (a {what})",
+                                      "name a file, e.g. run.npz"))
+    if what is not None:
+        return p  # a device or FIFO is written through: its folder needs no write access
     parent = p.parent if str(p.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         # a regular file where the folder should be: say so now, not at the first write
@@ -60,9 +71,71 @@ def ensure_parent(path: str | os.PathLike, *, create: bool = True) -> Path:
     return p
 
 
+def special_file(path: str | os.PathLike) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file nor a folder.
+
+    Returns ``"character device"``, ``"FIFO"``, ``"block device"`` or ``"socket"``, or
+    None for a regular file, a folder or a path that does not exist. Such a path is
+    never replaced by a regular file (as root, ``os.replace`` over ``/dev/null`` would
+    do exactly that).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    for test, what in ((stat.S_ISCHR, "character device"), (stat.S_ISFIFO, "FIFO"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return what
+    return None
+
+
+def check_special_output(path: str | os.PathLike) -> str | None:
+    """Refuse, before any work, an output path that is a block device or a socket.
+
+    A character device (``/dev/null``, a terminal) and a FIFO are written through;
+    they are returned by name so a caller may skip what only a regular file needs.
+    """
+    what = special_file(path)
+    if what in ("block device", "socket"):
+        raise StateFileError(expected("an output path that is a regular file, a character device or a FIFO",
+                                      f"{os.fspath(path)} (a {what})",
+                                      "choose a file name; descentlab never writes onto a disk or a socket"))
+    return what
+
+
+def _write_through(path: Path, data: bytes, what: str) -> Path:
+    """Write ``data`` into an existing character device or FIFO, never replacing it."""
+    flags = os.O_WRONLY | (os.O_NONBLOCK if what == "FIFO" else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO that nobody reads: writing would block forever
+            raise StateFileError(expected("a FIFO with a reader on its other end", f"{path} (no reader)",
+                                          "start the reader first (e.g. cat < fifo), or write to a regular file")) from None
+        raise
+    try:
+        if what == "FIFO":
+            os.set_blocking(fd, True)  # the reader is there: let a full pipe wait for it
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return path
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    A ``path`` that is a character device (``/dev/null``) or a FIFO with a reader is
+    written through, never replaced; a block device or a socket is refused
+    (:func:`check_special_output`).
+    """
     p = ensure_parent(path)
+    what = special_file(p)
+    if what is not None:
+        return _write_through(p, data, what)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.

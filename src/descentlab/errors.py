@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "GraphError",
     "NonFiniteGradientError",
+    "NumericalWarning",
     "expected",
 ]
 
@@ -49,6 +50,10 @@ class GraphError(DescentlabError, RuntimeError):
 
 class NonFiniteGradientError(DescentlabError, ValueError):
     """A seed gradient passed to ``backward()`` holds NaN or infinity."""
+
+
+class NumericalWarning(RuntimeWarning):
+    """A finite gradient gave a non-finite update or state (eps=0 on a zero gradient, g*g overflowing)."""
 
 
 def expected(what: str, got: object, fix: str | None = None) -> str:

@@ -81,7 +81,7 @@ def test_asking_for_numba_when_missing_is_a_config_error(monkeypatch):
 
 def test_without_numba_large_steps_and_the_fast_training_path_still_run():
     # The places that choose a kernel by size or by flag: Optimizer.step on 64K+ elements
-    # (fused dispatch) and train_mlp(fast=True). Without numba they take the NumPy kernels
+    # (fused dispatch) and train_mlp's fast MLP. Without numba they take the NumPy kernels
     # and give what the reference path gives.
     code = textwrap.dedent("""
         import sys
@@ -110,9 +110,10 @@ def test_without_numba_large_steps_and_the_fast_training_path_still_run():
                 ref = {k: ref[k] + upd[k] for k in ref}
             assert all(np.array_equal(fast[k], ref[k]) for k in ref), name
         assert tried and all(tried), "the fused path was not taken"
-        kw = dict(hidden=(8,), optimizer="adam", lr=3e-3, batching="minibatch:16", epochs=1, seed=0, quiet=True)
-        _, h_ref = train_mlp("xor", **kw)
-        _, h_fast = train_mlp("xor", fast=True, **kw)
+        kw = dict(hidden=(8,), optimizer="adam", lr=3e-3, batching="minibatch:16", epochs=1, seed=0, quiet=True,
+                  dtype="float64")
+        _, h_ref = train_mlp("xor", engine="autodiff", **kw)
+        _, h_fast = train_mlp("xor", engine="fast", **kw)
         np.testing.assert_allclose(h_fast.steps["loss"], h_ref.steps["loss"], rtol=1e-9)
         print("numba" in sys.modules, "ok")
     """)

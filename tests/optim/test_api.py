@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from descentlab.errors import NumericalWarning
 from hypothesis import given, settings, strategies as st
 
 from descentlab.errors import ConfigError, ShapeError
@@ -148,7 +150,7 @@ def test_eps_zero_on_a_zero_gradient_is_nan_and_the_record_says_so(name):
     # the trap docs/optimizers.md warns about: 0 / (sqrt(0) + 0)
     opt = make_optimizer(name, eps=0.0)
     params = {"x": np.zeros(2)}
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.warns(NumericalWarning, match="eps=0 divides a zero"):
         rec = opt.step(params, {"x": np.array([0.0, 1.0])}, opt.init(params), record=True)
     assert np.isnan(params["x"][0]) and np.isfinite(params["x"][1])
     assert rec.note == "non-finite update of 'x' at step 0"
@@ -217,7 +219,9 @@ def test_centred_rmsprop_on_a_constant_gradient_is_nan_as_in_pytorch():
     opt = make_optimizer("rmsprop", centered=True, beta=0.5, lr=1e-3)
     params = {"x": np.zeros(3)}
     state = opt.init(params)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), pytest.warns(NumericalWarning, match=r"at step 53 the update of 'x' is not "
+                                                       r"finite .*centred RMSProp's v - m\^2 rounding below 0") as seen:
         notes = [opt.step(params, {"x": np.full(3, 7.77)}, state, record=True).note for _ in range(60)]
+    assert seen[0].message.args[0].startswith("rmsprop: at step 53 ")
     first = next(k for k, note in enumerate(notes) if note)
     assert first == 53 and notes[53] == "non-finite update of 'x' at step 53"

@@ -1,5 +1,6 @@
 """The comparisons: JSON-able tables, same budget, and the plots; plus the CLI commands."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -88,11 +89,13 @@ def test_cli_train_divergence_is_named_and_never_printed_as_nan(capsys):
     from descentlab.cli.main import main
 
     argv = ["train", "xor", "--hidden", "8", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3", "--quiet"]
-    assert main(argv) == 0  # divergence is a result, not a crash
-    text = capsys.readouterr().out
+    assert main(argv) == 3  # divergence is a result, not a crash: printed, with its own exit status
+    out = capsys.readouterr()
+    text = out.out
+    assert re.fullmatch(r"descentlab train: diverged: xor: diverged at step \d+: .* \(exit status 3\)", out.err.strip())
     assert "stop: diverged" in text and "at step" in text and "no epoch completed" in text
     assert "nan" not in text.lower()
-    assert main([*argv, "--json"]) == 0
+    assert main([*argv, "--json"]) == 3
     r = json.loads(capsys.readouterr().out)
     assert r["stop"]["kind"] == "diverged" and r["final"] == dict.fromkeys(r["final"])
     assert "nan" not in json.dumps(r["final"])
@@ -118,14 +121,16 @@ def test_cli_bad_arguments_get_a_sentence_and_status_2(argv, pattern, capsys):
 
 
 def test_cli_compare_names_a_diverged_run_and_prints_no_nan(capsys):
-    out = _cli(capsys, "compare", "optimizers", "--quick", "--no-plot", "--optimizers", "sgd,adam", "--lr", "sgd=100")
+    out = _cli(capsys, "compare", "optimizers", "--quick", "--no-plot", "--optimizers", "sgd,adam", "--lr", "sgd=100",
+               status=3)
+    assert out.err.startswith("descentlab compare: diverged: sgd at lr 100: diverged at step")
     sgd = next(line for line in out.out.splitlines() if line.startswith("sgd"))
     assert "diverged at step" in sgd and "nan" not in out.out.lower()
     out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full,minibatch:16",
-               "--lr", "full=10", "--json")
+               "--lr", "full=10", "--json", status=3)
     full = json.loads(out.out)["rows"][0]
     assert full["stop"] == "diverged" and full["stop_step"] < full["steps"] + 1
-    out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full", "--lr", "full=10")
+    out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full", "--lr", "full=10", status=3)
     assert "diverged at step" in out.out and "nan" not in out.out.lower()
 
 

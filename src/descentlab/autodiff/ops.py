@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError, expected
+from ..errors import ConfigError, ShapeError, expected
 from .tensor import Tensor, as_tensor
 
 __all__ = [
@@ -200,6 +200,8 @@ def softplus(a: Tensor) -> Tensor:
 
 def clip(a: Tensor, lo: float, hi: float) -> Tensor:
     """Clamp to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (ends included, as PyTorch)."""
+    if not lo <= hi:  # also refuses NaN bounds; np.clip would quietly return hi everywhere
+        raise ConfigError(expected("clip bounds lo <= hi", f"lo={lo!r}, hi={hi!r}", "swap them, or pass lo <= hi"))
     x = a.data
     return _new(np.clip(x, lo, hi), (a,), lambda g: (g * ((x >= lo) & (x <= hi)),), "clip")
 
@@ -208,8 +210,21 @@ def clip(a: Tensor, lo: float, hi: float) -> Tensor:
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    return tuple(int(ax) % ndim if ndim else int(ax) for ax in axes)
+    """``axis`` as non-negative axes of an ``ndim``-D array; refused when out of range or repeated.
+
+    Trap: ``ax % ndim`` alone would take axis 2 of a 2-D tensor for axis 0, a silent wrong sum.
+    """
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for ax in axes:
+        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)) or not -max(ndim, 1) <= ax < max(ndim, 1):
+            raise ShapeError(expected(f"an axis in -{ndim} .. {ndim - 1} for a {ndim}-D tensor" if ndim
+                                      else "axis None, 0 or -1 for a 0-D tensor", repr(axis),
+                                      "count axes from 0, or from the end with -1"))
+        out.append(int(ax) % ndim if ndim else int(ax))
+    if len(set(out)) != len(out):
+        raise ShapeError(expected("each axis once", repr(axis), "drop the repeated axis"))
+    return tuple(out)
 
 
 def sum(a: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:  # noqa: A001

@@ -14,12 +14,26 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, expected
+from .cache import cached_dataset
 from .dataset import Dataset
 
 __all__ = ["digits", "iris", "breast_cancer", "mnist_5k", "mnist_5k_path"]
 
 
-def _sklearn(loader: str, name: str) -> Dataset:
+_SKLEARN_FILES = {"load_digits": "digits.csv.gz", "load_iris": "iris.csv", "load_breast_cancer": "breast_cancer.csv"}
+
+
+def _sklearn_source(loader: str) -> Path | None:
+    """scikit-learn's data file behind ``loader``, found without importing scikit-learn."""
+    spec = importlib.util.find_spec("sklearn")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        p = Path(root) / "datasets" / "data" / _SKLEARN_FILES[loader]
+        if p.is_file():
+            return p
+    return None
+
+
+def _sklearn_build(loader: str, name: str) -> Dataset:
     try:
         from sklearn import datasets
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -29,6 +43,14 @@ def _sklearn(loader: str, name: str) -> Dataset:
     X = np.asarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target, dtype=np.int64)
     return Dataset(X, y, "classification", int(y.max()) + 1, name, {"source": f"sklearn.datasets.{loader}"})
+
+
+def _sklearn(loader: str, name: str) -> Dataset:
+    """A scikit-learn set, from the user's cache after the first load (see :mod:`.cache`)."""
+    source = _sklearn_source(loader)
+    if source is None:  # an unusual install: no file to key the cache by
+        return _sklearn_build(loader, name)
+    return cached_dataset(name, source, lambda: _sklearn_build(loader, name))
 
 
 def digits() -> Dataset:
@@ -63,9 +85,15 @@ def mnist_5k_path() -> Path:
 def mnist_5k(scale: bool = True) -> Dataset:
     """5000 real MNIST digits (784 pixels, 10 classes, 500 each).
 
-    With ``scale=True`` pixels are divided by 255 into [0, 1].
+    With ``scale=True`` pixels are divided by 255 into [0, 1]. The parsed file is kept
+    in the user's cache folder (see :mod:`.cache`), so only the first load parses it.
     """
     path = mnist_5k_path()
+    name = "mnist_5k" if scale else "mnist_5k_raw"
+    return cached_dataset(name, path, lambda: _mnist_build(path, scale))
+
+
+def _mnist_build(path: Path, scale: bool) -> Dataset:
     with gzip.open(path, "rb") as fh:
         table = np.loadtxt(fh, delimiter=",", dtype=np.float64)
     if table.ndim != 2 or table.shape[1] != 785:

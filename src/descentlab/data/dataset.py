@@ -20,6 +20,10 @@ __all__ = ["Dataset", "check_arrays", "train_val_split", "Standardizer", "standa
 
 Task = Literal["classification", "regression"]
 
+#: Labels imply K = max(y) + 1 classes; above this K they are taken for identifiers,
+#: not class indices (a label of 10**12 would ask for a 10**12-wide output layer).
+MAX_INFERRED_CLASSES = 100_000
+
 
 def _rows(mask: np.ndarray, limit: int = 8) -> str:
     idx = np.flatnonzero(mask)
@@ -74,6 +78,12 @@ def check_arrays(X, y, task: Task = "classification", n_classes: int | None = No
                                          "use task='regression' for real-valued targets"))
         elif not np.issubdtype(y.dtype, np.integer):
             raise DataError(expected("integer class labels", f"dtype {y.dtype}", "encode the classes as 0 .. K-1"))
+        if n_classes is None and np.abs(y).max() >= MAX_INFERRED_CLASSES:
+            far = np.abs(y) >= MAX_INFERRED_CLASSES
+            raise DataError(expected(f"class labels 0 .. K-1 with K at most {MAX_INFERRED_CLASSES:,}",
+                                     f"label {y[far][0]:.15g} at {_rows(far)} ({np.unique(y).size} distinct labels)",
+                                     "relabel with np.unique(y, return_inverse=True)[1], pass n_classes= "
+                                     "explicitly, or use task='regression' for real-valued targets"))
         y = y.astype(np.int64)
         k = int(y.max()) + 1 if n_classes is None else int(n_classes)
         outside = (y < 0) | (y >= k)
@@ -97,8 +107,9 @@ def check_arrays(X, y, task: Task = "classification", n_classes: int | None = No
 class Dataset:
     """Features ``X`` (M, d), targets ``y`` and what they mean.
 
-    Build one with ``Dataset.from_arrays``, which validates; the constructor trusts
-    its input.
+    The constructor validates with :func:`check_arrays` (shapes, finiteness, labels in
+    range), as ``Dataset.from_arrays`` does: a Dataset that exists is one ``fit`` can
+    use. A floating ``X`` keeps its dtype (float32 stays float32); others become float64.
     """
 
     X: np.ndarray
@@ -108,11 +119,19 @@ class Dataset:
     name: str = "data"
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        X = np.asarray(self.X)
+        dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float64
+        X, y, k = check_arrays(X, self.y, self.task, self.n_classes, dtype=dtype)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "n_classes", k)
+        object.__setattr__(self, "info", dict(self.info or {}))
+
     @classmethod
     def from_arrays(cls, X, y, task: Task = "classification", n_classes: int | None = None,
                     name: str = "data", info: dict | None = None) -> "Dataset":
-        X, y, k = check_arrays(X, y, task, n_classes)
-        return cls(X, y, task, k, name, dict(info or {}))
+        return cls(X, y, task, n_classes, name, dict(info or {}))
 
     def __repr__(self) -> str:
         classes = f", n_classes={self.n_classes}" if self.n_classes is not None else ""

@@ -1,6 +1,7 @@
 """Your own data from ``.npz`` or ``.csv`` files (read with NumPy, never with pickle)."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,15 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
     ``header=True``). Empty cells become NaN and are reported by row.
     """
     p = _exists(path)
-    with open(p, encoding="utf-8") as fh:
-        first = fh.readline()
+    raw = p.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(expected("a CSV file in UTF-8 text", f"byte 0x{raw[exc.start]:02x} on line {line} of {p.name}, "
+                                 "which is not UTF-8", "save the file as UTF-8 text (a spreadsheet's 'CSV UTF-8'), "
+                                 "or check that it is a CSV at all")) from None
+    first = raw.decode("utf-8").split("\n", 1)[0]
     names = [c.strip() for c in first.strip().split(delimiter)]
     if header is None:
         try:
@@ -56,16 +64,24 @@ def load_csv(path, target: int | str = -1, task: Task = "classification", n_clas
         except ValueError:
             header = True
     try:
-        table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
+        with warnings.catch_warnings():  # an empty file is refused below, as an empty dataset
+            warnings.simplefilter("ignore", UserWarning)
+            table = np.genfromtxt(p, delimiter=delimiter, skip_header=1 if header else 0, dtype=np.float64, ndmin=2)
     except ValueError as exc:
-        raise DataError(expected("a numeric CSV file", f"{p.name} ({exc})", "encode text columns as numbers")) from exc
+        why = " ".join(str(exc).split())  # genfromtxt's message spans lines; the sentence is one
+        raise DataError(expected("a numeric CSV file with the same number of cells on every line", f"{p.name} ({why})",
+                                 "make every row as long as the first, and encode text columns as numbers")) from exc
     _refuse_text_cells(p, table, delimiter, header, names)
     if isinstance(target, str):
         if not header or target not in names:
             raise DataError(expected(f"a column named {target!r}", f"columns {names if header else 'without header'}"))
         col = names.index(target)
     else:
-        col = int(target) % table.shape[1]
+        n_cols = table.shape[1]
+        if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or not -n_cols <= target < n_cols:
+            raise DataError(expected(f"a target column index in -{n_cols} .. {n_cols - 1} ({n_cols} columns in {p.name})",
+                                     repr(target), "count columns from 0, or from the end with -1"))
+        col = int(target) % n_cols
     X = np.delete(table, col, axis=1)
     y = table[:, col]
     return Dataset.from_arrays(X, y, task, n_classes, name=p.stem, info={"source": p.name})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import inspect
 
 from ..errors import ConfigError, expected
@@ -53,6 +54,11 @@ def get_surface(name: str | Surface, **kw) -> Surface:
     if bad:
         raise ConfigError(expected(f"options of {key!r} among {sorted(allowed) or 'none'}", bad,
                                    "drop or rename them"))
+    for k, v in kw.items():
+        flat = v if isinstance(v, (list, tuple)) else [v]
+        if any(isinstance(x, float) and not math.isfinite(x) for x in flat):
+            raise ConfigError(expected(f"finite numbers for the options of {key!r}", f"{k}={v!r}",
+                                       "pass finite numbers (nan and inf make every f and gradient meaningless)"))
     try:
         return factory(**kw)
     except ConfigError:  # the factory's own sentence (e.g. a negative eigenvalue) is already the right one

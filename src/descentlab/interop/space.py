@@ -134,6 +134,8 @@ def _rule_key(opt) -> tuple:
         h.pop("nesterov_form", None)
     if h.get("momentum", None) == 0.0:
         h.pop("momentum_form", None)
+    if h.get("amsgrad", None) is False:
+        h.pop("amsgrad_form", None)
     return tuple(sorted((k, repr(v)) for k, v in h.items()))
 
 

@@ -151,6 +151,8 @@ class Account:
     parts: list[Part] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    #: runs at the user's settings that diverged, one sentence each (``descentlab lecture`` exits 3)
+    diverged: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         passed = sum(c.passed for c in self.checks)
@@ -183,4 +185,4 @@ class Account:
         """Plain JSON types: ``example``, ``title``, ``summary``, ``data``, ``checks``, ``parts``."""
         return {"example": self.example, "title": self.title, "summary": self.summary,
                 "data": to_jsonable(self.data), "checks": [c.to_dict() for c in self.checks],
-                "parts": [p.to_dict() for p in self.parts]}
+                "parts": [p.to_dict() for p in self.parts], "diverged": list(self.diverged)}

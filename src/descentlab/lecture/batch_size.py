@@ -76,12 +76,18 @@ def _one_step(part, name: str, idx: np.ndarray, X, y, w, eta) -> dict:
             "loss_before": loss_half(w, X, y), "loss_after": loss_half(w_new, X, y)}
 
 
-def _train(batching, X, y, w0, eta, epochs) -> np.ndarray:
+def _train(batching, X, y, w0, eta, epochs) -> tuple[np.ndarray, int | None]:
+    """``epochs`` epochs of plain GD steps: ``(w, None)``, or ``(w, step)`` once w stops being finite."""
     w = w0.copy()
-    for _ in range(epochs):
-        for idx in batching.epoch(X.shape[0]):
-            w = w - eta * grad_half(w, X[idx], y[idx])
-    return w
+    step = 0
+    with np.errstate(over="ignore", invalid="ignore"):  # a too-large η overflows; the step is named instead
+        for _ in range(epochs):
+            for idx in batching.epoch(X.shape[0]):
+                w = w - eta * grad_half(w, X[idx], y[idx])
+                step += 1
+                if not np.isfinite(w).all():
+                    return w, step
+    return w, None
 
 
 def run(seed: int = 0, eta: float = ETA, k: int = 2, epochs: int = 2000) -> Account:
@@ -135,9 +141,12 @@ def run(seed: int = 0, eta: float = ETA, k: int = 2, epochs: int = 2000) -> Acco
 
     # several epochs: all three approach the least-squares solution
     w_ls = np.linalg.lstsq(X, y, rcond=None)[0]
-    finals = {"sgd": _train(stochastic(seed), X, y, W0, eta, epochs),
-              "bgd": _train(full(seed), X, y, W0, eta, epochs),
-              "mbgd": _train(minibatch(int(k), seed=seed), X, y, W0, eta, epochs)}
+    runs = {"sgd": _train(stochastic(seed), X, y, W0, eta, epochs),
+            "bgd": _train(full(seed), X, y, W0, eta, epochs),
+            "mbgd": _train(minibatch(int(k), seed=seed), X, y, W0, eta, epochs)}
+    finals = {m: w for m, (w, _) in runs.items()}
+    acc.diverged = [f"{m.upper()} with η = {fmt(eta)}: w is not finite after update {at}"
+                    for m, (_, at) in runs.items() if at is not None]
     p = acc.part(f"5. After {epochs} epochs", "each method's w beside the least-squares solution; SGD and MBGD "
                  "with a constant η keep fluctuating around it, batch GD converges to it.")
     p.tables.append(Table(["method", "updates per epoch", "w after", "L(w) (½ convention)", "distance to w*"],

@@ -132,6 +132,8 @@ def run(x0: float = X0, lrs: tuple[float, ...] = LRS, eps: float = EPS, lr: floa
     s1 = steps[1] if len(steps) > 1 else steps[0]
     p.add("x_1", "x_0 − γ·2x_0", f"{fmt(x0)} − {fmt(lr)}·2·{fmt(x0)}", s1["x"])
     p.add("stop", "", "", f"{main['stop']['kind']} at t = {main['stop']['step']}")
+    if main["stop"]["kind"] == "diverged":
+        acc.diverged.append(f"GD with γ = {fmt(lr)}: diverged at t = {main['stop']['step']} ({main['stop']['detail']})")
     t_formula = steps_to_stop(x0, lr, eps)
     p.add("t* (formula)", "⌈ln(ε / 2|x0|) / ln|1 − 2γ|⌉", f"⌈ln({fmt(eps)} / {fmt(2 * abs(x0))}) / ln|{fmt(1 - 2 * lr)}|⌉",
           t_formula if t_formula is not None else "never: |1 − 2γ| ≥ 1, so |x_t| never shrinks")

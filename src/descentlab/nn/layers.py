@@ -1,6 +1,8 @@
 """Layers: the dense (affine) layer, activations as modules, and Sequential."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..autodiff import Tensor
@@ -144,6 +146,39 @@ class Sequential(Module):
         return [tuple(x) for x in layers]
 
 
+def _physical_memory() -> int | None:
+    """Bytes of RAM on this machine, or None where the system does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - non-POSIX
+        return None
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"  # pragma: no cover
+
+
+def _check_fits_in_memory(sizes: list[int], dtype: np.dtype) -> None:
+    """Refuse, before allocating, a network whose training could not fit in this machine's memory.
+
+    Training holds the weights, their gradients and up to two optimizer buffers (Adam's
+    m and v): about four times the weights, which is what is compared with the RAM.
+    """
+    n = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))  # weights and biases
+    need = 4 * n * dtype.itemsize
+    ram = _physical_memory()
+    if ram is not None and need > ram:
+        raise ConfigError(expected(
+            "a network whose weights, gradients and optimizer state fit in memory",
+            f"sizes {sizes}: {n:,} parameters, {_bytes(n * dtype.itemsize)} of weights and about {_bytes(need)} "
+            f"to train, on a machine with {_bytes(ram)}",
+            "use smaller hidden sizes (e.g. --hidden 128), or fewer classes"))
+
+
 def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output_activation: str | None = None,
         dtype=np.float64) -> Sequential:
     """A multi-layer perceptron ``sizes = [d_in, h1, ..., d_out]``.
@@ -155,6 +190,9 @@ def mlp(sizes, activation: str = "relu", init: str | None = None, seed=0, output
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2:
         raise ConfigError(expected("sizes [d_in, ..., d_out] with at least two entries", sizes, "e.g. mlp([64, 32, 10])"))
+    if min(sizes) < 1:
+        raise ConfigError(expected("layer sizes >= 1", sizes, "every layer needs at least one unit"))
+    _check_fits_in_memory(sizes, np.dtype(dtype))
     act = activation.lower()
     if act not in ACTIVATIONS:
         raise ConfigError(expected(f"an activation in {sorted(ACTIVATIONS)}", activation))

@@ -179,6 +179,7 @@ class Optimizer:
                 return None
         updates, new_state, extras, lr = self._update(grads, state, params, hessian=hessian)
         k = new_state.step - 1
+        _warn_if_finite_grads_broke(self, k, grads, updates, new_state)
         for name, u in updates.items():
             params[name] += u
         state.slots = new_state.slots
@@ -257,6 +258,41 @@ class Optimizer:
         )
 
 
+def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_state) -> None:
+    """Say so the moment a finite gradient gives a non-finite update or buffer.
+
+    Two traps, both silent otherwise: ``eps=0`` turns a zero gradient into 0/0 = NaN,
+    and a finite but huge gradient (1e308) overflows g*g to inf, after which m/sqrt(v)
+    is a zero update. A non-finite gradient is left to the divergence rule.
+    """
+    for name, g in grads.items():
+        if not np.all(np.isfinite(g)):
+            return
+    bad_u = [n for n, u in updates.items() if not np.all(np.isfinite(u))]
+    bad_s = [f"{n}.{b}" for n, bufs in new_state.slots.items() for b, a in bufs.items()
+             if isinstance(a, np.ndarray) and a.dtype.kind == "f" and not np.all(np.isfinite(a))]
+    if not bad_u and not bad_s:
+        return
+    import warnings
+    from builtins import max as builtins_max
+
+    from ..errors import NumericalWarning
+
+    eps = opt.hyper.get("eps")
+    if bad_u:
+        what = f"the update of {', '.join(map(repr, bad_u))} is not finite"
+    else:
+        what = f"the buffer {', '.join(map(repr, bad_s))} overflowed to infinity (the update it gives is 0)"
+    huge = builtins_max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
+    if eps == 0 and bad_u:
+        cause, fix = "eps=0 divides a zero gradient by zero", "pass eps > 0, e.g. eps=1e-8"
+    elif huge > np.sqrt(np.finfo(np.float64).max) or not bad_u:
+        cause, fix = f"the gradient is so large ({huge:.3g}) that g*g overflows", "rescale the problem or clip the gradient"
+    else:
+        cause, fix = ("the rule's own arithmetic gave 0/0, inf - inf or the square root of a negative (e.g. centred RMSProp's v - m^2 rounding below 0 "
+                      "on a constant gradient)"), "see the step's record (step(..., record=True)), or raise eps"
+    warnings.warn(f"{opt.name}: at step {k} {what} although the gradient is finite: {cause}. Fix: {fix}.",
+                  NumericalWarning, stacklevel=3)
 #: preset -> (largest momentum, whether it is allowed, why): a preset accepts what its
 #: framework accepts. PyTorch (SGD, RMSprop) and optax only ask for momentum >= 0, so
 #: momentum=1.0 (no friction: every past gradient kept) and above run there, as they do

@@ -88,7 +88,7 @@ def save_checkpoint(path, model, opt, state, batcher, position, history, done: b
     :class:`~descentlab.optim.stopping.StopRule` objects whose state a resume needs; ``best``
     the early-stopping copy of the best weights (``fit(restore_best=True)``).
     """
-    path = ensure_parent(path)  # refused under its own name, not as the ".new" file written first
+    path = ensure_parent(path, regular=True)  # refused under its own name, not as the ".new" file written first
     arrays: dict[str, np.ndarray] = {f"model/{k}": v for k, v in model.params().items()}
     opt_arrays, opt_state = pack_state(state, opt, prefix="opt/")
     arrays.update(opt_arrays)

@@ -170,6 +170,42 @@ def _dtype(model):
     return np.float64
 
 
+ENGINES = ("auto", "fast", "autodiff")
+
+
+def _engine_name(engine: str, fast: bool | None) -> str:
+    """``engine`` checked, with the deprecated ``fast=`` flag folded in."""
+    if fast is not None:
+        import warnings
+
+        warnings.warn("fit(fast=...) is deprecated: pass engine='fast' or engine='autodiff' (the default, 'auto', "
+                      "takes the fast MLP whenever it covers the model)", DeprecationWarning, stacklevel=3)
+        if engine != "auto":
+            raise ConfigError(expected("engine= or the older fast=, not both", f"engine={engine!r}, fast={fast!r}",
+                                       "drop fast="))
+        return "fast" if fast else "autodiff"
+    if engine not in ENGINES:
+        raise ConfigError(expected(f"engine one of {list(ENGINES)}", repr(engine),
+                                   "'auto' takes the fast MLP where it covers the model, 'autodiff' the engine"))
+    return engine
+
+
+def _engine(model, loss, loss_fn, loss_name: str, engine: str, step_fn) -> tuple[StepFn, str]:
+    """The forward/backward the loop runs, and its name for ``History.config["engine"]``."""
+    if step_fn is not None:
+        return step_fn, "step_fn"
+    if engine != "autodiff":
+        from ..fast.mlp import MLP
+
+        if isinstance(loss, str) or engine == "fast":  # a loss function of one's own has no hand-written delta
+            try:
+                return MLP(model, loss_name).loss_and_grads, "fast"  # rebinds the parameters to one flat buffer
+            except ConfigError:
+                if engine == "fast":
+                    raise
+    return autodiff_loss_and_grads(model, loss_fn), "autodiff"
+
+
 #: fit's counts and tolerances, in the vocabulary of descentlab.validation
 _ARGS: dict[str, list[Any]] = {"epochs": [POSITIVE_COUNT], "early_stopping": [POSITIVE_COUNT, None],
                                "checkpoint_every": [POSITIVE_COUNT, None], "grad_tol": [NONNEGATIVE, None]}
@@ -226,7 +262,7 @@ def _ask(callbacks, event: str, info: dict, step: int, epoch: int) -> StopReason
 
 #: what must match for a resume to continue the same run (epochs may grow; the optimizer
 #: and batching are checked by Checkpoint.restore)
-_SAME_RUN_KEYS = ("loss", "seed", "samples", "dataset", "task", "sizes", "activation")
+_SAME_RUN_KEYS = ("loss", "seed", "samples", "dataset", "task", "sizes", "activation", "dtype")
 
 
 def _check_same_run(saved: dict, now: dict) -> None:
@@ -414,7 +450,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
         quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
         resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None,
-        fast: bool = False) -> History:
+        engine: str = "auto", fast: bool | None = None) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     Parameters
@@ -460,11 +496,19 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         ``checkpoint`` every ``checkpoint_every`` steps and at every epoch end;
         ``resume=True`` continues from it bit-identically.
     step_fn : callable, optional
-        ``(X, T) -> (loss, grads, outputs)``; defaults to the autodiff engine.
-    fast : bool
-        Use :class:`descentlab.fast.MLP`, the hand-written forward/backward of a
-        Sequential of Linear layers and ReLU/Sigmoid/Tanh, instead of the autodiff
-        engine. Its gradients equal the engine's to rounding (tested), not to the bit.
+        ``(X, T) -> (loss, grads, outputs)``; when given, it is what runs (``engine`` aside).
+    engine : {"auto", "fast", "autodiff"}
+        The forward/backward. ``"fast"``: :class:`descentlab.fast.MLP`, the hand-written
+        back-propagation of a Sequential of biased Linear layers, each followed by at most
+        one ReLU/Sigmoid/Tanh/Identity, for ``cross_entropy``, ``mse`` and ``mse_half``;
+        it refuses other models. ``"autodiff"``: the autodiff engine, for any model and
+        loss. ``"auto"`` (default): the fast MLP whenever it covers the model and loss,
+        else the engine. The two agree to rounding (tested), not to the bit. On the fast
+        MLP the model's parameters are rebound to views of one flat buffer: hold the
+        tensors (``model.parameters()``) or call ``model.params()`` again, not arrays
+        taken before ``fit``. ``History.config["engine"]`` says which ran.
+    fast : bool, optional
+        Deprecated spelling of ``engine="fast"`` (True) or ``engine="autodiff"`` (False).
     """
     _check_args(data, val_data, epochs, early_stopping, checkpoint_every, grad_tol, restore_best, val_fraction)
     check("fit", "seed", seed, SEED)
@@ -481,17 +525,14 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     dtype = _dtype(model)
     train = train_arrays(data, loss_name, width, dtype)
     val = train_arrays(val_data, loss_name, width, dtype) if val_data is not None else None
-    if fast and step_fn is None:
-        from ..fast.mlp import MLP
-
-        step_fn = MLP(model, loss_name).loss_and_grads  # rebinds the parameters to one flat buffer
-    step_fn = step_fn or autodiff_loss_and_grads(model, loss_fn)
+    step_fn, engine = _engine(model, loss, loss_fn, loss_name, _engine_name(engine, fast), step_fn)
     history = History(config={"loss": loss_name, "optimizer": optimizer_config(opt), "batching": batcher.config(),
-                              "epochs": int(epochs), "seed": seed, "samples": len(data), **(run_config or {})})
+                              "epochs": int(epochs), "seed": seed, "samples": len(data), "engine": engine,
+                              "dtype": np.dtype(dtype).name, **(run_config or {})})
     if checkpoint is not None:
         from .._io import ensure_parent
 
-        ensure_parent(checkpoint)  # an unusable checkpoint path is refused before any training, not at the first save
+        ensure_parent(checkpoint, regular=True)  # an unusable checkpoint path is refused before any training, not at the first save
     progress = _Progress(epochs * batcher.steps_per_epoch(len(data)), enabled=not quiet, stream=stream)
     run = _Run(model, opt, batcher, step_fn, loss_fn, train, val, history, rules, epochs=epochs,
                restore_best=restore_best, callbacks=callbacks, progress=progress, checkpoint=checkpoint,
@@ -509,17 +550,37 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     return run.finish(stop)
 
 
+#: the model dtype of dataset training (train_mlp, ``descentlab train``); docs/training.md says why
+DEFAULT_DTYPE = "float32"
+DTYPES = ("float32", "float64")
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = repr(dtype)
+    if name not in DTYPES:
+        raise ConfigError(expected(f"dtype one of {list(DTYPES)}", dtype,
+                                   "float32 trains fast; float64 is the precision the references are checked at"))
+    return np.dtype(name)
+
+
 def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *, optimizer: Any = "adam",
               lr: Any = None, preset: str | None = None, schedule: str | None = None, hyper: dict | None = None,
               batching: Any = "minibatch:32", epochs: int = 20, loss: str = "auto", val_fraction: float = 0.2,
               standardize: bool = True, init: str | None = None, seed: int = 0, quick: bool = False,
-              **fit_kwargs) -> tuple[Any, History]:
+              dtype: Any = DEFAULT_DTYPE, **fit_kwargs) -> tuple[Any, History]:
     """Load a dataset by name, split and standardise it, build an MLP and :func:`fit` it.
 
     The one-call version of what ``descentlab train`` does. ``schedule`` is the text
     form of :func:`descentlab.optim.schedules.parse_schedule` (e.g. ``"exp:k=0.001"``)
     and starts from ``lr`` (default: the preset's lr); ``hyper`` holds other optimizer
     settings. ``quick`` keeps at most 600 samples and 3 epochs, for smoke tests and the tour.
+    ``dtype`` is the model's: ``"float32"`` (default, :data:`DEFAULT_DTYPE`: half the
+    memory traffic and BLAS's single-precision speed; the data's float64 is cast once) or
+    ``"float64"`` (the precision the conformance tests compare at). Other keywords go to
+    :func:`fit`, e.g. ``engine="autodiff"``.
 
     Returns ``(model, history)``; ``history.config`` names the dataset and sizes.
     """
@@ -530,7 +591,7 @@ def train_mlp(dataset: Any = "digits", hidden=(32,), activation: str = "relu", *
         epochs = min(int(epochs), 3)
     data, val = prepare_dataset(dataset, val_fraction, seed, standardize, limit=600 if quick else None)
     sizes = [data.n_features, *[int(h) for h in hidden], data.n_outputs]
-    model = mlp(sizes, activation, init=init, seed=seed)
+    model = mlp(sizes, activation, init=init, seed=seed, dtype=_float_dtype(dtype))
     if not isinstance(optimizer, str) and (lr is not None or preset or schedule or hyper):
         raise ConfigError(expected("lr, preset, schedule and hyper only with an optimizer name",
                                    f"a built {type(optimizer).__name__}", "set them when building the optimizer"))

@@ -13,6 +13,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ..errors import ShapeError, expected
+from ..nn.losses import LOSSES, get_loss, loss_reduction
 
 __all__ = ["auto_loss", "resolve_loss", "prepare_targets", "predict", "sample_total", "TrainArrays", "train_arrays"]
 
@@ -26,8 +27,6 @@ def auto_loss(task: str, width: int) -> str:
 
 def resolve_loss(loss: str | Callable, data, width: int) -> tuple[Callable, str]:
     """The loss function and its name; ``"auto"`` picks by :func:`auto_loss`."""
-    from ..nn.losses import get_loss
-
     if not isinstance(loss, str):
         return loss, getattr(loss, "__name__", "custom")
     name = str(loss).lower().replace("-", "_")
@@ -72,13 +71,9 @@ def predict(out: np.ndarray, loss_fn) -> np.ndarray:
     (a value fitted to 0/1 targets, e.g. by ``mse``)."""
     if out.shape[1] > 1:
         return np.argmax(out, axis=1)
-    from ..nn.losses import LOSSES
-
     return (out[:, 0] > (0.0 if loss_fn is LOSSES["bce"] else 0.5)).astype(np.int64)
 
 
 def sample_total(loss_fn, L: float, n: int) -> float:
     """The sum over a batch of ``n`` samples of their losses, from the batch's loss ``L``."""
-    from ..nn.losses import loss_reduction
-
     return L if loss_reduction(loss_fn) == "sum" else L * n

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from .._status import diverged
 from .._common import (add_epochs_flag, add_json_flag, add_name_lr_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit,
                        hidden_sizes, name_lrs, say)
 
@@ -146,12 +147,19 @@ def run(args: argparse.Namespace) -> int:
         from ...viz._mpl import out_path
 
         out_path(args.out, (".png",))  # a bad plot path is refused before the runs, not after
+    names = [s.strip() for s in (args.batchings if args.what == "batching" else args.optimizers).split(",") if s.strip()]
+    if not names:
+        from ...errors import ConfigError, expected
+
+        flag = "--batchings" if args.what == "batching" else "--optimizers"
+        raise ConfigError(expected(f"at least one name in {flag}", "none", f"e.g. {flag} "
+                                   + ("full,minibatch:16" if args.what == "batching" else "sgd,adam")))
     if args.what == "batching":
-        result = compare_batching(args.dataset, batchings=[s for s in args.batchings.split(",") if s],
+        result = compare_batching(args.dataset, batchings=names,
                                   lrs=name_lrs(args.lr), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
                                   quick=args.quick)
     else:
-        result = compare_optimizers(args.dataset, optimizers=[s for s in args.optimizers.split(",") if s],
+        result = compare_optimizers(args.dataset, optimizers=names,
                                     lrs=name_lrs(args.lr), epochs=args.epochs, batching=args.batching,
                                     hidden=args.hidden, preset=args.preset, seed=args.seed, quick=args.quick)
     if not args.no_plot:
@@ -160,4 +168,5 @@ def run(args: argparse.Namespace) -> int:
         result["plot"] = str(plot_comparison(result, args.out))
         say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _table(result))
-    return 0
+    return diverged(args, [f"{r.get('batching') or r.get('optimizer')} at lr {r['lr']:.3g}: diverged at step {r['stop_step']}"
+                           for r in result["rows"] if r["stop"] == "diverged"])

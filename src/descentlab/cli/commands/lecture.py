@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import textwrap
 
+from .._status import diverged
 from .._common import add_json_flag, add_seed_flag, emit
+from .._types import finite_float, finite_floats
 
 NAME = "lecture"
 HELP = "run one of the chapter's worked examples step by step (derivatives, gd-x2, newton, ...)"
@@ -47,10 +49,7 @@ _EXAMPLES = {
 
 
 def _floats(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+    return finite_floats(text)
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -64,23 +63,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="example", metavar="EXAMPLE", required=True)
 
     p = sub.add_parser("derivatives", help="limits as h shrinks; partial and directional derivatives; the gradient")
-    p.add_argument("--x0", type=float, default=1.0, help="where to differentiate f(x) = x^3 (default 1)")
+    p.add_argument("--x0", type=finite_float, default=1.0, help="where to differentiate f(x) = x^3 (default 1)")
     p.add_argument("--point", type=_floats, default=(1.0, 1.0), help="x,y for g(x, y) = x^2 + xy + 2y^2 (default 1,1)")
     p.add_argument("--directions", type=int, default=360, help="directions compared (default 360)")
 
     p = sub.add_parser("gd-x2", help="gradient descent on f(x) = x^2 with several step sizes")
-    p.add_argument("--x0", type=float, default=3.0, help="start (default 3)")
-    p.add_argument("--lr", type=float, default=0.1, help="step size of the step-by-step run (default 0.1)")
+    p.add_argument("--x0", type=finite_float, default=3.0, help="start (default 3)")
+    p.add_argument("--lr", type=finite_float, default=0.1, help="step size of the step-by-step run (default 0.1)")
     p.add_argument("--lrs", type=_floats, default=(0.01, 0.1, 0.5, 0.9, 1.0, 1.05),
                    help="step sizes to compare (default 0.01,0.1,0.5,0.9,1,1.05)")
-    p.add_argument("--eps", type=float, default=1e-3, help="stop when |grad f| <= eps (default 1e-3)")
+    p.add_argument("--eps", type=finite_float, default=1e-3, help="stop when |grad f| <= eps (default 1e-3)")
 
     p = sub.add_parser("newton", help="Newton's method on a quadratic and on Rosenbrock's function")
     p.add_argument("--steps", type=int, default=8, help="Newton steps on Rosenbrock (default 8)")
 
     p = sub.add_parser("batch-size", help="SGD, batch GD and mini-batch GD on linear regression")
     add_seed_flag(p)
-    p.add_argument("--lr", "--eta", dest="eta", type=float, default=0.1, help="learning rate η (default 0.1)")
+    p.add_argument("--lr", "--eta", dest="eta", type=finite_float, default=0.1, help="learning rate η (default 0.1)")
     p.add_argument("-k", "--batch", type=int, default=2, help="mini-batch size (default 2)")
 
     p = sub.add_parser("optimizers", help="momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time")
@@ -92,9 +91,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--beta", type=float, default=0.9, help="RMSProp's decay of MeanSquare (default 0.9, the slide's)")
 
     p = sub.add_parser("decay", help="step, exponential and 1/t learning-rate decay")
-    p.add_argument("--lr", "--lr0", dest="lr0", type=float, default=0.1, help="initial learning rate α0 (default 0.1)")
+    p.add_argument("--lr", "--lr0", dest="lr0", type=finite_float, default=0.1, help="initial learning rate α0 (default 0.1)")
     p.add_argument("--every", type=int, default=10, help="step decay halves every N steps (default 10)")
-    p.add_argument("-k", type=float, default=0.1, help="decay constant of exponential and 1/t decay (default 0.1)")
+    p.add_argument("-k", type=finite_float, default=0.1, help="decay constant of exponential and 1/t decay (default 0.1)")
     p.add_argument("--at", type=_ints, default=(0, 1, 5, 9, 10, 20, 30, 50, 100), help="steps to evaluate")
 
     p = sub.add_parser("backprop", help="the slides' back-propagation examples, number by number")
@@ -136,4 +135,6 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(expected("--point x,y (two numbers)", ",".join(map(str, args.point)), "e.g. --point 1,1"))
     acc = run_example(args.example, **_params(args))
     emit(args, acc.to_dict(), acc.text)
+    if acc.diverged:  # the run at the given settings diverged: that, not a claim, is the news
+        return diverged(args, acc.diverged)
     return 0 if acc.ok else 1

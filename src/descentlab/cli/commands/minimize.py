@@ -5,6 +5,7 @@ import argparse
 import math
 import sys
 
+from .._status import diverged
 from ...validation import NONNEGATIVE, POSITIVE
 from .._common import (add_flag, add_json_flag, add_lr_flag, add_optimizer_flags, add_quiet_flag, add_schedule_flag,
                        add_seed_flag, add_steps_flag, base_lr, emit, key_values, numbers, say)
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
                 k = ok[-1]
                 lines.append(f"last finite: step {k}, x = ({', '.join(f'{v:.6g}' for v in tr.x[k])}), "
                              f"f = {tr.f[k]:.6g}, ‖∇f‖ = {tr.grad_norm[k]:.3g}")
-        if surface.minima:
+        if surface.minima and all(math.isfinite(v) for v in tr.x_final):
             m, d = surface.nearest_minimum(tr.x_final)
             lines.append(f"distance to the nearest minimum {tuple(float(v) for v in m)}: {d:.3g}")
         return "\n".join(lines + [str(p) for p in written])
@@ -159,4 +160,4 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         for p in written:
             print(p, file=sys.stderr)
-    return 0
+    return diverged(args, [f"{surface.name}: {tr.stop.message}"] if tr.stop.kind == "diverged" else [])

@@ -5,6 +5,7 @@ import argparse
 import sys
 import time
 
+from .._status import diverged
 from ...validation import NONNEGATIVE, POSITIVE_COUNT
 from .._common import (add_flag, add_json_flag, add_name_lr_flag, add_quiet_flag, add_seed_flag, add_steps_flag, emit,
                        key_values, name_lrs, say)
@@ -144,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         for p in written:
             print(p, file=sys.stderr)
-    return 0
+    return diverged(args, [f"{row['optimizer']} at lr {row['lr']:.3g}: {row['diverged']} run(s), at step(s) "
+                           f"{', '.join(map(str, row['diverged_at']))}" for row in res.summary() if row["diverged"]])
 
 
 def _seeds(text: str, flag: str) -> list[int]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 
+from .._status import diverged
+from .._types import nonnegative_float
 from ...validation import NONNEGATIVE, POSITIVE_COUNT
 from .._common import (add_flag, add_json_flag, add_lr_flag, add_model_arguments, add_optimizer_flags, add_quiet_flag,
                        add_schedule_flag, emit, key_values, say)
@@ -29,8 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_schedule_flag(parser, "'exp:k=0.001' or 'step:every=500,gamma=0.5'")
     add_flag(parser, "--early-stopping", constraints=[POSITIVE_COUNT, None], default=None, metavar="N",
              help="stop after N epochs without improvement")
-    parser.add_argument("--fast", action="store_true",
-                        help="hand-written MLP forward/backward instead of the autodiff engine (same results to rounding)")
+    parser.add_argument("--engine", default="auto", choices=["auto", "fast", "autodiff"],
+                        help="forward/backward: the hand-written MLP (fast), the autodiff engine, or auto: fast "
+                             "whenever it covers the model and loss (default auto; the two agree to rounding)")
+    parser.add_argument("--fast", action="store_true", help="the older spelling of --engine fast")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                        help="the model's floating-point type (default float32, the fast one; float64 for "
+                             "results to compare at double precision)")
     parser.add_argument("--restore-best", action="store_true",
                         help="with --early-stopping: end with the weights of the best validation epoch")
     add_flag(parser, "--grad-tol", constraints=[NONNEGATIVE, None], default=None,
@@ -41,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
     parser.add_argument("--plot", default=None, metavar="PNG",
                         help="also draw the run (loss, accuracy, lr and gradient norm) into this PNG")
-    parser.add_argument("--throttle", type=float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
+    parser.add_argument("--throttle", type=nonnegative_float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
     add_json_flag(parser)
     add_quiet_flag(parser)
 
@@ -94,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
         schedule=args.schedule, hyper=key_values(args.hyper, "--set"), batching=args.batching, epochs=args.epochs, loss=args.loss,
         val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
-        early_stopping=args.early_stopping, restore_best=args.restore_best, fast=args.fast, grad_tol=args.grad_tol,
+        early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol,
+        engine=_engine(args), dtype=args.dtype,
         callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
         resume=args.resume)
@@ -105,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     result = {
         "dataset": args.dataset, "sizes": sizes, "activation": args.activation, "samples": history.config["samples"],
         "optimizer": history.config.get("optimizer"), "batching": history.config.get("batching"),
+        "engine": history.config.get("engine"), "dtype": history.config.get("dtype"),
         "epochs": history.n_epochs, "steps": history.n_steps, "stop": history.stop.to_dict() if history.stop else None,
         "final": _final(history), "wall_s": wall, "checkpoint": args.checkpoint,
         "history": {"epochs": history.to_dict()["epochs"]},
@@ -120,7 +129,16 @@ def run(args: argparse.Namespace) -> int:
         say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _text(args, history, result))
     sys.stdout.flush()
-    return 0
+    stop = history.stop
+    return diverged(args, [f"{args.dataset}: {stop.message}"] if stop is not None and stop.kind == "diverged" else [])
+
+
+def _engine(args: argparse.Namespace) -> str:
+    from ...errors import ConfigError
+
+    if args.fast and args.engine not in ("auto", "fast"):
+        raise ConfigError(f"expected --fast or --engine {args.engine}, got both. Fix: drop --fast.")
+    return "fast" if args.fast else args.engine
 
 
 def _final(history) -> dict:
