@@ -160,9 +160,9 @@ def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span
 
 
 @pytest.mark.parametrize("kw,title", [
-    (dict(lr=0.2), "sgd on f(x) = x²: γ = 0.2, x_t = (0.6)^t·x₀"),
-    (dict(lr=0.1, momentum=0.9), "sgd with momentum 0.9 on f(x) = x²: γ = 0.1"),  # no closed form claimed
-    (dict(lr="schedule"), "sgd on f(x) = x²: γ from a schedule"),
+    (dict(lr=0.2), "gradient descent on f(x) = x²: γ = 0.2, x_t = (0.6)^t·x₀"),
+    (dict(lr=0.1, momentum=0.9), "gradient descent with momentum 0.9 on f(x) = x²: γ = 0.1"),  # no closed form claimed
+    (dict(lr="schedule"), "gradient descent on f(x) = x²: γ from a schedule"),
 ])
 def test_descent_1d_title_claims_the_closed_form_only_for_plain_gd(tmp_path, monkeypatch, kw, title):
     import matplotlib.axes

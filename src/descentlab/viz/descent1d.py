@@ -73,8 +73,8 @@ def plot_descent_1d(trajectory=None, out=None, *, surface="x2", lr: float = 0.1,
     # the closed form x_t = (1 − 2γ)^t x₀ holds for plain GD only: constant lr, no
     # momentum, no weight decay
     plain_gd = optimizer in ("sgd", "gd") and not used.get("momentum") and not used.get("weight_decay")
-    if optimizer in ("sgd", "gd") and used.get("momentum"):
-        optimizer = f"sgd with momentum {used['momentum']:g}"
+    if optimizer in ("sgd", "gd"):  # full-batch steps on a surface: gradient descent, not stochastic
+        optimizer = f"gradient descent with momentum {used['momentum']:g}" if used.get("momentum") else "gradient descent"
     factor = f", x_t = ({1 - 2 * lr:.3g})^t·x₀" if s.name == "x2" and plain_gd and lr == lr else ""
     note = f"; diverged at step {tr.stop.step}" if tr.stop.kind == "diverged" else ""
     step = f"γ = {lr:g}" if lr == lr else "γ from a schedule"
