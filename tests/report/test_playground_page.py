@@ -74,7 +74,8 @@ def test_the_tour_writes_the_playground_beside_its_report(tmp_path):
     assert 'href="playground.html#view=surfaces"' in html and '<iframe src="playground.html' in html
     page = index.parent / "playground.html"
     assert page.read_text(encoding="utf-8") == build_page()
-    assert sorted(p.name for p in index.parent.iterdir()) == ["index.html", "playground.html", "results.json"]
+    visible = sorted(p.name for p in index.parent.iterdir() if not p.name.startswith("."))
+    assert visible == ["index.html", "playground.html", "results.json"]
 
 
 def test_every_hyperparameter_the_presets_give_is_one_the_page_reads():

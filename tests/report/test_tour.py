@@ -170,7 +170,7 @@ def test_existing_report_is_replaced(tmp_path):
     path = run_tour(out, quick=True, only=["decay"])
     text = path.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>") and 'data-section="decay"' in text
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "results.json"]
+    assert _listing(out) == ["index.html", "results.json"]
 
 
 @pytest.mark.parametrize("where", ["while writing", "before the rename"])
@@ -265,7 +265,7 @@ def test_cli_default_folder_is_descentlab_report_in_the_working_folder(tmp_path,
     assert main(["tour", "--quick", "--only", "decay", "-q"]) == 0
     printed = Path(capsys.readouterr().out.strip())
     assert printed.resolve() == (tmp_path / "descentlab-report" / "index.html").resolve()
-    assert sorted(p.name for p in (tmp_path / "descentlab-report").iterdir()) == ["index.html", "results.json"]
+    assert _listing(tmp_path / "descentlab-report") == ["index.html", "results.json"]
 
 
 def test_cli_bad_folder_is_one_sentence(tmp_path, capsys):
@@ -292,3 +292,85 @@ def test_each_account_names_the_command_that_prints_it(tmp_path):
     html = Path(index).read_text(encoding="utf-8")
     assert "(as printed by: descentlab lecture backprop)" in html
     assert "(as printed by: descentlab lecture backprop --network 2-3-2-1)" in html
+
+
+def _listing(out):
+    """The names a reader sees; behind them only the switch and one generation (no leftovers)."""
+    hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert hidden[0] == ".current" and len(hidden) == 2 and hidden[1].startswith(".report-"), hidden
+    return sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+
+
+def _pair(out):
+    """Which run each reader-visible file came from."""
+    return (out / "index.html").read_text(), json.loads((out / "results.json").read_text())["run"]
+
+
+@pytest.mark.parametrize("start", ["published", "older regular files"])
+def test_a_kill_at_any_point_of_publishing_leaves_one_whole_pair(tmp_path, monkeypatch, start):
+    """Killed at every rename, link or removal while the new pair is published: the reader
+    sees the old pair or the new pair, never one of each, and the next run cleans up."""
+    import os
+    import shutil
+
+    from descentlab.report import publish as pub
+
+    def files(run):
+        return {"results.json": json.dumps({"run": run}).encode(), "index.html": run.encode()}
+
+    out = tmp_path / "rep"
+    out.mkdir()
+    if start == "published":
+        pub.publish(out, files("old"))
+    else:
+        (out / "index.html").write_text("old")
+        (out / "results.json").write_text(json.dumps({"run": "old"}))
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(out, snapshot, symlinks=True)
+
+    real = {name: getattr(os, name) for name in ("replace", "symlink", "rename", "unlink", "rmdir")}
+    points, seen_new = 0, False
+    while True:
+        shutil.rmtree(out)
+        shutil.copytree(snapshot, out, symlinks=True)
+        count = [0]
+
+        def killer(name):
+            def call(*a, **k):
+                if count[0] == points:
+                    raise KeyboardInterrupt(f"killed at {name} #{points}")
+                count[0] += 1
+                return real[name](*a, **k)
+            return call
+
+        for name in real:
+            monkeypatch.setattr(os, name, killer(name))
+        try:
+            pub.publish(out, files("new"))
+            finished = True
+        except KeyboardInterrupt:
+            finished = False
+        finally:
+            for name, fn in real.items():
+                monkeypatch.setattr(os, name, fn)
+        page, results = _pair(out)
+        assert page == results, f"kill point {points}: index.html from {page!r}, results.json from {results!r}"
+        seen_new |= page == "new"
+        pub.publish(out, files("next"))   # the next run works and leaves no leftovers
+        assert _pair(out) == ("next", "next")
+        assert _listing(out) == ["index.html", "results.json"]
+        if finished:
+            break
+        points += 1
+    assert points >= 4 and seen_new   # several kill points were tried, the late ones after the switch
+
+
+def test_the_tour_publishes_its_files_as_a_pair(tmp_path):
+    out = tmp_path / "rep"
+    path = run_tour(out, quick=True, only=["decay"], seed=1)
+    assert path.is_absolute() and path == out.absolute() / "index.html"
+    assert (out / "index.html").is_symlink() and (out / ".current").is_symlink()
+    assert json.loads((out / "results.json").read_text())["seed"] == 1
+    run_tour(out, quick=True, only=["decay"], seed=2)
+    assert json.loads((out / "results.json").read_text())["seed"] == 2 and "seed 2" in (out / "index.html").read_text()
+    assert _listing(out) == ["index.html", "results.json"]

@@ -18,7 +18,8 @@ Guarantees:
 
 * the output folder is checked (created, written to and cleaned) **before** any work,
   so an unwritable folder fails at once with a sentence;
-* both files are written atomically (temporary file, fsync, rename): an existing report
+* the files are published as one pair (:mod:`.publish`: a fresh folder, then one
+  atomic switch), so a kill leaves the old report or the new one, never a mix; an existing report
   is replaced whole or not at all, never half-written;
 * the same seed gives the same numbers (``results.json``) on the same machine;
 * a section that needs an optional package that is not installed (matplotlib, Pillow,
@@ -38,7 +39,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import __version__
-from .._io import atomic_write_text, dumps_json
+from .._io import dumps_json
+from .publish import publish
 from ..errors import ConfigError, expected
 from .html import Account as AccountBlock
 from .html import Figure, Note, Report, Section, TableBlock, Text, render
@@ -599,11 +601,11 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
         results = {"descentlab": __version__, "seed": int(seed), "quick": bool(quick), "missing": missing,
                    "sections": ctx.results, "timings_s": {"sections": section_times, "runs": ctx.timings}}
         page = render(report)
-    if "playground" in ctx.results:  # the interactive page the report links to, written before the report
-        from .playground import PAGE_NAME, write_playground
+    files = {"results.json": (dumps_json(results) + "\n").encode("utf-8"), "index.html": page.encode("utf-8")}
+    if "playground" in ctx.results:  # the interactive page the report links to
+        from .playground import PAGE_NAME, build_page
 
-        write_playground(out / PAGE_NAME)
-    atomic_write_text(out / "results.json", dumps_json(results) + "\n")
-    path = atomic_write_text(out / "index.html", page)
+        files[PAGE_NAME] = build_page().encode("utf-8")
+    path = publish(out, files)["index.html"].absolute()
     progress(f"descentlab tour: wrote {path} in {total:.0f} s" + (f" ({len(missing)} part(s) not available)" if missing else ""))
     return path
