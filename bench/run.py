@@ -309,7 +309,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run in under a minute")
     ap.add_argument("--threads", default=None, help="comma-separated thread counts (default 1,2; --quick: 1)")
     ap.add_argument("--only", default=",".join(WORKLOADS), help=f"subset of {','.join(WORKLOADS)}")
-    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="report file (written atomically)")
+    ap.add_argument("--out", default=None, help="report file, written atomically (default BENCHMARKS.md; with "
+                    "--quick a file in the temporary folder: a smoke run never touches BENCHMARKS.md)")
     ap.add_argument("--append", action="store_true", help="keep the report file's content and add this run after it")
     ap.add_argument("--title", default="Benchmark run", help="heading of this run's section")
     ap.add_argument("--env-note", default="", help="how the environment differed, for the report")
@@ -320,6 +321,14 @@ def main(argv=None) -> int:
     bad = sorted(set(args.only) - set(WORKLOADS))
     if bad:
         ap.error(f"unknown workload(s) {bad}; choose from {', '.join(WORKLOADS)}")
+    committed = ROOT / "BENCHMARKS.md"
+    if args.out is None:
+        import tempfile
+
+        args.out = str(Path(tempfile.gettempdir()) / "descentlab-bench-quick.md") if args.quick else str(committed)
+    if args.quick and not args.worker and Path(args.out).resolve() == committed.resolve():
+        ap.error("--quick is a smoke run with rough figures and never writes BENCHMARKS.md; "
+                 "drop --out (it goes to the temporary folder) or name another file")
     if args.worker:
         args.threads = int(args.threads)
         worker(args)

@@ -35,3 +35,13 @@ def test_unknown_workload_is_refused():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "unknown workload" in proc.stderr
+
+
+def test_quick_never_writes_the_committed_benchmarks(tmp_path):
+    committed = ROOT / "BENCHMARKS.md"
+    before = committed.read_bytes()
+    for out in (str(committed), "BENCHMARKS.md"):
+        proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", out],
+                              capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+        assert proc.returncode == 2 and "never writes BENCHMARKS.md" in proc.stderr, proc.stderr
+    assert committed.read_bytes() == before
