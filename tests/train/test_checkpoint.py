@@ -224,8 +224,8 @@ def test_a_flipped_byte_anywhere_is_read_identically_or_reported_as_damage(tmp_p
         save_checkpoint(ck, net, opt, opt.init(net.params()), full(), LoopPosition(), History())
     ref = load_checkpoint(ck, fallback=False)
     good = ck.read_bytes()
-    damaged = 0
-    for at in range(0, len(good), 1 if len(good) <= 4096 else 3):  # an odd stride meets every field alignment
+    damaged, offsets = 0, range(0, len(good), 1 if len(good) <= 4096 else 3)  # an odd stride meets every alignment
+    for at in offsets:
         bad = bytearray(good)
         bad[at] ^= 0xFF
         ck.write_bytes(bytes(bad))
@@ -238,4 +238,4 @@ def test_a_flipped_byte_anywhere_is_read_identically_or_reported_as_damage(tmp_p
                 c = load_checkpoint(ck)
             assert c.path == previous_path(ck) and len(said) == 1, at
         assert _same(c, ref.arrays, ref.meta), at
-    assert damaged > len(good) // 2  # most bytes matter (CRCs, headers, data)
+    assert damaged > len(offsets) // 2  # most bytes matter (CRCs, headers, data)
