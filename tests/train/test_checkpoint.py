@@ -239,3 +239,54 @@ def test_a_flipped_byte_anywhere_is_read_identically_or_reported_as_damage(tmp_p
             assert c.path == previous_path(ck) and len(said) == 1, at
         assert _same(c, ref.arrays, ref.meta), at
     assert damaged > len(offsets) // 2  # most bytes matter (CRCs, headers, data)
+
+
+def test_leftovers_of_a_killed_save_are_removed_when_the_next_run_starts(tmp_path):
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=5)
+    left = [tmp_path / "run.npz.new", tmp_path / "run.npz.prev.new", tmp_path / ".run.npz.new.abc123.tmp"]
+    for f in left:
+        f.write_bytes(b"half")
+    other = tmp_path / ".other.npz.new.abc123.tmp"
+    other.write_bytes(b"not ours")
+    _run(ck, resume=True)
+    assert not any(f.exists() for f in left) and other.exists()
+
+
+def test_a_second_run_on_the_same_checkpoint_is_refused(tmp_path):
+    from descentlab.train.checkpoint import checkpoint_lock
+
+    ck = tmp_path / "run.npz"
+    with checkpoint_lock(ck):
+        with pytest.raises(ConfigError, match="another run holds run.npz.lock"):
+            _run(ck, max_steps=2)
+    _run(ck, max_steps=2)  # the lock is released with its holder
+
+
+def test_a_second_cli_run_exits_2_with_a_sentence(tmp_path):
+    ck = tmp_path / "run.npz"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from descentlab.train.checkpoint import checkpoint_lock\n"
+        f"with checkpoint_lock({str(ck)!r}):\n    print('held', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = subprocess.run([sys.executable, "-m", "descentlab", "train", "iris", "--epochs", "1", "--checkpoint", str(ck)],
+                           capture_output=True, text=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.returncode == 2 and "another run holds run.npz.lock" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_new_run_over_an_existing_checkpoint_needs_overwrite(tmp_path):
+    ck = tmp_path / "run.npz"
+    _run(ck, max_steps=3)
+    kept = ck.read_bytes()
+    with pytest.raises(ConfigError, match="overwrite=True"):
+        _run(ck, max_steps=5)
+    assert ck.read_bytes() == kept
+    net = mlp([2, 8, 2], "tanh", seed=0)
+    fit(net, two_moons(90, seed=0), "auto", make_optimizer("sgd", lr=0.1), minibatch(16, seed=3), 1,
+        checkpoint=ck, overwrite=True, quiet=True)
+    assert load_checkpoint(ck).meta["optimizer"]["name"] == "sgd"

@@ -23,9 +23,11 @@ file (``StateFileError``) and, with ``fallback=True``, says so and uses ``.prev`
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,7 +39,8 @@ from ..optim.config import optimizer_config
 from ..optim.statefile import pack_state, unpack_state
 from .history import History
 
-__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "LoopPosition", "checkpoint_exists", "previous_path"]
+__all__ = ["save_checkpoint", "load_checkpoint", "Checkpoint", "LoopPosition", "checkpoint_exists", "previous_path",
+           "remove_leftovers", "checkpoint_lock", "check_overwrite"]
 
 FORMAT = "descentlab-checkpoint"
 VERSION = 2
@@ -50,6 +53,57 @@ def previous_path(path) -> Path:
 
 def checkpoint_exists(path) -> bool:
     return Path(path).is_file() or previous_path(path).is_file()
+
+
+def remove_leftovers(path) -> list[Path]:
+    """Delete the temporary files a save killed half-way leaves beside ``path``; return them.
+
+    They are ``<path>.new`` and ``<path>.prev.new`` (written before their renames) and the
+    atomic writer's ``.<name>.new.*.tmp``. Call it only while holding :func:`checkpoint_lock`.
+    """
+    p = Path(path)
+    found = [p.with_name(p.name + ".new"), p.with_name(p.name + ".prev.new"),
+             *p.parent.glob(f".{glob.escape(p.name)}.new.*.tmp")]
+    removed = []
+    for f in found:
+        if f.is_file() and not f.is_symlink():
+            f.unlink(missing_ok=True)
+            removed.append(f)
+    return removed
+
+
+@contextmanager
+def checkpoint_lock(path):
+    """Hold ``<path>.lock`` (an ``fcntl`` lock) for a run's duration; a second run is refused.
+
+    Where ``fcntl`` does not exist (Windows) nothing is locked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    p = Path(path)
+    lock = p.with_name(p.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(expected("a checkpoint that no other run is writing",
+                                       f"{p} (another run holds {lock.name})",
+                                       "wait for that run to finish, or choose another checkpoint path")) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the empty lock file stays (removing it would race)
+
+
+def check_overwrite(path, resume: bool, overwrite: bool) -> None:
+    """Refuse to start a new run over an existing checkpoint unless told to (``overwrite``)."""
+    if not resume and not overwrite and checkpoint_exists(path):
+        raise ConfigError(expected("a checkpoint path with no earlier run in it", f"{path} (it holds a checkpoint)",
+                                   "continue it with resume=True (--resume), replace it with overwrite=True "
+                                   "(--overwrite), or choose another path"))
 
 
 def _readable(path: Path) -> bool:

@@ -450,7 +450,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
         quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
         resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None,
-        engine: str = "auto", fast: bool | None = None) -> History:
+        engine: str = "auto", fast: bool | None = None, overwrite: bool = False) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     Parameters
@@ -494,7 +494,11 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     checkpoint, checkpoint_every, resume
         Save model, optimizer state, batching RNG state, loop position and history to
         ``checkpoint`` every ``checkpoint_every`` steps and at every epoch end;
-        ``resume=True`` continues from it bit-identically.
+        ``resume=True`` continues from it bit-identically. A run holds ``<checkpoint>.lock``
+        while it lasts (a second run on the same file is refused) and first removes the
+        temporary files a killed save left behind.
+    overwrite
+        Start a new run over an existing ``checkpoint`` (refused without it unless ``resume``).
     step_fn : callable, optional
         ``(X, T) -> (loss, grads, outputs)``; when given, it is what runs (``engine`` aside).
     engine : {"auto", "fast", "autodiff"}
@@ -537,7 +541,18 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     run = _Run(model, opt, batcher, step_fn, loss_fn, train, val, history, rules, epochs=epochs,
                restore_best=restore_best, callbacks=callbacks, progress=progress, checkpoint=checkpoint,
                checkpoint_every=checkpoint_every)
-    if resume and checkpoint is not None and run.resume():
+    if checkpoint is None:
+        return _train(run, resume, epochs)
+    from .checkpoint import check_overwrite, checkpoint_lock, remove_leftovers
+
+    with checkpoint_lock(checkpoint):
+        check_overwrite(checkpoint, resume, overwrite)
+        remove_leftovers(checkpoint)
+        return _train(run, resume, epochs)
+
+
+def _train(run: _Run, resume: bool, epochs: int) -> History:
+    if resume and run.checkpoint is not None and run.resume():
         return run.history
     stop: StopReason | None = None
     # overflow on the way to a divergence is not worth a NumPy warning: the loop checks

@@ -46,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_flag(parser, "--checkpoint-every", constraints=[POSITIVE_COUNT, None], default=None, metavar="STEPS",
              help="also checkpoint every STEPS updates (default: each epoch end)")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
+    parser.add_argument("--overwrite", action="store_true", help="start a new run over an existing --checkpoint")
     parser.add_argument("--plot", default=None, metavar="PNG",
                         help="also draw the run (loss, accuracy, lr and gradient norm) into this PNG")
     parser.add_argument("--throttle", type=nonnegative_float, default=0.0, help=argparse.SUPPRESS)  # seconds per step, for tests
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         engine=_engine(args), dtype=args.dtype,
         callbacks=callbacks,
         quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-        resume=args.resume)
+        resume=args.resume, overwrite=args.overwrite)
     if steps_saved is not None and history.n_steps == steps_saved and not signalled:
         say(args, f"{args.checkpoint} holds a finished run ({steps_saved} steps): nothing left to train; its result:")
     sizes = history.config["sizes"]
