@@ -140,7 +140,7 @@ def test_symlog_axis_of_a_runaway_f_keeps_few_labelled_decades():
     assert min(ticks) <= -1e11 and all(lo <= t <= hi for t in ticks)
 
 
-def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span():
+def test_the_view_holds_every_point_of_every_path_but_grows_at_most_by_the_window_span():
     from descentlab.functions import get_surface
     from descentlab.viz.contours import view_limits
 
@@ -150,7 +150,7 @@ def test_the_view_holds_every_start_and_end_but_grows_at_most_by_the_window_span
     assert out.x[-1, 1] > 3.0                          # it ends above the window
     (x0, x1), (y0, y1) = view_limits(s, [out])
     assert (x0, y0) == (-2.0, -1.0)                   # the sides no run passed stay put
-    assert out.x[-1, 0] < x1 < 2.5 and out.x[-1, 1] < y1 < 5.0
+    assert out.x[:, 0].max() <= x1 <= 6.0 and out.x[:, 1].max() <= y1 <= 7.0   # at most one span more
     far = minimize("x2", [3.0], "sgd", lr=0.1, steps=1, tol=None)
     far.x = np.array([[1e9, -1e9], [np.nan, np.nan]])  # a run thrown far away, then NaN
     assert view_limits(s, [far]) == ((-2.0, 6.0), (-5.0, 3.0))
@@ -221,3 +221,16 @@ def test_out_none_returns_the_figure_and_a_path_in_the_data_slot_is_refused(tmp_
     with pytest.raises(ValueError, match=r"first argument of plot_descent_1d.*out="):
         plot_descent_1d(tmp_path / "old-order.png")
     assert not (tmp_path / "old-order.png").exists()
+
+
+def test_the_view_holds_newtons_excursion_on_rosenbrock():
+    # pure Newton from (-1.2, 1) visits y ~ -3.2 on its way to (1, 1): the figure must show it
+    from descentlab.functions import get_surface
+    from descentlab.viz.contours import view_limits
+
+    s = get_surface("rosenbrock")
+    newton = minimize(s, [-1.2, 1.0], "newton", steps=20, tol=1e-10)
+    assert newton.x[:, 1].min() < -3.0
+    (x0, x1), (y0, y1) = view_limits(s, [newton])
+    assert np.all((newton.x[:, 0] >= x0) & (newton.x[:, 0] <= x1))
+    assert np.all((newton.x[:, 1] >= y0) & (newton.x[:, 1] <= y1))

@@ -13,21 +13,23 @@ __all__ = ["plot_contours", "plot_race", "surface_grid", "draw_surface", "view_l
 
 
 def view_limits(surface, paths=(), grow: float = 1.0) -> tuple:
-    """The surface's plot window, widened to hold every path's start and end point.
+    """The surface's plot window, widened to hold every point of every path.
 
-    Excursions on the way may still leave the view, but no run starts or ends out of
-    sight (AdaGrad at lr 3.16 ends Rosenbrock's race at (2, 4), above the window's
-    y = 3). The window grows by at most ``grow`` times its span on each side, so a run
-    that flew far away does not shrink the picture to a dot; non-finite points are skipped.
+    No run starts, ends or wanders out of sight: AdaGrad at lr 3.16 ends Rosenbrock's
+    race at (2, 4), above the window's y = 3, and pure Newton from (−1.2, 1) visits
+    y ≈ −3.2 on its second step. The window grows by at most ``grow`` times its span on
+    each side, so a run that flew far away does not shrink the picture to a dot (only
+    such a run can leave the view); non-finite points are skipped.
     On a surface without a minimum (the saddle) runs are meant to leave: the window stays.
     """
     if not surface.minima:
         return tuple(tuple(map(float, w)) for w in surface.window[:2])
     lims = []
     for i, (lo, hi) in enumerate(surface.window[:2]):
-        ends = [tr.x[k, i] for tr in paths for k in (0, -1) if np.all(np.isfinite(tr.x[k]))]
+        seen = [tr.x[np.all(np.isfinite(tr.x), axis=1), i] for tr in paths]
+        seen = np.concatenate(seen) if seen else np.empty(0)
         span = hi - lo
-        a, b = min([lo, *ends]), max([hi, *ends])
+        a, b = min([lo, *seen.tolist()]), max([hi, *seen.tolist()])
         pad = 0.05 * (b - a)                         # a margin only on a side that grew
         a = lo if a >= lo else max(a - pad, lo - grow * span)
         b = hi if b <= hi else min(b + pad, hi + grow * span)
