@@ -58,3 +58,73 @@ def test_object_arrays_are_refused(tmp_path):
 def test_json_never_writes_bare_nan():
     assert dumps_json({"a": float("nan"), "b": np.float64("inf"), "c": np.arange(2)}, indent=None) == \
         '{"a": "nan", "b": "inf", "c": [0, 1]}'
+
+
+def _npy(arr) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(arr), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _raw_npz(path, members: dict) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name + ".npy", data)
+
+
+def _manifest(obj) -> bytes:
+    import json
+
+    return _npy(np.frombuffer(json.dumps(obj).encode(), dtype=np.uint8))
+
+
+def test_an_unsupported_compression_method_is_damage(tmp_path):
+    p = save_arrays(tmp_path / "s.npz", {"w": np.zeros(3)}, {})
+    data = bytearray(p.read_bytes())
+    for sig, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # local headers, central directory
+        i = data.find(sig)
+        while i >= 0:
+            data[i + at:i + at + 2] = (97).to_bytes(2, "little")  # a method zipfile does not implement
+            i = data.find(sig, i + 4)
+    p.write_bytes(bytes(data))
+    with pytest.raises(StateFileError, match="truncated or corrupt"):
+        load_arrays(p)
+
+
+def test_a_manifest_nested_100000_deep_is_damage(tmp_path):
+    p = tmp_path / "s.npz"
+    _raw_npz(p, {"__manifest__": _npy(np.frombuffer(b"[" * 100_000 + b"]" * 100_000, dtype=np.uint8))})
+    with pytest.raises(StateFileError, match="truncated or corrupt"):
+        load_arrays(p)
+
+
+def test_a_header_claiming_80_terabytes_is_refused_before_allocating(tmp_path):
+    import io
+
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, {"descr": "<f8", "fortran_order": False, "shape": (10**13,)})
+    p = tmp_path / "s.npz"
+    table = {"w": {"dtype": "<f8", "shape": [10**13]}}
+    _raw_npz(p, {"w": head.getvalue() + bytes(8),
+                 "__manifest__": _manifest({"format": "descentlab-arrays", "arrays": table, "meta": {}})})
+    with pytest.raises(StateFileError, match="claims 80000000000000 bytes"):
+        load_arrays(p)
+
+
+@pytest.mark.parametrize("manifest", [
+    [], {"format": "descentlab-arrays", "arrays": [], "meta": {}},
+    {"format": "descentlab-arrays", "arrays": {}, "meta": 3},
+    {"format": 7, "arrays": {}, "meta": {}},
+    {"format": "descentlab-arrays", "arrays": {"w": {"dtype": "<f8", "shape": [-1]}}, "meta": {}},
+    {"format": "descentlab-arrays", "arrays": {"w": {"dtype": "<f8", "shape": "3"}}, "meta": {}},
+    {"format": "descentlab-arrays", "arrays": {"w": 3}, "meta": {}},
+])
+def test_a_manifest_of_the_wrong_shape_is_damage(tmp_path, manifest):
+    p = tmp_path / "s.npz"
+    _raw_npz(p, {"w": _npy(np.zeros(3)), "__manifest__": _manifest(manifest)})
+    with pytest.raises(StateFileError, match="manifest"):
+        load_arrays(p)

@@ -199,31 +199,96 @@ def npz_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+#: the most bytes :func:`load_arrays` allocates for one file's arrays; a header that
+#: claims more is damage (or a file from elsewhere), refused before any allocation
+MAX_ARRAY_BYTES = 1 << 34
+
+
+def _damaged(p: Path, why: str) -> StateFileError:
+    return StateFileError(expected("a complete .npz state file", f"{p} that cannot be read ({why})",
+                                   "the file is truncated or corrupt; use an earlier checkpoint"))
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One ``.npy`` member, its header checked against the member's size before allocating."""
+    fmt = np.lib.format
+    with zf.open(info) as fh:
+        version = fmt.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.hasobject:
+            raise ValueError(f"member {info.filename} holds Python objects, which are never loaded")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > info.file_size or nbytes > MAX_ARRAY_BYTES:
+            raise ValueError(f"member {info.filename} claims {nbytes} bytes of data in {info.file_size} bytes")
+        data = bytearray(fh.read(nbytes))
+        if len(data) != nbytes or fh.read():  # reading to the end also checks the CRC
+            raise ValueError(f"member {info.filename} is not {nbytes} bytes of data")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _check_manifest(full: Any) -> None:
+    """The manifest's shape: format, arrays (name -> dtype, shape) and meta."""
+    ok = (isinstance(full, dict) and isinstance(full.get("format"), str) and isinstance(full.get("arrays"), dict)
+          and isinstance(full.get("meta"), dict))
+    if ok:
+        for spec in full["arrays"].values():
+            if not (isinstance(spec, dict) and isinstance(spec.get("dtype"), str) and isinstance(spec.get("shape"), list)
+                    and all(type(n) is int and n >= 0 for n in spec["shape"])):
+                ok = False
+                break
+    if not ok:
+        raise ValueError("its manifest is not {format: str, arrays: {name: {dtype: str, shape: [int]}}, meta: {}}")
+
+
+def _read_npz(p: Path) -> tuple[dict[str, np.ndarray], Any]:
+    with zipfile.ZipFile(p) as zf:
+        infos = zf.infolist()
+        disk = p.stat().st_size
+        if sum(i.file_size for i in infos) > MAX_ARRAY_BYTES + disk:
+            raise ValueError("its members claim more bytes than any state file descentlab writes")
+        arrays: dict[str, np.ndarray] = {}
+        for info in infos:
+            if not info.filename.endswith(".npy") or info.filename[:-4] in arrays:
+                raise ValueError(f"unexpected member {info.filename!r}")
+            if info.compress_type == zipfile.ZIP_STORED and info.file_size > disk:
+                raise ValueError(f"member {info.filename} claims more bytes than the file has")
+            arrays[info.filename[:-4]] = _read_member(zf, info)
+    if _MANIFEST_KEY not in arrays:
+        raise StateFileError(expected("a descentlab state file with a manifest", f"{p} (no manifest)", "save it with descentlab"))
+    raw = arrays.pop(_MANIFEST_KEY)
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise ValueError("its manifest is not JSON bytes")
+    full = json.loads(raw.tobytes().decode("utf-8"))
+    _check_manifest(full)
+    return arrays, full
+
+
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Load what :func:`save_arrays` wrote: ``(arrays, manifest_meta)``.
 
     Raises :class:`~descentlab.errors.StateFileError` with a sentence when the file is
     missing, truncated, not a descentlab file, or its arrays disagree with its manifest.
+    Any failure while reading counts as damage (an unsupported compression method, a
+    manifest nested too deep, a header that claims more bytes than the file holds), and
+    each array's size is checked against its header before anything is allocated.
     """
     p = Path(path)
     if not p.is_file():
         raise StateFileError(expected("an existing state file", str(p), "check the path"))
     try:
-        with np.load(p, allow_pickle=False) as z:
-            if _MANIFEST_KEY not in z.files:
-                raise StateFileError(expected("a descentlab state file with a manifest", f"{p} (no manifest)", "save it with descentlab"))
-            full = json.loads(bytes(z[_MANIFEST_KEY]).decode("utf-8"))
-            arrays = {k: z[k] for k in z.files if k != _MANIFEST_KEY}
+        arrays, full = _read_npz(p)
     except StateFileError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise StateFileError(
-            expected("a complete .npz state file", f"{p} that cannot be read ({npz_failure(exc)})",
-                     "the file is truncated or corrupt; use an earlier checkpoint")
-        ) from exc
-    if full.get("format") != "descentlab-arrays":
-        raise StateFileError(expected("format 'descentlab-arrays'", full.get("format"), "this file was not written by descentlab"))
-    table = full.get("arrays", {})
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes the readers raise, it is damage
+        raise _damaged(p, npz_failure(exc)) from exc
+    if full["format"] != "descentlab-arrays":
+        raise StateFileError(expected("format 'descentlab-arrays'", full["format"], "this file was not written by descentlab"))
+    table = full["arrays"]
     missing = sorted(set(table) - set(arrays))
     extra = sorted(set(arrays) - set(table))
     if missing or extra:
@@ -235,7 +300,7 @@ def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[st
                 expected(f"{name!r} with dtype {spec['dtype']} and shape {tuple(spec['shape'])}",
                          f"dtype {a.dtype.str} and shape {a.shape}", "the file is corrupt")
             )
-    return arrays, full.get("meta", {})
+    return arrays, full["meta"]
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -202,3 +202,40 @@ def test_an_interrupt_after_the_last_step_resumes_to_a_finished_run(tmp_path):
     assert h.stop.kind == "interrupted" and h.n_epochs == 4 and not load_checkpoint(ck).done
     _, h2 = _run(ck, resume=True)
     assert h2.stop.kind == "max_steps" and h2.n_steps == 24 and load_checkpoint(ck).done
+
+
+def _same(c, arrays, meta):
+    return c.meta == meta and c.arrays.keys() == arrays.keys() and all(
+        c.arrays[k].dtype == v.dtype and np.array_equal(c.arrays[k], v) for k, v in arrays.items())
+
+
+@pytest.mark.slow
+def test_a_flipped_byte_anywhere_is_read_identically_or_reported_as_damage(tmp_path):
+    import warnings
+
+    from descentlab.data import full
+    from descentlab.train.checkpoint import LoopPosition, save_checkpoint
+    from descentlab.train.history import History
+
+    ck = tmp_path / "run.npz"
+    net = mlp([2, 1], "tanh", seed=0)
+    opt = make_optimizer("sgd", lr=0.1)
+    for _ in range(2):  # the second save keeps the first as .prev
+        save_checkpoint(ck, net, opt, opt.init(net.params()), full(), LoopPosition(), History())
+    ref = load_checkpoint(ck, fallback=False)
+    good = ck.read_bytes()
+    damaged, offsets = 0, range(0, len(good), 1 if len(good) <= 4096 else 3)  # an odd stride meets every alignment
+    for at in offsets:
+        bad = bytearray(good)
+        bad[at] ^= 0xFF
+        ck.write_bytes(bytes(bad))
+        try:
+            c = load_checkpoint(ck, fallback=False)
+        except StateFileError:
+            damaged += 1
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                c = load_checkpoint(ck)
+            assert c.path == previous_path(ck) and len(said) == 1, at
+        assert _same(c, ref.arrays, ref.meta), at
+    assert damaged > len(offsets) // 2  # most bytes matter (CRCs, headers, data)

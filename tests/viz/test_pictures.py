@@ -234,3 +234,12 @@ def test_the_view_holds_newtons_excursion_on_rosenbrock():
     (x0, x1), (y0, y1) = view_limits(s, [newton])
     assert np.all((newton.x[:, 0] >= x0) & (newton.x[:, 0] <= x1))
     assert np.all((newton.x[:, 1] >= y0) & (newton.x[:, 1] <= y1))
+
+
+def test_titles_name_datasets_in_words_not_identifiers():
+    from descentlab.data.registry import dataset_title
+
+    assert dataset_title("linear_regression") == "the chapter's linear regression"
+    assert dataset_title("mnist_5k") == "MNIST-5000"
+    assert dataset_title("my_data.csv") == "my data.csv"      # an unknown name loses its underscores
+    assert "_" not in "".join(dataset_title(k) for k in ("breast_cancer", "two_moons"))

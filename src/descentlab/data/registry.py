@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..errors import ConfigError, expected
 from .dataset import Dataset
 
-__all__ = ["load_dataset", "prepare_dataset", "DATASETS"]
+__all__ = ["load_dataset", "prepare_dataset", "DATASETS", "dataset_title"]
 
 DATASETS = {
     "linear_regression": ("descentlab.data.synthetic", "linear_regression", True),
@@ -18,6 +18,20 @@ DATASETS = {
     "mnist_5k": ("descentlab.data.bundled", "mnist_5k", False),
     "mnist": ("descentlab.data.bundled", "mnist_5k", False),
 }
+
+# what a figure's title calls a dataset: words, not the identifier
+_TITLES = {
+    "linear_regression": "the chapter's linear regression",
+    "xor": "XOR", "two_moons": "two moons", "moons": "two moons", "spirals": "two spirals",
+    "digits": "digits (8×8)", "iris": "iris", "breast_cancer": "breast cancer",
+    "mnist_5k": "MNIST-5000", "mnist": "MNIST-5000",
+}
+
+
+def dataset_title(name) -> str:
+    """A dataset's name as words for a title: ``"linear_regression"`` -> ``"the chapter's linear regression"``."""
+    key = str(name).lower().replace("-", "_")
+    return _TITLES.get(key, str(name).replace("_", " "))
 
 
 def load_dataset(name: str, seed=0, **kwargs) -> Dataset:

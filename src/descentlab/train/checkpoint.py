@@ -194,13 +194,13 @@ def load_checkpoint(path, fallback: bool = True) -> Checkpoint:
         arrays, meta = load_arrays(path)
         _check_meta(path, meta)
         return Checkpoint(path, arrays, meta)
-    except StateFileError as exc:
+    except StateFileError:
         prev = previous_path(path)
         if not fallback or not prev.is_file():
             raise
         arrays, meta = load_arrays(prev)
         _check_meta(prev, meta)
-        note = f"{path.name} is unreadable ({exc}); resumed from the previous good checkpoint {prev.name}"
+        note = f"{path.name} is damaged and cannot be read, so training resumes from the previous good checkpoint {prev.name}."
         warnings.warn(note, RuntimeWarning, stacklevel=2)
         return Checkpoint(prev, arrays, meta, note)
 

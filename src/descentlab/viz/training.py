@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.registry import dataset_title
 from ._mpl import check_size, color_for, pyplot, save_png
 
 __all__ = ["plot_history", "plot_lr_finder", "plot_comparison"]
@@ -98,7 +99,7 @@ def plot_lr_finder(result, out=None, *, title: str | None = None, size=(6.0, 4.0
     ax.set_xlabel("learning rate")
     ax.set_ylabel("training loss")
     data = getattr(result, "config", {}).get("data")
-    ax.set_title(title or f"learning-rate range test{f' on {data}' if data else ''}")
+    ax.set_title(title or f"learning-rate range test{f' on {dataset_title(data)}' if data else ''}")
     ax.legend(fontsize=8)
     return save_png(fig, out)
 
@@ -138,5 +139,5 @@ def plot_comparison(result: dict, out=None, *, title: str | None = None, size=(1
     a1.xaxis.set_major_locator(_integer_ticks())
     a1.legend(fontsize=8)
     cfg = result.get("config", {})
-    fig.suptitle(title or f"{'batch size' if result.get('kind') == 'batching' else 'optimizers'} on {cfg.get('data', '')}")
+    fig.suptitle(title or f"{'batch size' if result.get('kind') == 'batching' else 'optimizers'} on {dataset_title(cfg.get('data', ''))}")
     return save_png(fig, out)

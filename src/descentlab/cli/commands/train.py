@@ -95,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
         if not checkpoint_exists(args.checkpoint):
             say(args, f"no checkpoint at {args.checkpoint} yet: starting from the beginning")
         else:
-            steps_saved = load_checkpoint(args.checkpoint).history.n_steps
+            import warnings
+
+            with warnings.catch_warnings():  # a fallback to .prev is said once, by the resume itself
+                warnings.simplefilter("ignore", RuntimeWarning)
+                steps_saved = load_checkpoint(args.checkpoint).history.n_steps
     t0 = time.perf_counter()
     model, history = train_mlp(
         args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
