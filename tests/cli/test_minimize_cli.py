@@ -125,3 +125,13 @@ def test_newton_fallbacks_are_one_note_not_python_warnings(capsys, recwarn):
     assert not [w for w in recwarn if "Newton" in str(w.message)]
     rc, out, err = _run(capsys, "minimize", "saddle", "--optimizer", "newton", "--steps", "5", "-q")
     assert err == ""
+
+
+def test_text_output_names_the_optimizer_preset_and_lr_that_ran(capsys):
+    rc, out, err = _run(capsys, "minimize", "rosenbrock", "--optimizer", "adam", "--preset", "keras",
+                        "--lr", "0.05", "--steps", "2")
+    assert rc == 0
+    assert out.splitlines()[1] == "adam (preset keras), lr 0.05"
+    rc, out, err = _run(capsys, "minimize", "rosenbrock", "--optimizer", "momentum", "--steps", "2")
+    assert out.splitlines()[1].startswith("momentum (preset ")
+    assert ", lr 0.001" in out.splitlines()[1]

@@ -374,3 +374,12 @@ def test_the_tour_publishes_its_files_as_a_pair(tmp_path):
     run_tour(out, quick=True, only=["decay"], seed=2)
     assert json.loads((out / "results.json").read_text())["seed"] == 2 and "seed 2" in (out / "index.html").read_text()
     assert _listing(out) == ["index.html", "results.json"]
+
+
+def test_only_hides_parts_whose_sections_were_all_filtered_out(tmp_path):
+    page = run_tour(tmp_path, quick=True, only=["gd-x2"]).read_text(encoding="utf-8")
+    nav = re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
+    assert 'href="#part-gd"' in nav and 'href="#gd-x2"' in nav
+    for part in ("part-batch", "part-opt", "part-bp"):
+        assert f'href="#{part}"' not in nav and f'id="{part}"' not in page
+    assert "2. Batch size" not in page and "4. Back-propagation" not in page

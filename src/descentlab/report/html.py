@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import html
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..lecture._account import fmt
 
-__all__ = ["Figure", "TableBlock", "Text", "Account", "Note", "Section", "Report", "render", "data_uri"]
+__all__ = ["Figure", "TableBlock", "table_cell", "Text", "Account", "Note", "Section", "Report", "render", "data_uri"]
 
 
 def data_uri(data: bytes, mime: str) -> str:
@@ -24,6 +26,30 @@ def data_uri(data: bytes, mime: str) -> str:
 
 def _esc(text: str) -> str:
     return html.escape(str(text), quote=True)
+
+
+TABLE_DIGITS = 4
+
+
+def table_cell(value: Any, header: str = "") -> str:
+    """A table cell as a person reads it: 4 significant digits, accuracies as percent.
+
+    Full precision stays in results.json and in the step-by-step accounts; only the
+    tables round. A column whose header names an accuracy shows ``0.98667`` as
+    ``98.67 %``. Integers, text (``"-"``) and non-finite values pass through.
+
+    >>> table_cell(0.001196543), table_cell(0.98667, "val accuracy"), table_cell(60000)
+    ('0.001197', '98.67 %', '60000')
+    """
+    if isinstance(value, str) or isinstance(value, (bool, numbers.Integral)) or value is None:
+        return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return fmt(value, TABLE_DIGITS)
+    if math.isfinite(x) and "accuracy" in header.lower():
+        return f"{fmt(100.0 * x, TABLE_DIGITS)} %"
+    return fmt(value, TABLE_DIGITS)
 
 
 def _numeric(text: str) -> bool:
@@ -80,8 +106,9 @@ class TableBlock:
         body = []
         for i, row in enumerate(self.rows):
             cls = f' class="{self.highlight[i]}"' if i in self.highlight else ""
+            heads = list(self.headers) + [""] * max(0, len(row) - len(self.headers))
             cells = "".join(f'<td class="t">{_esc(c)}</td>' if isinstance(c, str) and not _numeric(c)
-                            else f"<td>{_esc(c if isinstance(c, str) else fmt(c, 7))}</td>" for c in row)
+                            else f"<td>{_esc(table_cell(c, h))}</td>" for c, h in zip(row, heads))
             body.append(f"<tr{cls}>{cells}</tr>")
         return (f'<div class="tbl" data-table="{_esc(self.key)}"><table><caption>{_esc(self.caption)}</caption>'
                 f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

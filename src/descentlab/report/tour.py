@@ -533,6 +533,22 @@ FIGURES = ["derivative-limits", "gd-x2-runs", "descent-1d", "lr-effects", "lr-fi
            "decay-schedules", "backprop-network", "backprop-slide-errors"]
 
 
+def _shown_keys(only: Sequence[str] | None) -> set[str]:
+    """The sections the page shows: the chosen ones, and a part heading when one of its sections runs."""
+    if only is None:
+        return {s[0] for s in SECTIONS}
+    shown: set[str] = set()
+    heading = None
+    for key, _, level, builder, _ in SECTIONS:
+        if level <= 2:
+            heading = key if builder is None else None
+        if builder is not None and key in only:
+            shown.add(key)
+            if heading is not None:
+                shown.add(heading)
+    return shown
+
+
 def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, quick: bool = False,
              progress: Callable[[str], None] = lambda s: None, only: Sequence[str] | None = None) -> Path:
     """Run the tour and return the path of ``index.html`` in ``out_dir``.
@@ -548,8 +564,8 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
     progress : callable
         Receives one line per section as the tour advances.
     only : sequence of str, optional
-        Run only these sections (keys of :data:`SECTIONS`, e.g. ``["race"]``); the part
-        headings are kept.
+        Run only these sections (keys of :data:`SECTIONS`, e.g. ``["race"]``); a part
+        heading is kept only when one of its sections runs.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(expected("seed, an integer >= 0", seed, "pass --seed 0"))
@@ -566,6 +582,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                     f"figures that show each method at work. descentlab {__version__}, seed {seed}"
                     f"{', quick mode (small runs)' if quick else ''}.")
     runnable = [s for s in SECTIONS if s[3] is not None and (only is None or s[0] in only)]
+    shown = _shown_keys(only)
     missing = []
     section_times: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="descentlab-tour-") as scratch:
@@ -573,7 +590,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
         i = 0
         for key, title, level, builder, intro in SECTIONS:
             sec = Section(key, title, intro, level=level)
-            if builder is not None and only is not None and key not in only:
+            if key not in shown:
                 continue
             report.sections.append(sec)
             if builder is None:

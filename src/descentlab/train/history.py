@@ -45,6 +45,19 @@ class History:
         return (f"History({self.config.get('dataset', 'data')!r}, {name}: {self.n_epochs} epochs, "
                 f"{self.n_steps} steps, {stop}{''.join(', ' + v for v in last)})")
 
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: dataset, optimizer, epochs, steps, final losses, how it stopped."""
+        from ._html import summary_table
+
+        opt = self.config.get("optimizer")
+        name = opt.get("name", "?") if isinstance(opt, dict) else (opt or "?")
+        rows = [("dataset", self.config.get("dataset", "data")), ("optimizer", name),
+                ("epochs", self.n_epochs), ("steps", self.n_steps)]
+        rows += [(f"final {k.replace('_', ' ')}", float(self.last(k))) for k in ("loss", "val_loss", "val_accuracy")
+                 if self.epochs.get(k)]
+        rows += [("stop", self.stop.kind), ("message", self.stop.message)] if self.stop else [("stop", "not run")]
+        return summary_table("History", rows)
+
     @property
     def n_steps(self) -> int:
         return len(self.steps["loss"])

@@ -90,6 +90,19 @@ class Trajectory:
                 f"f_final={float(self.f[-1]) if self.f.size else float('nan'):.6g}, "
                 f"grad_norm={float(self.grad_norm[-1]) if self.grad_norm.size else float('nan'):.3g})")
 
+    def _repr_html_(self) -> str:
+        """A small table for notebooks: surface, optimizer, steps, final f, how it stopped."""
+        from ._html import summary_table
+
+        opt = self.meta.get("optimizer")
+        opt = opt if isinstance(opt, dict) else {"name": opt or "?"}
+        rows = [("surface", self.meta.get("surface", "?")), ("optimizer", opt.get("name", "?")),
+                ("preset", opt.get("preset") or "-"), ("steps", self.steps),
+                ("final f", float(self.f[-1]) if self.f.size else float("nan")),
+                ("final ‖∇f‖", float(self.grad_norm[-1]) if self.grad_norm.size else float("nan")),
+                ("stop", self.stop.kind), ("message", self.stop.message)]
+        return summary_table("Trajectory", rows)
+
     @property
     def steps(self) -> int:
         """Number of updates made, T."""

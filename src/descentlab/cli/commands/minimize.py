@@ -116,6 +116,17 @@ def _minimize_noting_newton_fallbacks(args, minimize, surface, start, optimizer,
     return tr
 
 
+def _what_ran(tr, scheduled: bool) -> str:
+    """One line naming the optimizer, preset and learning rate that ran, e.g. ``adam (preset keras), lr 0.001``."""
+    opt = tr.meta.get("optimizer")
+    opt = opt if isinstance(opt, dict) else {"name": opt or "?"}
+    preset = f" (preset {opt['preset']})" if opt.get("preset") else ""
+    lr = ""
+    if tr.lr.size:
+        lr = f", lr {tr.lr[0]:.6g}" + (" at step 0, scheduled" if scheduled else "")
+    return f"{opt.get('name', '?')}{preset}{lr}"
+
+
 def run(args: argparse.Namespace) -> int:
     from ...train.minimize import minimize
 
@@ -141,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
 
     def text() -> str:
         x = ", ".join(f"{v:.6g}" for v in tr.x_final)
-        lines = [f"{surface.name}: {tr.stop.message}"]
+        lines = [f"{surface.name}: {tr.stop.message}", _what_ran(tr, bool(args.schedule))]
         if math.isfinite(tr.f_final) and math.isfinite(tr.grad_norm[-1]):
             lines.append(f"x = ({x}), f = {tr.f_final:.6g}, ‖∇f‖ = {tr.grad_norm[-1]:.3g} after {tr.steps} updates")
         else:  # diverged to a NaN/inf: say where, and show the last point where f and ∇f were finite
