@@ -81,10 +81,12 @@ def _is_tty(stream) -> bool:
 
 
 def _width(stream) -> int:
+    """The terminal's columns (a line that wraps cannot be redrawn with \\r); 100 when it does not say."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        columns = os.get_terminal_size(stream.fileno()).columns
     except (AttributeError, ValueError, OSError, TypeError):
         return 100
+    return columns if columns >= 40 else 100  # a pseudo-terminal may report 0
 
 
 class Progress:

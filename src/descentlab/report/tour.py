@@ -628,8 +628,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                 progress.message(f"{title}: not available: {m}")
             sec.seconds = time.perf_counter() - t0
             section_times[key] = sec.seconds
-            done += _cost(key, quick)
-            progress.update(done)
+            done += _cost(key, quick)  # counted when the next section starts (or the tour ends)
         total = time.perf_counter() - t_start
         report.footer = (f"Written by `descentlab tour` (descentlab {__version__}, NumPy {np.__version__}, Python "
                          f"{platform.python_version()}), seed {seed}{', quick mode' if quick else ''}, in {total:.0f} s. "
@@ -644,6 +643,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
 
         files[PAGE_NAME] = build_page().encode("utf-8")
     path = publish(out, files)["index.html"].absolute()
+    progress.done = done  # no line of its own: the owner's final line follows
     progress.detail = (f"{len(runnable)} section{'s' if len(runnable) != 1 else ''}"
                        + (f", {len(missing)} not available" if missing else ""))
     return path
