@@ -1,7 +1,8 @@
 """Training throughput: MLP 784-256-256-10, softmax cross-entropy, Adam, samples/s.
 
 descentlab runs its lean MLP (hand-written back-propagation into a flat gradient
-buffer) with one fused Adam kernel over the flat parameters; its reference path (the
+buffer) with one fused Adam kernel over the flat parameters, its row named by the
+kernel backend seen running (numba or numpy); its reference path (the
 autodiff graph and ``opt.step``) is timed too where it is fast enough to bother.
 torch runs ``nn.Sequential`` + ``CrossEntropyLoss`` + ``torch.optim.Adam`` with its
 default settings (and the fused Adam as a second entry). Both train float32 on the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import have, interleaved
+from _common import backend_that_ran, have, interleaved
 
 SIZES = [784, 256, 256, 10]
 
@@ -122,7 +123,9 @@ def run(batches: list[int], reps: int, samples_per_rep: int, max_steps: int, ref
     for batch, optimizer in cases:
         lr = 1e-3 if optimizer == "adam" else 1e-2
         steps = max(1, min(samples_per_rep // batch, max_steps))
-        contenders = {"descentlab fast": descentlab_fast(batch, X, y, optimizer, lr)}
+        ours = descentlab_fast(batch, X, y, optimizer, lr)
+        # named by the kernel backend seen running in one of its steps, not by what imports
+        contenders = {f"descentlab fast ({backend_that_ran(ours)} kernels)": ours}
         if reference and batch > 1:
             contenders["descentlab reference (autodiff + opt.step)"] = descentlab_reference(batch, X, y, optimizer, lr)
         if have("torch"):
