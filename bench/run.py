@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import THREAD_ENV, blas_env, cpu_model, have, set_threads, versions  # noqa: E402
 
-WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep", "interop")
+WORKLOADS = ("optim", "mlp", "engine", "memory", "startup", "race", "playground", "sweep", "interop", "train_cli")
 
 
 def _plan(quick: bool, threads: int = 1) -> dict:
@@ -43,7 +43,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "race": dict(reps=1, steps=50),
                 "sweep": dict(quick=True, optuna_trials=30),
                 "playground": dict(repeats=10),
-                "interop": dict(reps=3, inner=10)}
+                "interop": dict(reps=3, inner=10),
+                "train_cli": dict(reps=1, epochs=2)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
                           names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad", "Rprop", "Adamax", "Adadelta", "Lion"],
                           reps=5, reference_max=1_000_000),
@@ -55,7 +56,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
             "race": dict(reps=3, steps=500),
             "sweep": dict(quick=False, optuna_trials=300),
             "playground": dict(repeats=200),
-            "interop": dict(reps=7, inner=50)}
+            "interop": dict(reps=7, inner=50),
+            "train_cli": dict(reps=5, epochs=10)}
     if threads > 1:
         # the step targets are for one thread; with more, the two headline cases only
         plan["optim"] = dict(sizes=[10_000_000], layouts=[1], names=["momentum", "Adam"], reps=5, reference_max=0)
@@ -263,7 +265,7 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
 
 def render(args, results: dict[int, dict], memory: dict | None, startup: dict | None,
            race: dict | None = None, playground: dict | None = None, sweep: dict | None = None,
-           interop: dict | None = None) -> str:
+           interop: dict | None = None, train_cli: dict | None = None) -> str:
     v = versions()
     first = next(iter(results.values()), {})
     blas = first.get("threads", {}).get("numpy_blas", "not measured")
@@ -326,6 +328,15 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
         import interop as interop_bench
         parts.append(f"\n### Torch adapter: Adam step on torch models, float32, {interop['threads']} thread(s)\n\n"
                      "Only `opt.step()` is timed; gradients set once.\n\n" + interop_bench.table(interop))
+    if train_cli:
+        import train_cli as train_cli_bench
+        parts.append(f"\n### A whole training command, fresh processes, {train_cli.get('threads', 1)} thread(s)\n\n"
+                     + (f"`{train_cli['command']}` (run as `python -m descentlab ...`) against `bench/torch_train.py` "
+                        f"(784-128-10, torch.optim.Adam fused=True, batch 64, {train_cli['epochs']} epochs, the same "
+                        "standardised split from the same cache file), both from a warm dataset cache; wall time of "
+                        f"the whole process, `import torch` included, median of {train_cli['reps']} interleaved "
+                        "run(s).\n\n" if "command" in train_cli else "")
+                     + train_cli_bench.table(train_cli))
     if optim_facts or mlp_facts or memory or startup:
         parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
     return "\n".join(parts) + "\n"
@@ -398,7 +409,12 @@ def main(argv=None) -> int:
         import interop as interop_bench
         print("timing the torch adapter's step...", file=sys.stderr)
         interop = interop_bench.run(threads=threads[0], **_plan(args.quick)["interop"])
-    text = render(args, results, memory, startup, race, playground, sweep, interop)
+    train_cli = None
+    if "train_cli" in args.only:
+        import train_cli as train_cli_bench
+        print("timing descentlab train against the torch script, fresh processes...", file=sys.stderr)
+        train_cli = train_cli_bench.run(threads=threads[0], **_plan(args.quick)["train_cli"])
+    text = render(args, results, memory, startup, race, playground, sweep, interop, train_cli)
     out = Path(args.out)
     from descentlab._io import atomic_write_text
 
