@@ -6,8 +6,12 @@ operations and order, chunk by chunk with ``out=`` scratch buffers (the NumPy ba
 of :mod:`.kernels`), so a step allocates no full-size temporary and the result is the
 reference's to the bit, in float32 and float64 (tests/fast/test_family_kernels.py).
 They are elementwise rules, which is what makes a fused pass pay: the reference makes
-about ten full-size temporaries per parameter per step. There is no compiled (numba)
-version yet; the NumPy chunks run whichever backend is chosen.
+about ten full-size temporaries per parameter per step.
+
+With numba (the backend of :mod:`.kernels`, chosen by :func:`~.kernels.set_backend`) each
+kernel runs as one compiled loop of :mod:`._numba_kernels` instead, doing the same
+operations in the same order, so both backends give the same bits; without it the
+NumPy chunks run.
 
 Importing the module registers the four forms (``rprop``, ``lion``, ``adamax``,
 ``adadelta``) with :func:`descentlab.optim.dispatch.register_fused`; it is named in
@@ -25,6 +29,7 @@ from ..optim.adamax import Adamax, AdamaxStep
 from ..optim.lion import Lion, LionStep
 from ..optim.rprop import Rprop, RpropStep
 from .fused import FusedRule
+from . import kernels
 from .kernels import _apply, _chunks, _Decay, _flat, _grad_chunk, _scratch_for
 
 __all__ = ["rprop_", "lion_", "adamax_", "adadelta_"]
@@ -35,6 +40,10 @@ def rprop_(p, g, prev, s, *, eta_minus: float, eta_plus: float, step_size_min: f
     p1, g1, prev1, s1 = _flat(p, g, prev, s)
     dt = p1.dtype.type
     etap, etam, lo, hi = dt(eta_plus), dt(eta_minus), dt(step_size_min), dt(step_size_max)
+    nb = kernels._nb()
+    if nb is not None:
+        kernels._jit(nb.rprop, (p1, g1, prev1, s1), etap, etam, lo, hi, dt(0.0), dt(1.0))
+        return
     t0, t1, _ = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         c, f = t0[:k], t1[:k]
@@ -62,6 +71,10 @@ def lion_(p, g, m, *, lr: float, beta1: float, beta2: float, weight_decay: float
     dt = p1.dtype.type
     b1, c1, b2, c2, nlr = dt(beta1), dt(1.0 - beta1), dt(beta2), dt(1.0 - beta2), dt(-lr)
     d = _Decay(dt, lr, weight_decay, decoupled)
+    nb = kernels._nb()
+    if nb is not None:
+        kernels._jit(nb.lion, (p1, g1, m1), b1, c1, b2, c2, nlr, dt(0.0), dt(1.0), d.wd, d.use_wd, d.lw, d.decoupled)
+        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, u, v = p1[i:j], m1[i:j], t1[:k], t2[:k]
@@ -84,6 +97,11 @@ def adamax_(p, g, m, u, *, lr: float, beta1: float, beta2: float, eps: float, ep
     dt = p1.dtype.type
     b1, c1, b2, eps_, lr_, bc1 = dt(beta1), dt(1.0 - beta1), dt(beta2), dt(eps), dt(lr), dt(1.0 - beta1 ** step)
     d = _Decay(dt, lr, weight_decay, decoupled)
+    nb = kernels._nb()
+    if nb is not None:
+        kernels._jit(nb.adamax, (p1, g1, m1, u1), b1, c1, b2, eps_, lr_, bc1, bool(eps_in_max),
+                     d.wd, d.use_wd, d.lw, d.decoupled)
+        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, us, a, b = p1[i:j], m1[i:j], u1[i:j], t1[:k], t2[:k]
@@ -114,6 +132,10 @@ def adadelta_(p, g, S, D, *, lr: float, beta: float, eps: float, weight_decay: f
     dt = p1.dtype.type
     b, c, eps_, nlr = dt(beta), dt(1.0 - beta), dt(eps), dt(-lr)
     dec = _Decay(dt, lr, weight_decay, decoupled)
+    nb = kernels._nb()
+    if nb is not None:
+        kernels._jit(nb.adadelta, (p1, g1, S1, D1), b, c, eps_, nlr, dec.wd, dec.use_wd, dec.lw, dec.decoupled)
+        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, Ss, Ds, x, y = p1[i:j], S1[i:j], D1[i:j], t1[:k], t2[:k]
