@@ -66,6 +66,18 @@ def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: 
     return {k: min(v) if k in fastest else statistics.median(v) for k, v in samples.items()}
 
 
+def reference_step(opt, params: dict, grads: dict, state) -> None:
+    """One step of the readable reference: ``opt.update``, then ``p += u`` and the new state.
+
+    ``opt.step`` is not the reference for large parameter sets: from ``FUSED_MIN_SIZE``
+    elements on it runs the fused kernel registered for the rule.
+    """
+    updates, new = opt.update(grads, state, params)
+    for name, u in updates.items():
+        params[name] += u
+    state.slots, state.step = new.slots, new.step
+
+
 def repeated(fn: Callable[[], object], inner: int) -> Callable[[], None]:
     """``fn`` called ``inner`` times in one go: one timed call for operations too short to time alone."""
     def many() -> None:

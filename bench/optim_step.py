@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import backend_that_ran, have, interleaved
+from _common import backend_that_ran, have, interleaved, reference_step
 
 # name -> (descentlab make_optimizer args, torch class name or None, torch kwargs, state arrays, torch paths)
 _ALL = ("default", "foreach", "fused")
@@ -194,7 +194,8 @@ def run(sizes: list[int], layouts: list[int], names: list[str], reps: int, refer
                 if n <= reference_max:
                     ref = {k: v.copy() for k, v in params.views.items()}
                     ref_s = opt.init(ref)
-                    contenders["descentlab reference opt.step"] = lambda o=opt, p=ref, g=grads.views, s=ref_s: o.step(p, g, s)
+                    contenders["descentlab reference (opt.update)"] = (
+                        lambda o=opt, p=ref, g=grads.views, s=ref_s: reference_step(o, p, g, s))
                 if torch is not None:
                     for path in torch_paths:
                         tps = [torch.from_numpy(v.copy()).requires_grad_() for v in params.views.values()]

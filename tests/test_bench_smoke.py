@@ -159,3 +159,22 @@ def test_a_time_under_the_floor_gets_a_note_not_a_ratio_below_one():
     assert "| numba |" in adam and "| numpy |" in lion and lion.endswith("| 2.00× |")
     assert "Note: faster than the floor" in text and "descentlab fused (numba) 9.00 ms" in text
     assert facts[("Adam", 10_000_000, 1)]["floor"] == 0.010
+
+
+@pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed")
+def test_the_reference_contender_runs_the_reference_not_the_fused_kernel():
+    """Above FUSED_MIN_SIZE, opt.step dispatches to the kernel; the benchmark's reference must not."""
+    import numpy as np
+
+    from descentlab.optim import make_optimizer
+    from descentlab.optim.base import FUSED_MIN_SIZE
+
+    common = _bench_module("_common")
+    opt = make_optimizer("adam", lr=1e-3)
+    params = {"w": np.ones(FUSED_MIN_SIZE * 2, np.float32)}
+    grads = {"w": np.full(FUSED_MIN_SIZE * 2, 0.5, np.float32)}
+    state = opt.init(params)
+    assert common.backend_that_ran(lambda: opt.step(params, grads, state)) == "numba"
+    before = params["w"].copy()
+    assert common.backend_that_ran(lambda: common.reference_step(opt, params, grads, state)) == "numpy"
+    assert state.step == 4 and not np.array_equal(params["w"], before)
