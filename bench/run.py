@@ -1,7 +1,7 @@
 """Run every benchmark and write BENCHMARKS.md.
 
     python bench/run.py                 # full run, 1 and 2 threads (several minutes)
-    python bench/run.py --quick         # under a minute: smaller sizes, 1 thread
+    python bench/run.py --quick         # about a minute: smaller sizes, 1 thread; never BENCHMARKS.md
     python bench/run.py --out other.md  # write elsewhere
 
 Each thread count runs in its own worker process whose environment limits every
@@ -344,7 +344,7 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a smoke run in under a minute")
+    ap.add_argument("--quick", action="store_true", help="a smoke run of about a minute (never writes BENCHMARKS.md)")
     ap.add_argument("--threads", default=None, help="comma-separated thread counts (default 1,2; --quick: 1)")
     ap.add_argument("--only", default=",".join(WORKLOADS), help=f"subset of {','.join(WORKLOADS)}")
     ap.add_argument("--out", default=None, help="report file, written atomically (default BENCHMARKS.md; with "
