@@ -113,11 +113,11 @@ class Progress:
 
     def __init__(self, label: str = "", total: float | None = None, *, unit: str | None = "steps",
                  enabled: bool = True, stream: TextIO | None = None, tty: bool | None = None,
-                 clock: Callable[[], float] = time.monotonic, rate: float | None = None, pace: bool = True) -> None:
+                 clock: Callable[[], float] | None = None, rate: float | None = None, pace: bool = True) -> None:
         self.label, self.unit, self.enabled = label, unit, bool(enabled)
         self.stream = stream if stream is not None else sys.stderr
         self.tty = _is_tty(self.stream) if tty is None else bool(tty)
-        self.clock = clock
+        self.clock = clock or time.monotonic
         self.prior_rate, self.pace = rate, pace
         self.detail: str | Callable[[], str] | None = None
         self.closed = False
@@ -225,6 +225,8 @@ class Progress:
         self.stream.flush()
 
     def _draw(self, now: float) -> None:
+        if not self.tty and self.total and self.done >= self.total:
+            return  # in a log the final line says it: no "100%, ETA 0.0s" just before it
         self.drawn = True
         self._write(self.line(now), "")
         self._due_t = now + (REDRAW_S if self.tty else LOG_EVERY_S)

@@ -46,6 +46,31 @@ def test_progress_on_stderr_json_alone_on_stdout_and_nothing_when_quiet(capsys, 
     assert err == "" and out
 
 
+class _Time:
+    """Stands in for the time module of descentlab.progress: each read of the clock is a second later."""
+
+    def __init__(self):
+        self.t = 0.0
+
+    def monotonic(self):
+        self.t += 1.0
+        return self.t
+
+
+def test_a_long_run_in_a_log_gets_a_plain_line_every_5_s_and_10_percent(capsys, monkeypatch):
+    import descentlab.progress as progress
+
+    monkeypatch.setattr(progress, "time", _Time())
+    _, err = _run(capsys, ["train", "xor", "--hidden", "4", "--epochs", "60", "--batching", "full", "--json"])
+    lines = err.splitlines()
+    assert "\r" not in err and lines[-1].startswith("train: 60/60 steps in ")
+    shown = [int(m.group(1)) for m in (re.match(r"train: (\d+)/60 steps \(\d+%\), .*ETA .* · epoch", ln)
+                                       for ln in lines[:-1]) if m]
+    # a line at most every 5 s (clock reads) and at least 6 steps (10 %) after the previous one
+    assert len(shown) == len(lines) - 1 >= 5
+    assert all(b - a >= 6 for a, b in zip(shown, shown[1:])) and shown[-1] < 60  # 100 % is the final line's
+
+
 def test_the_tour_says_its_sections_and_nothing_when_quiet(capsys, tmp_path):
     out, err = _run(capsys, ["tour", "--quick", "--only", "decay,backprop", "-o", str(tmp_path / "r")])
     assert out.strip().endswith("index.html") and "\r" not in err
