@@ -225,7 +225,8 @@ def _engine_table(res: dict) -> str:
     return _table(["case", "descentlab autodiff (µs)", "torch autograd (µs)", "descentlab / torch"], out)
 
 
-def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: dict | None) -> str:
+def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: dict | None,
+             train_cli: dict | None = None) -> str:
     rows = []
 
     def verdict(ok):
@@ -260,6 +261,10 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
     if startup:
         t = next(r["seconds"] for r in startup["rows"] if r["what"] == "import descentlab")
         rows.append(["import descentlab", "< 0.2 s", f"{t:.3f} s", verdict(t < 0.2)])
+    if train_cli and "ratio" in train_cli:
+        same = "" if train_cli["same_steps"] and train_cli["close"] else " (**not the same work**)"
+        rows.append([f"descentlab train mnist_5k, {train_cli['epochs']} epochs, whole command", "≤ 1.0× the torch script",
+                     f"{train_cli['ratio']:.2f}×{same}", verdict(train_cli["ratio"] <= 1.0 and not same)])
     return _table(["target", "goal", "reached", ""], rows)
 
 
@@ -337,8 +342,8 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
                         f"the whole process, `import torch` included, median of {train_cli['reps']} interleaved "
                         "run(s).\n\n" if "command" in train_cli else "")
                      + train_cli_bench.table(train_cli))
-    if optim_facts or mlp_facts or memory or startup:
-        parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
+    if optim_facts or mlp_facts or memory or startup or train_cli:
+        parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup, train_cli))
     return "\n".join(parts) + "\n"
 
 
