@@ -33,6 +33,7 @@ OPTIMIZERS = {
     "Rprop": (("rprop", {"lr": 1e-2}), "Rprop", {"lr": 1e-2}, 2, _NO_FUSED),
     "Adamax": (("adamax", {"lr": 2e-3}), "Adamax", {"lr": 2e-3}, 2, _NO_FUSED),
     "Adadelta": (("adadelta", {"lr": 1.0}), "Adadelta", {"lr": 1.0}, 2, _NO_FUSED),
+    "RAdam": (("radam", {"lr": 1e-3}), "RAdam", {"lr": 1e-3}, 2, _NO_FUSED),
     "Lion": (("lion", {"lr": 1e-4}), None, {}, 1, ()),                               # torch has no Lion
 }
 TORCH_PATHS = {"default": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}

@@ -46,7 +46,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "interop": dict(reps=3, inner=10),
                 "train_cli": dict(reps=1, epochs=2)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
-                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad", "Rprop", "Adamax", "Adadelta", "Lion"],
+                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad", "Rprop", "Adamax", "Adadelta", "RAdam",
+                                 "Lion"],
                           reps=5, reference_max=1_000_000),
             "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
             "phases": dict(batches=[1, 128], reps=5, inner=20),
@@ -168,7 +169,7 @@ def _optim_tables(res: dict, threads: int) -> tuple[str, dict]:
     text = (f"Bandwidth, the best rate of the memory-only probes at each size ({threads} thread(s), one slice "
             f"per thread as the kernels split): {bw}. All probes (GB/s): {probes}. "
             "The floor is streams × 4 B × N / that bandwidth (SGD 3 streams; momentum, RMSProp, AdaGrad, Lion 5; "
-            "Adam, Adamax, Adadelta, Rprop 7). 'ours' is descentlab's step through the dispatch table under the "
+            "Adam, Adamax, Adadelta, RAdam, Rprop 7). 'ours' is descentlab's step through the dispatch table under the "
             "default backend, labelled by the kernel backend seen running it (not by what imports). "
             "Lower is better.\n\n")
     text += _table(header, table_rows)
