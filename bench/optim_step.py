@@ -9,10 +9,11 @@ from a fixed gradient. descentlab's step goes through the dispatch table
 The floor is the time to stream the step's arrays once: ``streams × 4 bytes × N /
 bandwidth``, where a stream is one array read or one array written (an in-place write
 goes back to the line it read, so it costs one stream, not two). The bandwidth is the
-best rate (fastest repetition) any memory-only probe reached at that size in this run: NumPy's and numba's
-``a += b``, numba's copy and triad, and a loop with the step's own access pattern (read
-p, g and each state array; write p and each state array), all timed in every case,
-interleaved with the contenders. docs/performance.md explains why one ``a += b`` is not enough.
+best rate (fastest repetition) that any memory-only probe reached at that size in this
+run: NumPy's and numba's ``a += b``, numba's copy and triad, and a loop with the step's
+own access pattern (read p, g and each state array; write p and each state array), all
+timed in every case, interleaved with the contenders. docs/performance.md explains why
+one ``a += b`` is not enough.
 """
 from __future__ import annotations
 
