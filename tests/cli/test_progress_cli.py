@@ -99,6 +99,20 @@ def test_compare_optimizers_without_protocol_is_labelled_untuned_in_text_json_an
     assert titles and all("untuned" in t and "--protocol" in t for t in titles)
 
 
+def test_compare_batching_is_labelled_untuned_in_text_json_and_figure(capsys, monkeypatch, tmp_path):
+    import descentlab.viz.training as training
+
+    titles = []
+    monkeypatch.setattr(training, "plot_comparison", lambda result, out, title=None: titles.append(title) or out)
+    args = ["compare", "batching", "--quick", "--batchings", "full,minibatch:32", "-o", str(tmp_path / "b.png")]
+    out, _ = _run(capsys, args)
+    assert out.startswith("batching, untuned (one fixed lr each)\n")
+    assert "--lr KIND=LR" in out
+    res = json.loads(_run(capsys, [*args, "--json"])[0])
+    assert res["tuned"] is False and res["note"].startswith("untuned:")
+    assert titles and all("untuned" in t and "--lr KIND=LR" in t for t in titles)
+
+
 def test_compare_optimizers_with_protocol_carries_no_untuned_label(capsys):
     args = ["compare", "optimizers", "logistic", "--protocol", "grid", *_SMALL_SWEEP, "--optimizers", "sgd,adam"]
     out, _ = _run(capsys, args)

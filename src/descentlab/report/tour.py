@@ -269,7 +269,8 @@ def _batch_real(ctx: TourContext, sec: Section) -> None:
     res = compare_batching("linear_regression", seed=ctx.seed, quick=ctx.quick)
     _comparison_blocks(ctx, sec, res, "batching", "Batch GD, SGD and mini-batch GD: the chapter's linear regression",
                        "The same model f_w(x) = wᵀx, the same data and the same number of epochs (passes over the data) "
-                       "for each batching, with plain SGD updates. Per epoch, SGD makes M updates and batch GD one, so "
+                       "for each batching, with plain SGD updates at one fixed learning rate each (the table's lr column, "
+                       "smaller for noisier gradients, not tuned per batching). Per epoch, SGD makes M updates and batch GD one, so "
                        "SGD gets far per epoch but each step is noisy; mini-batches average k gradients.")
     if not ctx.quick:
         res2 = compare_batching("digits", batchings=("full", "stochastic", "minibatch:32"), hidden=(32,),
@@ -376,7 +377,9 @@ def _compare_real(ctx: TourContext, sec: Section) -> None:
     _comparison_blocks(ctx, sec, res, "optimizers-real", "The six optimizers training an MLP on digits",
                        "scikit-learn's digits (1797 real 8×8 images of handwritten digits, 10 classes), an MLP with 32 "
                        "hidden ReLU units, mini-batches of 32, the same initial weights and the same batches for every "
-                       "optimizer, PyTorch-convention learning rates that suit each. Training loss on the whole training "
+                       "optimizer, each at one fixed PyTorch-convention learning rate picked by hand, not tuned here (the "
+                       "ranking partly measures how well that rate suits each; the race above tunes on held-out "
+                       "starts). Training loss on the whole training "
                        "set after each epoch; accuracy on the held-out quarter.")
 
 

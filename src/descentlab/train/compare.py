@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ConfigError, expected
 
-__all__ = ["compare_batching", "compare_optimizers", "DEFAULT_BATCHING_LR", "DEFAULT_OPTIMIZER_LR", "UNTUNED"]
+__all__ = ["compare_batching", "compare_optimizers", "DEFAULT_BATCHING_LR", "DEFAULT_OPTIMIZER_LR", "UNTUNED", "BATCHING_UNTUNED"]
 
 #: plain SGD learning rates for each batching on standardised data (one sample's
 #: gradient is noisier, so SGD gets a smaller step)
@@ -32,6 +32,10 @@ DEFAULT_OPTIMIZER_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad
 UNTUNED = ("untuned: each optimizer ran at one fixed learning rate, not tuned for it, so the ranking partly "
            "measures how well that rate suits each one. For a tuned comparison add --protocol halving: each lr is "
            "then tuned on some seeds and scored on others (descentlab.sweep.race.compare_on_sweep, docs/sweeps.md).")
+#: what every batching comparison says of itself: its lrs are fixed, not tuned per batching
+BATCHING_UNTUNED = ("untuned: each batching ran plain SGD at one fixed learning rate (smaller for noisier "
+                    "gradients), not tuned for it, so the table compares these settings rather than the best each "
+                    "batching can do. Try your own with --lr KIND=LR (e.g. --lr minibatch=0.2).")
 
 
 def _prepare(data, seed: int, val_fraction: float, quick: bool):
@@ -161,7 +165,7 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
     return {"kind": "batching", "config": {"data": train.name.replace("[train]", ""), "samples": len(train),
                                            "epochs": epochs, "hidden": list(hidden), "seed": seed,
                                            "target_loss": target, "quick": quick},
-            "rows": rows, "curves": curves}
+            "tuned": False, "note": BATCHING_UNTUNED, "rows": rows, "curves": curves}
 
 
 def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sgd", "momentum", "nesterov", "adagrad",

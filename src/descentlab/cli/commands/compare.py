@@ -111,8 +111,8 @@ def _table(result: dict) -> str:
                          f"{_num(r['best_val_accuracy'], '.4f', 6)}  {_stop(r)}")
     if any(r["stop"] == "diverged" for r in rows):
         lines.append("a diverged run's losses are left out ('-'); lower its lr with --lr NAME=LR")
-    if result["kind"] == "optimizers" and not result.get("tuned", True):
-        head = "optimizers, untuned (one fixed lr each)\n" + head
+    if not result.get("tuned", True):
+        head = f"{result['kind']}, untuned (one fixed lr each)\n" + head
         lines.append(result["note"])
     return "\n".join([head, *lines])
 
@@ -176,9 +176,10 @@ def run(args: argparse.Namespace) -> int:
         from ...viz.training import plot_comparison
 
         title = None
-        if result["kind"] == "optimizers" and not result.get("tuned", True):
-            title = (f"optimizers on {dataset_title(result['config']['data'])}, untuned: one fixed lr each "
-                     "(--protocol tunes them)")
+        if not result.get("tuned", True):
+            how = "(--protocol tunes them)" if result["kind"] == "optimizers" else "(--lr KIND=LR sets them)"
+            title = (f"{result['kind']} on {dataset_title(result['config']['data'])}, untuned: one fixed lr each "
+                     f"{how}")
         result["plot"] = str(plot_comparison(result, args.out, title=title))
         say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _table(result))
