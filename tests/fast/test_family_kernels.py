@@ -1,4 +1,4 @@
-"""The fused Rprop, Lion, Adamax and Adadelta kernels equal the reference rules bit for bit.
+"""The fused Rprop, Lion, Adamax, Adadelta and RAdam kernels equal the reference rules bit for bit.
 
 Every test runs on each backend (``backend`` in conftest.py: NumPy, and numba when it
 imports); the compiled loops must give the NumPy kernels' bits, and PyTorch's
@@ -28,6 +28,11 @@ CONFIGS = [
     ("adadelta", "pytorch", {"lr": 1.0}),
     ("adadelta", "keras", {"lr": 1.0, "weight_decay": 0.01}),
     ("adadelta", "pytorch", {"lr": 1.0, "weight_decay": 0.1, "eps": 1e-3}),
+    # RAdam: plain momentum for the first five updates (beta2 = 0.999), rectified after
+    ("radam", "pytorch", {"lr": 0.01}),
+    ("radam", "optax", {"lr": 0.01, "weight_decay": 0.01}),
+    ("radam", "pytorch", {"lr": 0.01, "beta2": 0.99, "eps": 1e-3, "eps_placement": "inside", "weight_decay": 0.1,
+                          "weight_decay_form": "decoupled"}),
 ]
 
 
@@ -68,10 +73,11 @@ def test_fused_equals_reference(name, preset, hyper, dtype, flat, backend, monke
 
 
 def test_the_new_forms_are_in_the_plan():
-    for name in ("rprop", "lion", "adamax", "adadelta"):
+    for name in ("rprop", "lion", "adamax", "adadelta", "radam"):
         kernel, why = fused_plan(make_optimizer(name, lr=0.01))
         assert kernel == name, (name, kernel, why)
-    assert fused_plan(make_optimizer("radam", lr=0.01))[0] is None  # not elementwise in its branch: no kernel
+    for name in ("lamb", "adafactor"):  # per-tensor norms and factored moments: no kernel
+        assert fused_plan(make_optimizer(name, lr=0.01))[0] is None
 
 
 def test_a_large_step_goes_through_the_kernel(monkeypatch):
@@ -103,13 +109,19 @@ def _kernel_case(name, dtype, n, rng):
     if name == "adamax_after":
         return F.adamax_, [p, np.zeros_like(p), np.zeros_like(p)], dict(
             lr=0.01, beta1=0.9, beta2=0.999, eps=1e-7, eps_in_max=False, weight_decay=0.01, decoupled=True)
-    return F.adadelta_, [p, np.zeros_like(p), np.zeros_like(p)], dict(
-        lr=1.0, beta=0.9, eps=1e-6, weight_decay=0.1, decoupled=False)
+    if name == "adadelta":
+        return F.adadelta_, [p, np.zeros_like(p), np.zeros_like(p)], dict(
+            lr=1.0, beta=0.9, eps=1e-6, weight_decay=0.1, decoupled=False)
+    placement = name.split("_")[1]
+    return F.radam_, [p, np.zeros_like(p), np.zeros_like(p)], dict(
+        lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, eps_placement=placement, weight_decay=0.01,
+        decoupled=placement == "outside")
 
 
 @pytest.mark.skipif(not NUMBA, reason="numba is not installed")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", ["rprop", "lion", "adamax", "adamax_after", "adadelta"])
+@pytest.mark.parametrize("name", ["rprop", "lion", "adamax", "adamax_after", "adadelta", "radam_hat",
+                                  "radam_outside", "radam_inside"])
 def test_numba_gives_the_numpy_kernels_bits(name, dtype):
     # 3000 elements over 55 steps, gradients with exact zeros (Rprop's c = 0 and sign(0)),
     # sign flips, and one element each of inf and nan from step 40 on
@@ -126,7 +138,7 @@ def test_numba_gives_the_numpy_kernels_bits(name, dtype):
                 g[rng.random(3000) < 0.1] = 0
                 if k >= 40:
                     g[7], g[8] = np.inf, np.nan
-                kwk = dict(kw, step=k + 1) if name.startswith("adamax") else kw
+                kwk = dict(kw, step=k + 1) if name.startswith(("adamax", "radam")) else kw
                 with np.errstate(all="ignore"):
                     run(arrays[0], g, *arrays[1:], **kwk)
             results[backend] = [a.copy() for a in arrays]
@@ -173,10 +185,14 @@ TORCH = [
      "Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1)}),
     ("adamax", "pytorch", {"lr": 0.01, "weight_decay": 0.01}, "Adamax", {"lr": 0.01, "weight_decay": 0.01}),
     ("adadelta", "pytorch", {"lr": 1.0, "weight_decay": 0.01}, "Adadelta", {"lr": 1.0, "weight_decay": 0.01}),
+    ("radam", "pytorch", {"lr": 0.01, "weight_decay": 0.01}, "RAdam", {"lr": 0.01, "weight_decay": 0.01}),
+    ("radam", "pytorch", {"lr": 0.01, "weight_decay": 0.01, "weight_decay_form": "decoupled"}, "RAdam",
+     {"lr": 0.01, "weight_decay": 0.01, "decoupled_weight_decay": True}),
 ]
 
 
-@pytest.mark.parametrize("name,preset,hyper,torch_name,torch_hyper", TORCH, ids=[t[0] for t in TORCH])
+@pytest.mark.parametrize("name,preset,hyper,torch_name,torch_hyper", TORCH,
+                         ids=[f"{t[0]}-{i}" for i, t in enumerate(TORCH)])
 def test_the_kernels_follow_torch_to_1e12(name, preset, hyper, torch_name, torch_hyper, backend):
     # an independent reference: torch.optim (its foreach=False loop), float64, 60 steps on
     # two tensors whose gradients keep and flip their signs

@@ -269,3 +269,31 @@ def adadelta(p, g, S, D, b, c, eps, nlr, wd, use_wd, lw, decoupled):
         if decoupled:
             u = u - pi * lw
         p[i] = pi + u
+
+
+@njit(**_JIT)
+def radam(p, g, m, v, b1, c1, b2, c2, bc1, bc2, num, eps, nlr, rectified, eps_mode, wd, use_wd, lw, decoupled):
+    # eps_mode 0: num / (sqrt(v_hat) + eps); 1: num / sqrt(v_hat + eps); 2 (PyTorch): num / (sqrt(v) + eps)
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i]
+        if use_wd:
+            gi = gi + wd * pi
+        mi = m[i] * b1 + gi * c1
+        vi = v[i] * b2 + (gi * c2) * gi
+        m[i] = mi
+        v[i] = vi
+        m_hat = mi / bc1
+        if not rectified:
+            u = m_hat * nlr
+        else:
+            if eps_mode == 2:
+                denom = np.sqrt(vi) + eps
+            elif eps_mode == 0:
+                denom = np.sqrt(vi / bc2) + eps
+            else:
+                denom = np.sqrt(vi / bc2 + eps)
+            u = m_hat * -(num / denom)
+        if decoupled:
+            u = u - pi * lw
+        p[i] = pi + u
