@@ -101,3 +101,48 @@ def test_no_warning_for_a_healthy_step_or_a_non_finite_gradient(g):
     opt = make_optimizer("adam")
     params = {"w": np.ones(N)}
     assert _warned(lambda: opt.step(params, {"w": g}, opt.init(params))) == []
+
+
+# -- the numba loops check what they write themselves ------------------------------------
+_NUMBA = pytest.mark.skipif(not __import__("descentlab.fast.kernels", fromlist=["x"]).numba_available(),
+                            reason="numba is not installed")
+
+
+@_NUMBA
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name,hyper,kind,pattern", CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
+def test_numba_loops_report_non_finite_writes_without_a_second_pass(monkeypatch, name, hyper, kind, pattern, threads):
+    from descentlab.fast import fused, kernels
+
+    kernels.set_backend("numba")
+    kernels.set_threads(threads)
+    monkeypatch.setattr(kernels, "_PARALLEL_MIN", 1024)  # so threads=2 really splits the arrays
+    monkeypatch.setattr(fused, "_all_finite", lambda arrays: pytest.fail("the arrays were summed again"))
+    try:
+        opt = make_optimizer(name, **hyper)
+        params = {"w": np.ones(N)}
+        state = opt.init(params)
+        got = _warned(lambda: opt.step(params, {"w": _grad(kind, np.float64)}, state))
+        assert len(got) == 1 and re.search(pattern, got[0])
+        healthy = {"w": np.ones(N)}
+        assert _warned(lambda: opt.step(healthy, {"w": np.full(N, 0.5)}, opt.init(healthy))) == []
+    finally:
+        kernels.set_backend("auto")
+        kernels.set_threads(1)
+
+
+@_NUMBA
+@pytest.mark.parametrize("where", ["p", "v", "none"])
+def test_the_adam_loop_flag_covers_the_parameters_and_v(where):
+    from descentlab.fast import _numba_kernels as nb
+
+    n, dt = 1000, np.float64
+    p, g, m, v = np.ones(n), np.full(n, 0.5), np.zeros(n), np.zeros(n)
+    if where == "v":
+        g[n - 1] = np.finfo(dt).max / 4  # g*g overflows v; the update stays finite (it is 0)
+    elif where == "p":
+        p[3] = np.inf
+    with np.errstate(all="ignore"):
+        ok = nb.adam(p, g, m, v, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-3, 1e-8, 0, 0.0, False, 0.0, False)
+    assert ok is (where == "none")
+    assert np.isfinite(p).all() == (where != "p") and np.isfinite(v).all() == (where != "v")

@@ -13,6 +13,13 @@ order, as the reference in :mod:`descentlab.optim` (``u`` is the update, applied
 ``p + u``), so both backends give bit-identical results. numba does not contract
 ``a*b + c`` into a fused multiply-add unless fastmath is on, and it is off.
 
+Each of the loops above the family's returns True when every value it wrote to the
+parameters (and to the denominator buffer a fused step watches, Adam's v, RMSProp's and
+AdaGrad's S) is finite: ``d = (x - x)`` is NaN exactly for a NaN or an infinity, and an
+OR over ``d != d`` vectorises, so the check costs nothing measurable (a 10M float32 Adam
+step: 5.5-5.8 ms with or without it). :mod:`descentlab.fast.fused` reads it instead of
+summing the arrays again.
+
 The boolean flags are loop-invariant; LLVM hoists them out of the loop
 ("unswitching") and vectorises each variant.
 """
@@ -28,6 +35,7 @@ _JIT = dict(cache=True, nogil=True, boundscheck=False, fastmath=False, error_mod
 
 @njit(**_JIT)
 def sgd(p, g, lr, wd, use_wd, lw, decoupled):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -36,11 +44,16 @@ def sgd(p, g, lr, wd, use_wd, lw, decoupled):
         u = -(lr * gi)
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 @njit(**_JIT)
 def momentum(p, g, b, lr, mu, damp, wd, use_wd, lw, decoupled, nesterov, first):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -57,11 +70,16 @@ def momentum(p, g, b, lr, mu, damp, wd, use_wd, lw, decoupled, nesterov, first):
             u = -(lr * bi)
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 @njit(**_JIT)
 def momentum_lr_inside(p, g, v, lr, mu, wd, use_wd, lw, decoupled, nesterov):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -75,12 +93,17 @@ def momentum_lr_inside(p, g, v, lr, mu, wd, use_wd, lw, decoupled, nesterov):
             u = vi
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 @njit(**_JIT)
 def adam(p, g, m, v, beta1, c1, beta2, c2, bc1, bc2, num, eps, eps_mode, wd, use_wd, lw, decoupled):
     # eps_mode 0: num / (sqrt(v_hat) + eps); 1: num / sqrt(v_hat + eps); 2 ('hat'): num / (sqrt(v) + eps)
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -99,11 +122,16 @@ def adam(p, g, m, v, beta1, c1, beta2, c2, bc1, bc2, num, eps, eps_mode, wd, use
         u = -(step_size * (mi / bc1))
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn) + (vi - vi)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 @njit(**_JIT)
 def rmsprop(p, g, s, lr, beta, c, eps, eps_inside, wd, use_wd, lw, decoupled):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -118,13 +146,20 @@ def rmsprop(p, g, s, lr, beta, c, eps, eps_inside, wd, use_wd, lw, decoupled):
         u = -((lr / denom) * gi)
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn) + (si - si)  # nan exactly when a written value is not finite
+        bad |= d != d
 
 
 # A separate loop for momentum: passing a placeholder buffer that aliases s would make
 # LLVM's run-time alias check fail and run the scalar loop (RMSProp measured 8x slower).
+    return not bad
+
+
 @njit(**_JIT)
 def rmsprop_momentum(p, g, s, b, lr, beta, c, eps, eps_inside, mu, lr_inside, wd, use_wd, lw, decoupled):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -146,11 +181,16 @@ def rmsprop_momentum(p, g, s, b, lr, beta, c, eps, eps_inside, mu, lr_inside, wd
             u = -(lr * bi)
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn) + (si - si)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 @njit(**_JIT)
 def adagrad(p, g, s, lr, eps, eps_inside, wd, use_wd, lw, decoupled):
+    bad = False
     for i in range(p.size):
         pi = p[i]
         gi = g[i]
@@ -164,7 +204,11 @@ def adagrad(p, g, s, lr, eps, eps_inside, wd, use_wd, lw, decoupled):
             u = -((lr / (np.sqrt(si) + eps)) * gi)
         if decoupled:
             u = u - lw * pi
-        p[i] = pi + u
+        pn = pi + u
+        p[i] = pn
+        d = (pn - pn) + (si - si)  # nan exactly when a written value is not finite
+        bad |= d != d
+    return not bad
 
 
 # -- the optimizer family (descentlab.fast.family_kernels) ------------------------------

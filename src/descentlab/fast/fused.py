@@ -47,7 +47,8 @@ class FusedRule:
     swapped); ``args(form)`` turns the rule's step record into its keyword arguments.
 
     After the step the parameters and the ``watch`` buffers (None: every buffer) are
-    checked for a NaN or an infinity, and a finite gradient that broke the step gets the
+    checked for a NaN or an infinity (by the kernel itself when it returns True/False, as
+    the numba loops of the first six rules do; by a sum per array when it returns None), and a finite gradient that broke the step gets the
     reference's :class:`~descentlab.errors.NumericalWarning`, word for word. ``watch``
     names the buffers that can break while the parameters stay finite: a denominator
     such as Adam's v, whose overflow makes the update 0. A buffer that feeds the update
@@ -89,14 +90,15 @@ class FusedRule:
         flat = [flat_base(d) for d in (params, grads, *buffers)]
         watched = [i for i, b in enumerate(slot_names) if self.watch is None or b in self.watch]
         if all(f is not None for f in flat) and len({f.size for f in flat}) == 1:
-            run(*flat, **args)
+            seen = [run(*flat, **args)]
             written = [flat[0], *(flat[2 + i] for i in watched)]
         else:
-            for n in params:
-                run(params[n], grads[n], *(state.slots[n][b] for b in slot_names), **args)
+            seen = [run(params[n], grads[n], *(state.slots[n][b] for b in slot_names), **args) for n in params]
             written = [*params.values(), *(a for i in watched for a in buffers[i].values())]
         state.step += 1
-        if not _all_finite(written):
+        # a compiled loop says whether what it wrote is finite (for free); otherwise sum the arrays
+        finite = all(seen) if all(s is not None for s in seen) else _all_finite(written)
+        if not finite:
             _warn_if_finite_grads_broke(opt, k, grads, params, state, stacklevel=4)
         return True
 

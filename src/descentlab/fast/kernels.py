@@ -23,6 +23,11 @@ Pick the backend with :func:`set_backend` or the environment variable
 ``DESCENTLAB_FAST_BACKEND`` (``auto``, ``numpy`` or ``numba``); ``auto`` uses numba
 when it imports.
 
+On the numba backend the first six kernels return whether every value they wrote to
+the parameters and to the rule's denominator buffer is finite (checked inside the loop,
+at no measurable cost); on the NumPy backend they return None, and
+:mod:`descentlab.fast.fused` checks the arrays itself.
+
 Scalars are cast to the arrays' dtype before use, as NumPy does with a Python float
 in ``float32_array * 0.9``, so float32 arithmetic stays float32 on both backends.
 """
@@ -142,12 +147,15 @@ def _flat(p: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _jit(fn, arrays: tuple, *scalars) -> None:
-    """Run a compiled kernel on ``arrays``, split into ``_threads`` slices when they are large."""
+def _jit(fn, arrays: tuple, *scalars):
+    """Run a compiled kernel on ``arrays``, split into ``_threads`` slices when they are large.
+
+    Returns what the kernel returns (for the loops that check what they wrote: True when
+    every written value is finite; over slices, True when it is in every slice).
+    """
     n = arrays[0].size
     if _threads == 1 or n < _PARALLEL_MIN:
-        fn(*arrays, *scalars)
-        return
+        return fn(*arrays, *scalars)
     global _pool
     if _pool is None:
         from concurrent.futures import ThreadPoolExecutor
@@ -156,8 +164,8 @@ def _jit(fn, arrays: tuple, *scalars) -> None:
     # slice edges on 16-element boundaries, so every slice starts on a 64-byte line
     edges = [min(n, (n * i // _threads) // 16 * 16) for i in range(_threads)] + [n]
     jobs = [_pool.submit(fn, *(a[lo:hi] for a in arrays), *scalars) for lo, hi in zip(edges[:-1], edges[1:])]
-    for job in jobs:
-        job.result()
+    results = [job.result() for job in jobs]
+    return None if any(r is None for r in results) else all(results)
 
 
 def _scratch_for(dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,7 +212,7 @@ class _Decay:
 
 
 def sgd_(p: np.ndarray, g: np.ndarray, *, lr: float, weight_decay: float = 0.0,
-         decoupled: bool = False) -> None:
+         decoupled: bool = False) -> bool | None:
     """Gradient descent: ``u = −lr·g``, ``p ← p + u``.
 
     With ``weight_decay`` (L2) the gradient is ``g + wd·p``; with ``decoupled`` the
@@ -215,8 +223,7 @@ def sgd_(p: np.ndarray, g: np.ndarray, *, lr: float, weight_decay: float = 0.0,
     lr_, d = dt(lr), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        _jit(nb.sgd, (p1, g1), lr_, d.wd, d.use_wd, d.lw, d.decoupled)
-        return
+        return _jit(nb.sgd, (p1, g1), lr_, d.wd, d.use_wd, d.lw, d.decoupled)
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, u = p1[i:j], t1[:k]
@@ -228,7 +235,7 @@ def sgd_(p: np.ndarray, g: np.ndarray, *, lr: float, weight_decay: float = 0.0,
 
 def momentum_(p: np.ndarray, g: np.ndarray, b: np.ndarray, *, lr: float, mu: float,
               dampening: float = 0.0, nesterov: bool = False, first: bool = False,
-              weight_decay: float = 0.0, decoupled: bool = False) -> None:
+              weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """Momentum with the learning rate outside the buffer (PyTorch, optax).
 
     ``b ← mu·b + (1 − dampening)·g`` (``b ← g`` on the ``first`` step), then
@@ -239,8 +246,7 @@ def momentum_(p: np.ndarray, g: np.ndarray, b: np.ndarray, *, lr: float, mu: flo
     lr_, mu_, damp, d = dt(lr), dt(mu), dt(1.0 - dampening), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        _jit(nb.momentum, (p1, g1, b1), lr_, mu_, damp, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov), bool(first))
-        return
+        return _jit(nb.momentum, (p1, g1, b1), lr_, mu_, damp, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov), bool(first))
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, bs, u = p1[i:j], b1[i:j], t1[:k]
@@ -262,7 +268,7 @@ def momentum_(p: np.ndarray, g: np.ndarray, b: np.ndarray, *, lr: float, mu: flo
 
 
 def momentum_lr_inside_(p: np.ndarray, g: np.ndarray, v: np.ndarray, *, lr: float, mu: float,
-                        nesterov: bool = False, weight_decay: float = 0.0, decoupled: bool = False) -> None:
+                        nesterov: bool = False, weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """Momentum with the learning rate inside the buffer (the lecture, CS231n, Keras).
 
     ``v ← mu·v − lr·g``, then ``u = v`` (or ``u = mu·v − lr·g``, the transformed
@@ -273,8 +279,7 @@ def momentum_lr_inside_(p: np.ndarray, g: np.ndarray, v: np.ndarray, *, lr: floa
     lr_, mu_, d = dt(lr), dt(mu), _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        _jit(nb.momentum_lr_inside, (p1, g1, v1), lr_, mu_, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov))
-        return
+        return _jit(nb.momentum_lr_inside, (p1, g1, v1), lr_, mu_, d.wd, d.use_wd, d.lw, d.decoupled, bool(nesterov))
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, vs, u, lg = p1[i:j], v1[i:j], t1[:k], t2[:k]
@@ -295,7 +300,7 @@ _EPS_MODES = {"outside": 0, "inside": 1, "hat": 2}
 
 def adam_(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *, lr: float, beta1: float,
           beta2: float, eps: float, step: int, eps_placement: str = "outside",
-          weight_decay: float = 0.0, decoupled: bool = False) -> None:
+          weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """Adam (Kingma & Ba 2015, Alg. 1); AdamW when ``decoupled``.
 
     For update ``t = step`` (``step`` ≥ 1), as :mod:`descentlab.optim.adam` writes it::
@@ -321,9 +326,8 @@ def adam_(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *, lr: flo
     bc1_, bc2_, num_, eps_ = dt(bc1), dt(bc2), dt(num), dt(eps)
     nb = _nb()
     if nb is not None:
-        _jit(nb.adam, (p1, g1, m1, v1), beta1_, c1, beta2_, c2, bc1_, bc2_, num_, eps_, mode,
+        return _jit(nb.adam, (p1, g1, m1, v1), beta1_, c1, beta2_, c2, bc1_, bc2_, num_, eps_, mode,
                 d.wd, d.use_wd, d.lw, d.decoupled)
-        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, vs, a, b = p1[i:j], m1[i:j], v1[i:j], t1[:k], t2[:k]
@@ -355,7 +359,7 @@ def adam_(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, *, lr: flo
 
 def rmsprop_(p: np.ndarray, g: np.ndarray, s: np.ndarray, b: np.ndarray | None = None, *, lr: float,
              beta: float, eps: float, eps_placement: str = "outside", momentum: float = 0.0,
-             momentum_form: str = "lr_outside", weight_decay: float = 0.0, decoupled: bool = False) -> None:
+             momentum_form: str = "lr_outside", weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """RMSProp (Tieleman & Hinton 2012), as :mod:`descentlab.optim.rmsprop` writes it::
 
         S ← beta·S + (1 − beta)·g·g
@@ -382,11 +386,10 @@ def rmsprop_(p: np.ndarray, g: np.ndarray, s: np.ndarray, b: np.ndarray | None =
     nb = _nb()
     if nb is not None:
         if mom_mode:
-            _jit(nb.rmsprop_momentum, (p1, g1, s1, b1), lr_, beta_, c, eps_, inside, mu_, mom_mode == 2,
+            return _jit(nb.rmsprop_momentum, (p1, g1, s1, b1), lr_, beta_, c, eps_, inside, mu_, mom_mode == 2,
                  d.wd, d.use_wd, d.lw, d.decoupled)
         else:
-            _jit(nb.rmsprop, (p1, g1, s1), lr_, beta_, c, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
-        return
+            return _jit(nb.rmsprop, (p1, g1, s1), lr_, beta_, c, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ss, den, u = p1[i:j], s1[i:j], t1[:k], t2[:k]
@@ -417,7 +420,7 @@ def rmsprop_(p: np.ndarray, g: np.ndarray, s: np.ndarray, b: np.ndarray | None =
 
 
 def adagrad_(p: np.ndarray, g: np.ndarray, s: np.ndarray, *, lr: float, eps: float,
-             eps_placement: str = "outside", weight_decay: float = 0.0, decoupled: bool = False) -> None:
+             eps_placement: str = "outside", weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """AdaGrad (Duchi et al. 2011), as :mod:`descentlab.optim.adagrad` writes it::
 
         S ← S + g·g
@@ -435,8 +438,7 @@ def adagrad_(p: np.ndarray, g: np.ndarray, s: np.ndarray, *, lr: float, eps: flo
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = _nb()
     if nb is not None:
-        _jit(nb.adagrad, (p1, g1, s1), lr_, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
-        return
+        return _jit(nb.adagrad, (p1, g1, s1), lr_, eps_, inside, d.wd, d.use_wd, d.lw, d.decoupled)
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ss, den, u = p1[i:j], s1[i:j], t1[:k], t2[:k]
