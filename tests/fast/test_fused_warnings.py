@@ -146,3 +146,26 @@ def test_the_adam_loop_flag_covers_the_parameters_and_v(where):
         ok = nb.adam(p, g, m, v, 0.9, 0.1, 0.999, 0.001, 0.1, 0.001, 1e-3, 1e-8, 0, 0.0, False, 0.0, False)
     assert ok is (where == "none")
     assert np.isfinite(p).all() == (where != "p") and np.isfinite(v).all() == (where != "v")
+
+
+@_NUMBA
+@pytest.mark.parametrize("name", ["rprop", "lion", "adamax", "adadelta", "radam"])
+def test_the_family_loops_flag_what_they_write(monkeypatch, name):
+    from descentlab.fast import fused, kernels
+
+    kernels.set_backend("numba")
+    looked = []
+    monkeypatch.setattr(fused, "_all_finite", lambda arrays: pytest.fail("the arrays were summed again"))
+    monkeypatch.setattr(fused, "_warn_if_finite_grads_broke", lambda *a, **k: looked.append(a[1]))
+    try:
+        opt = make_optimizer(name)
+        params = {"w": np.ones(N)}
+        state = opt.init(params)
+        opt.step(params, {"w": np.full(N, 0.5)}, state)
+        assert looked == []  # a healthy step: the loop said so, nothing was looked at
+        params["w"][5] = np.inf  # a written parameter that is not finite must be flagged
+        with np.errstate(all="ignore"):
+            opt.step(params, {"w": np.full(N, 0.5)}, state)
+        assert looked == [1], f"{name}: a non-finite parameter went unflagged"
+    finally:
+        kernels.set_backend("auto")

@@ -40,15 +40,15 @@ from .kernels import _apply, _chunks, _Decay, _flat, _grad_chunk, _scratch_for
 __all__ = ["rprop_", "lion_", "adamax_", "adadelta_", "radam_"]
 
 
-def rprop_(p, g, prev, s, *, eta_minus: float, eta_plus: float, step_size_min: float, step_size_max: float) -> None:
+def rprop_(p, g, prev, s, *, eta_minus: float, eta_plus: float, step_size_min: float,
+           step_size_max: float) -> bool | None:
     """iRprop⁻: c = sign(g·prev); s ← clip(s·η±, min, max); g ← 0 where c < 0; p ← p − sign(g)·s; prev ← g."""
     p1, g1, prev1, s1 = _flat(p, g, prev, s)
     dt = p1.dtype.type
     etap, etam, lo, hi = dt(eta_plus), dt(eta_minus), dt(step_size_min), dt(step_size_max)
     nb = kernels._nb()
     if nb is not None:
-        kernels._jit(nb.rprop, (p1, g1, prev1, s1), etap, etam, lo, hi, dt(0.0), dt(1.0))
-        return
+        return kernels._jit(nb.rprop, (p1, g1, prev1, s1), etap, etam, lo, hi, dt(0.0), dt(1.0))
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         c, f = t0[:k], t1[:k]
@@ -70,7 +70,7 @@ def rprop_(p, g, prev, s, *, eta_minus: float, eta_plus: float, step_size_min: f
 
 
 def lion_(p, g, m, *, lr: float, beta1: float, beta2: float, weight_decay: float = 0.0,
-          decoupled: bool = True) -> None:
+          decoupled: bool = True) -> bool | None:
     """Lion: p ← p − lr·sign(β1·m + (1 − β1)·g); m ← β2·m + (1 − β2)·g (weight decay as the reference)."""
     p1, g1, m1 = _flat(p, g, m)
     dt = p1.dtype.type
@@ -78,8 +78,8 @@ def lion_(p, g, m, *, lr: float, beta1: float, beta2: float, weight_decay: float
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = kernels._nb()
     if nb is not None:
-        kernels._jit(nb.lion, (p1, g1, m1), b1, c1, b2, c2, nlr, dt(0.0), dt(1.0), d.wd, d.use_wd, d.lw, d.decoupled)
-        return
+        return kernels._jit(nb.lion, (p1, g1, m1), b1, c1, b2, c2, nlr, dt(0.0), dt(1.0),
+                            d.wd, d.use_wd, d.lw, d.decoupled)
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, u, v = p1[i:j], m1[i:j], t1[:k], t2[:k]
@@ -96,7 +96,7 @@ def lion_(p, g, m, *, lr: float, beta1: float, beta2: float, weight_decay: float
 
 
 def adamax_(p, g, m, u, *, lr: float, beta1: float, beta2: float, eps: float, eps_in_max: bool, step: int,
-            weight_decay: float = 0.0, decoupled: bool = False) -> None:
+            weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """Adamax: m ← β1·m + (1 − β1)·g; u ← max(β2·u, |g| + eps) (or + eps after); p ← p − lr/u·m/(1 − β1^t)."""
     p1, g1, m1, u1 = _flat(p, g, m, u)
     dt = p1.dtype.type
@@ -104,9 +104,8 @@ def adamax_(p, g, m, u, *, lr: float, beta1: float, beta2: float, eps: float, ep
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = kernels._nb()
     if nb is not None:
-        kernels._jit(nb.adamax, (p1, g1, m1, u1), b1, c1, b2, eps_, lr_, bc1, bool(eps_in_max),
+        return kernels._jit(nb.adamax, (p1, g1, m1, u1), b1, c1, b2, eps_, lr_, bc1, bool(eps_in_max),
                      d.wd, d.use_wd, d.lw, d.decoupled)
-        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, us, a, b = p1[i:j], m1[i:j], u1[i:j], t1[:k], t2[:k]
@@ -131,7 +130,7 @@ def adamax_(p, g, m, u, *, lr: float, beta1: float, beta2: float, eps: float, ep
 
 
 def adadelta_(p, g, S, D, *, lr: float, beta: float, eps: float, weight_decay: float = 0.0,
-              decoupled: bool = False) -> None:
+              decoupled: bool = False) -> bool | None:
     """Adadelta: S ← β·S + (1 − β)·g²; d = √(D + eps)/√(S + eps)·g; D ← β·D + (1 − β)·d²; p ← p − lr·d."""
     p1, g1, S1, D1 = _flat(p, g, S, D)
     dt = p1.dtype.type
@@ -139,8 +138,7 @@ def adadelta_(p, g, S, D, *, lr: float, beta: float, eps: float, weight_decay: f
     dec = _Decay(dt, lr, weight_decay, decoupled)
     nb = kernels._nb()
     if nb is not None:
-        kernels._jit(nb.adadelta, (p1, g1, S1, D1), b, c, eps_, nlr, dec.wd, dec.use_wd, dec.lw, dec.decoupled)
-        return
+        return kernels._jit(nb.adadelta, (p1, g1, S1, D1), b, c, eps_, nlr, dec.wd, dec.use_wd, dec.lw, dec.decoupled)
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, Ss, Ds, x, y = p1[i:j], S1[i:j], D1[i:j], t1[:k], t2[:k]
@@ -167,7 +165,7 @@ _RADAM_EPS = {"outside": 0, "inside": 1, "hat": 2}
 
 
 def radam_(p, g, m, v, *, lr: float, beta1: float, beta2: float, eps: float, step: int,
-           eps_placement: str = "hat", weight_decay: float = 0.0, decoupled: bool = False) -> None:
+           eps_placement: str = "hat", weight_decay: float = 0.0, decoupled: bool = False) -> bool | None:
     """RAdam for update ``t = step``: Adam's m and v; ``p ← p − lr·m_hat`` while rho_t <= 5, else
     ``p ← p − lr·r_t / denom · m_hat`` (denom by ``eps_placement``, as :mod:`descentlab.optim.radam`)."""
     if eps_placement not in _RADAM_EPS:
@@ -190,9 +188,8 @@ def radam_(p, g, m, v, *, lr: float, beta1: float, beta2: float, eps: float, ste
     d = _Decay(dt, lr, weight_decay, decoupled)
     nb = kernels._nb()
     if nb is not None:
-        kernels._jit(nb.radam, (p1, g1, m1, v1), b1, c1, b2, c2, bc1_, bc2_, num_, eps_, nlr, bool(rectified), mode,
+        return kernels._jit(nb.radam, (p1, g1, m1, v1), b1, c1, b2, c2, bc1_, bc2_, num_, eps_, nlr, bool(rectified), mode,
                      d.wd, d.use_wd, d.lw, d.decoupled)
-        return
     t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         ps, ms, vs, a, b = p1[i:j], m1[i:j], v1[i:j], t1[:k], t2[:k]
