@@ -352,7 +352,8 @@ def _race(ctx: TourContext, sec: Section) -> None:
                    "an lr fitted to those starts; the test starts measure how it carries over.\n\n"
                    f"{sr.caption()}\n\nThe drawn paths start at ({res.starts[0][0]:.3g}, {res.starts[0][1]:.3g}), "
                    f"the first test start. Command: `{cmd}`"))
-    gif = ctx.viz(animate_race, "race", res, suffix=".gif", frames=12 if ctx.quick else 48, fps=8 if ctx.quick else 12)
+    gif = ctx.viz(animate_race, "race", res, suffix=".gif", frames=12 if ctx.quick else 48, fps=8 if ctx.quick else 12,
+                  dpi=100)
     sec.add(Figure("race-animation", gif, "The race, animated", "All optimizers advance one step per step; the dots are "
                    "the current points. Watch momentum-type methods overshoot the valley's bend and adaptive methods "
                    f"take near-constant-size steps. Command: `{cmd} --gif race.gif`", mime="image/gif"))
