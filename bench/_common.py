@@ -47,8 +47,13 @@ def set_threads(n: int) -> dict:
     return info
 
 
-def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: int = 1) -> dict[str, float]:
-    """Median seconds per call of each contender, timed round-robin ``reps`` times."""
+def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: int = 1,
+                fastest: tuple[str, ...] = ()) -> dict[str, float]:
+    """Median seconds per call of each contender, timed round-robin ``reps`` times.
+
+    For the names in ``fastest`` the figure is the fastest repetition instead: a
+    bandwidth probe stands for what the machine *can* do, which its best repetition shows.
+    """
     for fn in contenders.values():
         for _ in range(warmup):
             fn()
@@ -58,7 +63,19 @@ def interleaved(contenders: dict[str, Callable[[], object]], reps: int, warmup: 
             t0 = time.perf_counter()
             fn()
             samples[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return {k: min(v) if k in fastest else statistics.median(v) for k, v in samples.items()}
+
+
+def reference_step(opt, params: dict, grads: dict, state) -> None:
+    """One step of the readable reference: ``opt.update``, then ``p += u`` and the new state.
+
+    ``opt.step`` is not the reference for large parameter sets: from ``FUSED_MIN_SIZE``
+    elements on it runs the fused kernel registered for the rule.
+    """
+    updates, new = opt.update(grads, state, params)
+    for name, u in updates.items():
+        params[name] += u
+    state.slots, state.step = new.slots, new.step
 
 
 def repeated(fn: Callable[[], object], inner: int) -> Callable[[], None]:
@@ -95,3 +112,63 @@ def versions() -> dict[str, str]:
 
 def blas_env() -> dict[str, str]:
     return {k: os.environ.get(k, "unset") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+
+
+# ----------------------------------------------------------------------------- which kernels ran
+def _numba_compiled(obj) -> bool:
+    """A numba-compiled function (a numba dispatcher), recognised without importing numba."""
+    return type(obj).__module__.startswith("numba") and hasattr(obj, "py_func")
+
+
+def numba_kernels_run(fn: Callable[[], object]) -> tuple[object, list[str]]:
+    """Call ``fn`` once and return ``(its result, the numba-compiled functions of descentlab.fast it ran)``.
+
+    Every numba dispatcher reachable from a loaded ``descentlab.fast`` module (a module
+    attribute, or an entry of a dict or list held in one) is replaced, for this one
+    call, by a counting wrapper that calls it; the originals are put back afterwards.
+    An empty list means no numba kernel ran: the NumPy backend did the work (or the
+    dispatcher fell back to ``opt.step``). This is evidence of what ran, not a guess from
+    what imports. Call ``fn`` once before, so that lazily loaded kernel modules are loaded.
+    """
+    import sys
+
+    ran: list[str] = []
+    undo: list[Callable[[], None]] = []
+
+    def counting(name, kernel):
+        def wrapper(*args, **kwargs):
+            ran.append(name)
+            return kernel(*args, **kwargs)
+        return wrapper
+    for modname, module in list(sys.modules.items()):
+        if not modname.startswith("descentlab.fast") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if _numba_compiled(value):
+                setattr(module, attr, counting(f"{modname}.{attr}", value))
+                undo.append(lambda m=module, a=attr, v=value: setattr(m, a, v))
+            elif isinstance(value, dict):
+                for key, item in list(value.items()):
+                    if _numba_compiled(item):
+                        value[key] = counting(f"{modname}.{attr}[{key!r}]", item)
+                        undo.append(lambda d=value, k=key, v=item: d.__setitem__(k, v))
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if _numba_compiled(item):
+                        value[i] = counting(f"{modname}.{attr}[{i}]", item)
+                        undo.append(lambda lst=value, j=i, v=item: lst.__setitem__(j, v))
+    try:
+        result = fn()
+    finally:
+        for restore in reversed(undo):
+            restore()
+    return result, sorted(set(ran))
+
+
+def backend_that_ran(fn: Callable[[], object]) -> str:
+    """``"numba"`` when ``fn`` (one training or optimizer step) ran a numba kernel, else ``"numpy"``.
+
+    ``fn`` is called twice: once to load whatever loads lazily, once counted.
+    """
+    fn()
+    return "numba" if numba_kernels_run(fn)[1] else "numpy"

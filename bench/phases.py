@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from _common import have, interleaved, repeated
+from _common import backend_that_ran, have, interleaved, repeated
 from mlp_train import SIZES, _data, torch_mlp
 
 
@@ -23,8 +23,11 @@ def _ours(batch, X, y):
     flatten_state_slots(state.slots, net.params)
     Xb, yb = X[:batch], y[:batch]
     net.loss_and_grads(Xb, yb)
+
+    def step():
+        fused_step(opt, net.params, net.grads, state)
     return {"descentlab forward+backward": lambda: net.loss_and_grads(Xb, yb),
-            "descentlab Adam step (fused kernel, flat)": lambda: fused_step(opt, net.params, net.grads, state)}
+            f"descentlab Adam step (fused {backend_that_ran(step)} kernel, flat)": step}
 
 
 def _torch(batch, X, y):

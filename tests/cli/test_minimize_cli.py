@@ -30,6 +30,8 @@ def _run(capsys, *argv):
      lambda: minimize(__import__("descentlab").get_surface("quadratic", eigenvalues=(1, 100), angle=10), None, "newton", seed=0)),
     (["valley", "--optimizer", "rmsprop", "--lr", "0.01", "--steps", "5", "--record"],
      lambda: minimize("valley", None, "rmsprop", lr=0.01, steps=5, seed=0, record=True)),
+    (["rosenbrock", "--optimizer", "lbfgs", "--set", "line_search=strong_wolfe", "--steps", "3", "--record"],
+     lambda: minimize("rosenbrock", None, "lbfgs", line_search="strong_wolfe", steps=3, seed=0, record=True)),
     (["x2", "--optimizer", "sgd", "--lr", "1.5", "--start", "2", "--steps", "100"],
      lambda: minimize("x2", [2.0], "sgd", lr=1.5, steps=100, seed=0)),
 ])

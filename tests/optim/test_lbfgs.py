@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from descentlab.errors import ConfigError, StateFileError
-from descentlab.optim import make_optimizer, save_state
+from descentlab.errors import ConfigError
+from descentlab.optim import make_optimizer
 
 DATA = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "lbfgs_torch.json").read_text())
 RTOL = 1e-10
@@ -102,14 +102,6 @@ def test_lbfgs_needs_a_closure_and_says_so():
         make_optimizer("lbfgs", lr=lambda k: 1.0)
 
 
-def test_lbfgs_state_is_not_saved_silently(tmp_path):
-    opt = make_optimizer("lbfgs")
-    params = {"x": np.ones(2)}
-    state = opt.init(params)
-    with pytest.raises(StateFileError, match="L-BFGS"):
-        save_state(tmp_path / "s.npz", state, opt)
-
-
 def test_lbfgs_runs_in_minimize_beside_newton():
     from descentlab.train.minimize import minimize
 
@@ -118,8 +110,6 @@ def test_lbfgs_runs_in_minimize_beside_newton():
     # minimize's start is the surface's; the fixture's is (-1.5, 2): same rule, own start, so compare to the minimum
     assert np.max(np.abs(tr.x[-1] - 1.0)) < 1e-5 and tr.meta["optimizer"]["name"] == "lbfgs"
     assert case["calls"]  # the fixture's run converges as well
-    with pytest.raises(ConfigError, match="record=False for lbfgs"):
-        minimize("rosenbrock", None, "lbfgs", steps=2, record=True)
 
 
 def test_lbfgs_trains_full_batch_in_fit_and_refuses_mini_batches():

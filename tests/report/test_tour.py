@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import io
 import json
 import os
 import re
@@ -12,26 +13,75 @@ import pytest
 
 from descentlab.cli.main import main
 from descentlab.errors import ConfigError
+from descentlab.progress import Progress
 from descentlab.report import tour as tour_mod
 from descentlab.report.tour import FIGURES, SECTIONS, run_tour
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class _Clock:
+    """A fake clock that moves by ``step`` seconds each time it is read (every read is a redraw's chance)."""
+
+    def __init__(self, step=1.0):
+        self.t, self.step = 0.0, step
+
+    def __call__(self):
+        self.t += self.step
+        return self.t
 
 
 @pytest.fixture(scope="module")
 def quick_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
-    lines = []
-    path = run_tour(out, seed=0, quick=True, progress=lines.append)
-    return path, lines
+    stream = _Tty()
+    line = Progress("tour", unit=None, stream=stream, clock=_Clock())
+    with line:
+        path = run_tour(out, seed=0, quick=True, progress=line)
+    return path, stream.getvalue()
 
 
 def test_writes_index_and_results(quick_report):
-    path, lines = quick_report
+    path, text = quick_report
     assert path.name == "index.html" and path.is_file()
     assert (path.parent / "results.json").is_file()
-    # progress: one line per computed section, then the path
+    # progress: one redrawn line naming each section as it starts, with the tour's ETA, then the last line
+    runnable = [(k, t) for k, t, _, b, _ in SECTIONS if b is not None]
+    shown = text.split("\r")
+    for i, (_, title) in enumerate(runnable, 1):
+        assert any(f"[{i}/{len(runnable)}] {title}"[:60] in ln and "ETA " in ln for ln in shown), title
+    assert shown[-1].startswith(f"tour: done in ") and f"{len(runnable)} sections" in shown[-1]
+    assert text.endswith("\n") and text.count("\n") == 1
+
+
+def test_every_section_has_a_cost_estimate():
     runnable = [k for k, _, _, b, _ in SECTIONS if b is not None]
-    assert sum(1 for ln in lines if re.match(r"\[\d+/\d+\]", ln)) == len(runnable)
-    assert str(path) in lines[-1]
+    assert sorted(tour_mod.SECTION_COST_S) == sorted(runnable)
+    assert all(q > 0 and f > 0 for q, f in tour_mod.SECTION_COST_S.values())
+
+
+def test_the_tours_eta_starts_from_the_estimates_and_follows_the_measured_pace(tmp_path, monkeypatch):
+    now = [0.0]
+    keys = [k for k, _, _, b, _ in SECTIONS if b is not None]
+    cost = {k: tour_mod.SECTION_COST_S[k][0] for k in keys}
+    etas = []
+    line = Progress("tour", stream=io.StringIO(), clock=lambda: now[0])
+
+    def builder(key):
+        def build(ctx, sec):
+            etas.append((key, line.eta()))
+            now[0] += 2 * cost[key]  # every section takes twice its estimate
+        return build
+
+    monkeypatch.setattr(tour_mod, "SECTIONS", [(k, t, lvl, builder(k) if b else None, i) for k, t, lvl, b, i in SECTIONS])
+    run_tour(tmp_path / "r", quick=True, progress=line)
+    total = sum(cost.values())
+    assert etas[0] == (keys[0], pytest.approx(total))             # before any section: the estimate itself
+    for j, (key, eta) in enumerate(etas[1:], 1):                  # then the measured pace: twice the estimates left
+        assert key == keys[j] and eta == pytest.approx(2 * sum(cost[k] for k in keys[j:]))
 
 
 def test_every_section_is_present(quick_report):
@@ -116,10 +166,10 @@ def _no_work(monkeypatch):
 ])
 def test_unusable_output_folder_fails_before_any_work(tmp_path, monkeypatch, make_bad, pattern):
     calls = _no_work(monkeypatch)
-    lines = []
+    stream = io.StringIO()
     with pytest.raises(ConfigError, match=pattern):
-        run_tour(make_bad(tmp_path), quick=True, progress=lines.append)
-    assert calls == [] and lines == []
+        run_tour(make_bad(tmp_path), quick=True, progress=Progress("tour", stream=stream))
+    assert calls == [] and stream.getvalue() == ""
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write into a read-only folder")
@@ -259,7 +309,8 @@ def test_cli_prints_the_path(tmp_path, capsys):
     assert main(["tour", "--quick", "--only", "backprop", "-o", str(tmp_path / "r")]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == str(tmp_path / "r" / "index.html")
-    assert "[1/1]" in err
+    # stderr is not a terminal here: plain lines, the last one says how long the tour took
+    assert err.splitlines()[-1].startswith("tour: done in ") and err.endswith("· 1 section\n") and "\r" not in err
 
 
 def test_cli_default_folder_is_descentlab_report_in_the_working_folder(tmp_path, capsys, monkeypatch):

@@ -35,7 +35,7 @@ def test_run_status_export(tmp_path, capsys):
     res = json.loads(out)
     # per cell: 3 configs x 1 tune seed, best x 2 test seeds, default x 2 test seeds
     assert res["total"] == 4 * (3 + 2 + 2) and res["done"] == res["total"] and res["left"] == 0
-    assert f"runs {res['total']}/{res['total']}, 0 failed" in err
+    assert f"sweep cli-tiny: {res['total']}/{res['total']} runs in " in err and "0 failed" in err and "\r" not in err
     rc, out, _ = _run(capsys, "sweep", "status", "--store", str(db), "--json")
     assert rc == 0 and json.loads(out) == {"study": "cli-tiny", "total": 28, "done": 28, "failed": 0, "left": 0}
     rc, out, err = _run(capsys, "sweep", "run", str(study), "--store", str(db), "--workers", "1", "-q")

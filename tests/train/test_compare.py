@@ -123,7 +123,9 @@ def test_cli_bad_arguments_get_a_sentence_and_status_2(argv, pattern, capsys):
 def test_cli_compare_names_a_diverged_run_and_prints_no_nan(capsys):
     out = _cli(capsys, "compare", "optimizers", "--quick", "--no-plot", "--optimizers", "sgd,adam", "--lr", "sgd=100",
                status=3)
-    assert out.err.startswith("descentlab compare: diverged: sgd at lr 100: diverged at step")
+    # the progress line's last word, then the sentence on the diverged run
+    assert out.err.splitlines()[0].startswith("compare optimizers: 47/90 steps in ")
+    assert out.err.splitlines()[1].startswith("descentlab compare: diverged: sgd at lr 100: diverged at step")
     sgd = next(line for line in out.out.splitlines() if line.startswith("sgd"))
     assert "diverged at step" in sgd and "nan" not in out.out.lower()
     out = _cli(capsys, "compare", "batching", "--quick", "--no-plot", "--batchings", "full,minibatch:16",

@@ -69,11 +69,30 @@ class _Tty(io.StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal_and_not_when_quiet():
+def test_progress_line_redrawn_on_a_terminal_plain_in_a_log_and_none_when_quiet():
     d = two_moons(64, seed=0)
-    for stream, quiet, drawn in [(_Tty(), False, True), (io.StringIO(), False, False), (_Tty(), True, False)]:
+    for stream, quiet in [(_Tty(), False), (io.StringIO(), False), (_Tty(), True)]:
         fit(mlp([2, 4, 2], seed=0), d, "auto", "sgd", "full", 3, lr=0.1, quiet=quiet, stream=stream)
-        assert ("epoch 3/3" in stream.getvalue()) is drawn
+        text = stream.getvalue()
+        if quiet:
+            assert text == ""
+            continue
+        # the final line names the steps, the epoch and its loss; only a terminal gets a \r
+        assert text.endswith("\n") and "train: 3/3 steps in" in text and "epoch 3/3, loss " in text
+        assert ("\r" in text) is isinstance(stream, _Tty)
+
+
+def test_fit_counts_on_a_given_progress_and_leaves_it_open():
+    from descentlab.progress import Progress
+
+    d = two_moons(64, seed=0)
+    stream = io.StringIO()
+    p = Progress("both", stream=stream).start(2 * 3 * 8)
+    for _ in range(2):
+        fit(mlp([2, 4, 2], seed=0), d, "auto", "sgd", "minibatch:8", 3, lr=0.1, progress=p)
+    assert p.done == 48 and not p.closed and stream.getvalue() == ""
+    p.close()
+    assert stream.getvalue().startswith("both: 48/48 steps in")
 
 
 def test_nesterov_lookahead_takes_the_gradient_at_the_lookahead_point():

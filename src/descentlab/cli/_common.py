@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 from .._io import dumps_json
 from ..errors import ConfigError, expected
 from ..keyvalue import parse_pairs, parse_value
+from ..progress import Progress
 from ..validation import COUNT, NONNEGATIVE, POSITIVE_COUNT, Interval, Real, check
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
     "add_json_flag", "add_seed_flag", "add_out_flag", "add_quiet_flag", "add_steps_flag", "add_epochs_flag",
     "add_lr_flag", "add_schedule_flag", "add_optimizer_flags", "add_name_lr_flag", "add_model_arguments",
     "hidden_sizes", "key_values", "name_lrs", "numbers", "base_lr",
-    "emit", "say",
+    "emit", "progress", "say",
 ]
 
 _PRESETS_HELP = "convention preset: pytorch (default), keras, optax, cs231n, lecture"
@@ -187,8 +188,16 @@ def emit(args: argparse.Namespace, result: Any, text: str | Callable[[], str] | 
         sys.stdout.write((text() if callable(text) else text).rstrip("\n") + "\n")
 
 
+def progress(args: argparse.Namespace, label: str, unit: str | None = "steps", **kw: Any) -> Progress:
+    """The command's progress line on stderr (:mod:`descentlab.progress`), silent with --quiet.
+
+    It is drawn with ``--json`` too: the JSON goes to stdout, the progress to stderr.
+    """
+    return Progress(label, unit=unit, enabled=not getattr(args, "quiet", False), stream=sys.stderr, **kw)
+
+
 def say(args: argparse.Namespace, line: str) -> None:
-    """A progress/status line on stderr, silent with --quiet.
+    """A status line on stderr ("wrote plot.png"), silent with --quiet; progress goes through :func:`progress`.
 
     It goes to stderr, so it never mixes with the JSON that ``--json`` prints on stdout.
     """

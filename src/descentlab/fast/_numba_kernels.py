@@ -165,3 +165,135 @@ def adagrad(p, g, s, lr, eps, eps_inside, wd, use_wd, lw, decoupled):
         if decoupled:
             u = u - lw * pi
         p[i] = pi + u
+
+
+# -- the optimizer family (descentlab.fast.family_kernels) ------------------------------
+# np.sign and np.maximum are written out as branches with NumPy's meaning: sign(0) = +0,
+# sign(nan) = nan, maximum(a, nan) = maximum(nan, a) = nan. ``zero`` and ``one`` arrive
+# cast to the arrays' dtype, as every other scalar does.
+
+@njit(**_JIT)
+def rprop(p, g, prev, s, etap, etam, lo, hi, zero, one):
+    for i in range(p.size):
+        gi = g[i]
+        c = gi * prev[i]
+        if c > zero:
+            f = etap
+        elif c < zero:
+            f = etam
+        else:
+            f = one
+        si = s[i] * f
+        if si < lo:             # np.clip: maximum with lo, then minimum with hi; nan stays nan
+            si = lo
+        if si > hi:
+            si = hi
+        s[i] = si
+        if c < zero:
+            gi = zero           # iRprop⁻: after a flip, no move and no memory of the gradient
+        prev[i] = gi
+        if gi > zero:
+            d = one
+        elif gi < zero:
+            d = -one
+        elif gi == zero:
+            d = zero
+        else:
+            d = gi
+        p[i] = p[i] - d * si
+
+
+@njit(**_JIT)
+def lion(p, g, m, b1, c1, b2, c2, nlr, zero, one, wd, use_wd, lw, decoupled):
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i]
+        if use_wd:
+            gi = gi + wd * pi
+        mi = m[i]
+        c = mi * b1 + gi * c1
+        if c > zero:
+            d = one
+        elif c < zero:
+            d = -one
+        elif c == zero:
+            d = zero
+        else:
+            d = c
+        m[i] = mi * b2 + gi * c2
+        u = d * nlr
+        if decoupled:
+            u = u - pi * lw
+        p[i] = pi + u
+
+
+@njit(**_JIT)
+def adamax(p, g, m, u, b1, c1, b2, eps, lr, bc1, eps_in_max, wd, use_wd, lw, decoupled):
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i]
+        if use_wd:
+            gi = gi + wd * pi
+        mi = m[i] * b1 + gi * c1
+        m[i] = mi
+        bu = u[i] * b2
+        a = abs(gi)
+        if eps_in_max:
+            a = a + eps
+        if not (bu >= a or bu != bu):   # np.maximum(bu, a), nan from either side
+            bu = a
+        u[i] = bu
+        if eps_in_max:
+            step_size = lr / bu
+        else:
+            step_size = lr / (bu + eps)
+        d = -(step_size * (mi / bc1))
+        if decoupled:
+            d = d - pi * lw
+        p[i] = pi + d
+
+
+@njit(**_JIT)
+def adadelta(p, g, S, D, b, c, eps, nlr, wd, use_wd, lw, decoupled):
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i]
+        if use_wd:
+            gi = gi + wd * pi
+        si = S[i] * b + (gi * c) * gi
+        S[i] = si
+        Di = D[i]
+        d = (np.sqrt(Di + eps) / np.sqrt(si + eps)) * gi
+        D[i] = Di * b + (d * c) * d
+        u = d * nlr
+        if decoupled:
+            u = u - pi * lw
+        p[i] = pi + u
+
+
+@njit(**_JIT)
+def radam(p, g, m, v, b1, c1, b2, c2, bc1, bc2, num, eps, nlr, rectified, eps_mode, wd, use_wd, lw, decoupled):
+    # eps_mode 0: num / (sqrt(v_hat) + eps); 1: num / sqrt(v_hat + eps); 2 (PyTorch): num / (sqrt(v) + eps)
+    for i in range(p.size):
+        pi = p[i]
+        gi = g[i]
+        if use_wd:
+            gi = gi + wd * pi
+        mi = m[i] * b1 + gi * c1
+        vi = v[i] * b2 + (gi * c2) * gi
+        m[i] = mi
+        v[i] = vi
+        m_hat = mi / bc1
+        if not rectified:
+            u = m_hat * nlr
+        else:
+            if eps_mode == 2:
+                denom = np.sqrt(vi) + eps
+            elif eps_mode == 0:
+                denom = np.sqrt(vi / bc2) + eps
+            else:
+                denom = np.sqrt(vi / bc2 + eps)
+            u = m_hat * -(num / denom)
+        if decoupled:
+            u = u - pi * lw
+        p[i] = pi + u

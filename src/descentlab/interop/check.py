@@ -3,12 +3,17 @@
 A submission is either a function in CS231n's signature,
 ``update(w, dw, config) -> (next_w, config)``, reading its hyperparameters from
 ``config`` (``learning_rate``, ``momentum``, ``decay_rate``, ``beta1``, ``beta2``,
-``epsilon``) and keeping its buffers there, or a class with torch's interface,
-``Cls(params, lr=..., ...)`` whose ``step()`` reads ``p.grad``.
+``epsilon``; Rprop's ``eta_minus``, ``eta_plus``, ``step_size_min``, ``step_size_max``;
+Lion's ``weight_decay``) and keeping its buffers there, or a class with torch's
+interface, ``Cls(params, lr=..., ...)`` whose ``step()`` reads ``p.grad`` (Adadelta's
+``rho``, RMSProp's ``alpha``, ``betas``, ``eps``, Rprop's ``etas`` and ``step_sizes``).
 
 :func:`check` drives it on two small problems (a vector and a matrix, 30 updates, the
-learning rate halved halfway so that lr-inside and lr-outside momentum part), records
-its trajectory and hands it to :func:`~descentlab.interop.identify.identify`.
+learning rate halved halfway so that lr-inside and lr-outside momentum part; not for
+Rprop, whose lr is only the first step size), records its trajectory and hands it to
+:func:`~descentlab.interop.identify.identify`. The optimizers it knows are the keys of
+:data:`HYPER`: sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax,
+adadelta, radam and lion.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ import numpy as np
 from ..errors import ConfigError, ShapeError, expected
 from ..optim.registry import _canonical
 from .identify import identify
-from .space import SEARCHED, Recording
+from .space import INITIAL_LR_ONLY, SEARCHED, Recording
 
 __all__ = ["check", "load_submission", "drive", "PROBLEMS", "HYPER"]
 
@@ -38,11 +43,18 @@ HYPER: dict[str, dict[str, float]] = {
     "adagrad": {"lr": 0.1, "eps": 1e-3},
     "rmsprop": {"lr": 0.01, "beta": 0.9, "eps": 1e-3},
     "adam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
+    # step sizes bounded close enough that the vector problem reaches both bounds in 30 updates
+    "rprop": {"lr": 0.05, "eta_minus": 0.5, "eta_plus": 1.2, "step_size_min": 1e-3, "step_size_max": 0.2},
+    "adamax": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-2},
+    "adadelta": {"lr": 1.0, "beta": 0.9, "eps": 1e-3},
+    "radam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
+    "lion": {"lr": 0.05, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},
 }
 
-# descentlab name -> CS231n config key, and -> torch keyword
+# descentlab name -> CS231n config key (the names CS231n has no key for keep descentlab's)
 _CS231N = {"lr": "learning_rate", "momentum": "momentum", "beta": "decay_rate", "beta1": "beta1", "beta2": "beta2",
-           "eps": "epsilon"}
+           "eps": "epsilon", "eta_minus": "eta_minus", "eta_plus": "eta_plus", "step_size_min": "step_size_min",
+           "step_size_max": "step_size_max", "weight_decay": "weight_decay"}
 
 
 def _vector_grad(w):
@@ -61,8 +73,13 @@ PROBLEMS: dict[str, tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]] = {
 }
 
 
-def lr_schedule(lr: float, steps: int = STEPS) -> np.ndarray:
-    """The learning rate of each update: ``lr``, halved from the middle on."""
+def lr_schedule(lr: float, steps: int = STEPS, optimizer: str | None = None) -> np.ndarray:
+    """The learning rate of each update: ``lr``, halved from the middle on.
+
+    Rprop's lr is only its initial step size, so for it the rate stays ``lr``.
+    """
+    if optimizer in INITIAL_LR_ONLY:
+        return np.full(steps, float(lr))
     return np.where(np.arange(steps) < steps // 2, lr, lr / 2)
 
 
@@ -129,7 +146,7 @@ def drive(fn: Any, optimizer: str, problem: str) -> Recording:
     """Run the submission on one problem; its parameters and gradients per step."""
     hyper = HYPER[optimizer]
     w0, grad = PROBLEMS[problem]
-    lrs = lr_schedule(hyper["lr"])
+    lrs = lr_schedule(hyper["lr"], optimizer=optimizer)
     ws, gs = [w0.copy()], []
     if inspect.isclass(fn):
         return _drive_torch(fn, optimizer, problem, hyper, lrs)
@@ -163,11 +180,16 @@ def _drive_torch(cls, optimizer, problem, hyper, lrs) -> Recording:
     if optimizer == "nesterov":
         kw["nesterov"] = True
     if "beta" in hyper:
-        kw["alpha"] = hyper["beta"]
+        kw["rho" if optimizer == "adadelta" else "alpha"] = hyper["beta"]
     if "beta1" in hyper:
         kw["betas"] = (hyper["beta1"], hyper["beta2"])
     if "eps" in hyper:
         kw["eps"] = hyper["eps"]
+    if "eta_minus" in hyper:
+        kw["etas"] = (hyper["eta_minus"], hyper["eta_plus"])
+        kw["step_sizes"] = (hyper["step_size_min"], hyper["step_size_max"])
+    if "weight_decay" in hyper:
+        kw["weight_decay"] = hyper["weight_decay"]
     p = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
     try:
         opt = cls([p], **kw)

@@ -140,7 +140,8 @@ def _sentence(best: Variant, ref: Variant, matched: bool, first: dict | None) ->
         return f"The run looks like {best.optimizer} with {MISTAKES[best.mistake][1]}{where}."
     if matched:
         a, b = _forms(best), _forms(ref)
-        diffs = [f"{describe_convention(k, a[k])} where {ref.preset} has {describe_convention(k, b[k])}"
+        o = best.optimizer
+        diffs = [f"{describe_convention(k, a[k], o)} where {ref.preset} has {describe_convention(k, b[k], o)}"
                  for k in a if a[k] != b.get(k)]
         if not diffs:
             return f"The run is {ref.preset}'s rule{where}."

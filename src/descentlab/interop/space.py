@@ -14,6 +14,11 @@ explains it (:data:`MISTAKES`)::
     nesterov  plain momentum; the -mu v_prev correction missing
     adagrad   no square root
     rmsprop   beta and 1 - beta swapped; no square root
+    rprop     the gradient kept after a sign flip; the step sizes never clipped
+    adamax    m without its bias correction; u bias-corrected as Adam's v
+    adadelta  the step taken with the old average of g**2; no eps in the numerator
+    radam     the un-rectified steps without m's bias correction; r_t without its root
+    lion      no sign; the momentum updated before the step's interpolation
 
 They are written here, in NumPy, as the wrong formula itself; the right formulas are
 descentlab's own rules, built with :func:`~descentlab.optim.make_optimizer`.
@@ -30,7 +35,8 @@ from ..errors import ConfigError, expected
 from ..optim.conventions import PRESETS, REQUIRED
 from ..optim.registry import make_optimizer
 
-__all__ = ["Variant", "variants", "replay", "SEARCHED", "MISTAKES", "describe_convention", "Recording"]
+__all__ = ["Variant", "variants", "replay", "SEARCHED", "MISTAKES", "describe_convention", "Recording",
+           "INITIAL_LR_ONLY"]
 
 #: per optimizer, the conventions searched and the forms each may take
 SEARCHED: dict[str, dict[str, tuple[Any, ...]]] = {
@@ -44,7 +50,15 @@ SEARCHED: dict[str, dict[str, tuple[Any, ...]]] = {
     "adamw": {"eps_placement": ("outside", "inside", "hat")},
     "amsgrad": {"eps_placement": ("outside", "inside", "hat"), "amsgrad_form": ("max_raw", "max_corrected")},
     "nadam": {"eps_placement": ("outside", "inside"), "nadam_schedule": ("pytorch", "keras", "constant")},
+    "rprop": {},
+    "adamax": {"adamax_eps": ("in_max", "after_max")},
+    "adadelta": {},
+    "radam": {"eps_placement": ("outside", "inside", "hat")},
+    "lion": {},
 }
+
+#: rules whose lr is only the initial step size: a recorded lr per update replays as its first value
+INITIAL_LR_ONLY = frozenset({"rprop"})
 
 #: searched settings that are a framework's option rather than its form: the presets that offer them
 OPTIONS: dict[str, tuple[str, ...]] = {"centered": ("pytorch", "keras", "optax")}
@@ -64,14 +78,21 @@ _FORMS = {
     ("nadam_schedule", "constant"): "a constant NAdam momentum (optax)",
     ("centered", True): "the centred variant (divides by the variance estimate)",
     ("centered", False): "the plain, uncentred variant",
+    ("adamax_eps", "in_max"): "eps inside the maximum, u = max(beta2 u, |g| + eps) (remembered, it decays with beta2)",
+    ("adamax_eps", "after_max"): "eps after the maximum, m / (u + eps) with u = max(beta2 u, |g|)",
+}
+
+#: forms whose words depend on the rule
+_RULE_FORMS = {
+    ("radam", "eps_placement", "hat"): "PyTorch's form, sqrt(1 - beta2^t) / (sqrt(v) + eps), eps on the raw v",
 }
 
 
-def describe_convention(name: str, value: Any) -> str:
-    """A few words on one convention's form."""
+def describe_convention(name: str, value: Any, optimizer: str | None = None) -> str:
+    """A few words on one convention's form (of ``optimizer``, where the words depend on it)."""
     if name == "initial_accumulator":
         return f"the accumulator starting at S_0 = {value:g}"
-    return _FORMS.get((name, value), f"{name} = {value!r}")
+    return _RULE_FORMS.get((optimizer, name, value)) or _FORMS.get((name, value), f"{name} = {value!r}")
 
 
 # -- recordings -----------------------------------------------------------------------
@@ -194,6 +215,10 @@ def _build(optimizer, preset, forms, hyper):
 def replay(variant: Variant, rec: Recording, hyper: dict[str, Any]) -> dict[str, np.ndarray]:
     """The variant's own trajectory on the recorded gradients, ``{name: (T + 1, *shape)}``."""
     lr_k = (lambda k: float(rec.lr[k])) if rec.lr is not None else None
+    if lr_k is not None and variant.optimizer in INITIAL_LR_ONLY:
+        first = float(rec.lr[0])
+        lr_k = None
+        hyper = {**hyper, "lr": first}
     params = {n: np.array(p[0], dtype=np.float64) for n, p in rec.params.items()}
     traj = {n: [p.copy()] for n, p in params.items()}
     if variant.mistake is None:
@@ -284,6 +309,75 @@ def _rmsprop(swap=False, root=True):
     return rule
 
 
+def _rprop(reset=True, bounds=True):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "prev")
+        s.setdefault("step", np.full_like(w, h["lr"]))
+        c = np.sign(g * s["prev"])
+        step = s["step"] * np.where(c > 0, h["eta_plus"], np.where(c < 0, h["eta_minus"], 1.0))
+        if bounds:
+            step = np.clip(step, h["step_size_min"], h["step_size_max"])
+        if reset:
+            g = np.where(c < 0, 0.0, g)
+        s["step"], s["prev"] = step, g
+        return w - np.sign(g) * step
+    return rule
+
+
+def _adamax(correct_m=True, correct_u=False):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "m", "u")
+        b1, b2, t = h["beta1"], h["beta2"], k + 1
+        s["m"] = b1 * s["m"] + (1 - b1) * g
+        s["u"] = np.maximum(b2 * s["u"], np.abs(g) + h["eps"])
+        m = s["m"] / (1 - b1 ** t) if correct_m else s["m"]
+        u = s["u"] / (1 - b2 ** t) if correct_u else s["u"]
+        return w - h["lr"] * m / u
+    return rule
+
+
+def _adadelta(old_average=False, eps_on_top=True):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "S", "D")
+        beta, eps = h["beta"], h["eps"]
+        S = beta * s["S"] + (1 - beta) * g * g
+        top = np.sqrt(s["D"] + eps) if eps_on_top else np.sqrt(s["D"])
+        d = top / np.sqrt((s["S"] if old_average else S) + eps) * g
+        s["S"], s["D"] = S, beta * s["D"] + (1 - beta) * d * d
+        return w - h["lr"] * d
+    return rule
+
+
+def _radam(correct_early=True, root=True):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "m", "v")
+        b1, b2, eps, t = h["beta1"], h["beta2"], h["eps"], k + 1
+        s["m"] = b1 * s["m"] + (1 - b1) * g
+        s["v"] = b2 * s["v"] + (1 - b2) * g * g
+        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * b2 ** t / bc2
+        if not rho_t > 5:
+            return w - h["lr"] * (s["m"] / bc1 if correct_early else s["m"])
+        r = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        r = np.sqrt(r) if root else r
+        return w - h["lr"] * r * np.sqrt(bc2) / (np.sqrt(s["v"]) + eps) * (s["m"] / bc1)
+    return rule
+
+
+def _lion(sign=True, momentum_first=False):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "m")
+        b1, b2 = h["beta1"], h["beta2"]
+        if momentum_first:
+            s["m"] = b2 * s["m"] + (1 - b2) * g
+        c = b1 * s["m"] + (1 - b1) * g
+        if not momentum_first:
+            s["m"] = b2 * s["m"] + (1 - b2) * g
+        return w - h["lr"] * (np.sign(c) if sign else c)
+    return rule
+
+
 #: mistake -> (optimizer, what it does, the wrong rule (w, g, state, k, hyper) -> new w)
 MISTAKES: dict[str, tuple[str, str, Callable]] = {
     "no_bias_correction": ("adam", "no bias correction (m and v used raw)",
@@ -310,6 +404,25 @@ MISTAKES: dict[str, tuple[str, str, Callable]] = {
     "rmsprop_beta_swapped": ("rmsprop", "beta and 1 - beta swapped in the squared-gradient average",
                              _rmsprop(swap=True)),
     "rmsprop_no_root": ("rmsprop", "no square root of the average", _rmsprop(root=False)),
+    "rprop_no_reset": ("rprop", "the gradient kept after a sign flip (iRprop⁻ sets it to 0: the coordinate "
+                       "stays put and is not shrunk again on the next update)", _rprop(reset=False)),
+    "rprop_no_bounds": ("rprop", "the step sizes never clipped to [step_size_min, step_size_max]",
+                        _rprop(bounds=False)),
+    "adamax_no_bias_correction": ("adamax", "m used without its bias correction 1 - beta1^t",
+                                  _adamax(correct_m=False)),
+    "adamax_u_bias_corrected": ("adamax", "u divided by 1 - beta2^t as Adam's v (the maximum needs no correction)",
+                                _adamax(correct_u=True)),
+    "adadelta_old_average": ("adadelta", "the step divided by the RMS of the gradients before this update's g "
+                             "joined it (the average of g**2 updated after the step)", _adadelta(old_average=True)),
+    "adadelta_no_eps_on_top": ("adadelta", "no eps in the numerator, sqrt(D) / sqrt(S + eps): D starts at 0, "
+                               "so the weights never move", _adadelta(eps_on_top=False)),
+    "radam_early_uncorrected": ("radam", "the first, un-rectified updates taken with m raw, without its bias "
+                                "correction", _radam(correct_early=False)),
+    "radam_no_root": ("radam", "the rectification r_t without its square root", _radam(root=False)),
+    "lion_no_sign": ("lion", "the interpolated momentum used as the step, without its sign (each coordinate "
+                     "should move by exactly lr)", _lion(sign=False)),
+    "lion_momentum_first": ("lion", "the momentum updated before the step's interpolation is taken",
+                            _lion(momentum_first=True)),
 }
 
 #: the preset whose defaults and forms a mistake departs from (CS231n's, for the lr-inside rules)

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import ConfigError, expected
 from .base import Optimizer, Params, _check_params
-from .state import OptState
+from .state import OptState, StepRecord
 
 __all__ = ["LBFGS", "Closure"]
 
@@ -203,8 +203,18 @@ class LBFGS(Optimizer):
     def update(self, grads, state, params, hessian=None):
         self.step(params, grads, state)
 
-    def step_closure(self, params: Params, closure: Closure, state: OptState) -> float:
-        """Run one L-BFGS step in place (up to ``max_iter`` iterations); returns the loss at the start."""
+    def step_closure(self, params: Params, closure: Closure, state: OptState, record: bool = False
+                     ) -> "float | StepRecord":
+        """Run one L-BFGS step in place (up to ``max_iter`` iterations); returns the loss at the start.
+
+        With ``record=True`` it returns a :class:`~descentlab.optim.StepRecord` instead: the
+        gradient at the start, the change made (``update``), the direction ``d`` and the
+        last ``prev_flat_grad`` as per-parameter ``buffers``, the history pairs (``s`` and
+        ``y``, one row per pair), ``step_size`` the final t, and ``details``: ``loss`` (at
+        the start), ``t`` (the final step along d), ``t_per_iteration``, ``iterations``,
+        ``evaluations`` (closure calls made by this step), ``direction_norm`` (‖d‖₂),
+        ``history`` (pairs held), ``H_diag``, and the run's totals ``func_evals``, ``n_iter``.
+        """
         h = self.hyper
         mem = getattr(state, "lbfgs", None)
         if mem is None or set(state.slots) != set(params):
@@ -236,13 +246,21 @@ class LBFGS(Optimizer):
 
         lr, max_iter, max_eval = h["lr"], h["max_iter"], self.max_eval
         tol_grad, tol_change = h["tolerance_grad"], h["tolerance_change"]
+        k_step = state.step
+        before = [np.array(params[n], copy=True) for n in names] if record else None
         orig_loss, flat_grad = flat_grad_at()
+        grad0 = flat_grad.copy() if record else None
         loss = orig_loss
         evals = 1
         mem.func_evals += 1
-        if np.max(np.abs(flat_grad)) <= tol_grad:
+        ts: list[float] = []
+        if np.max(np.abs(flat_grad)) <= tol_grad:  # as PyTorch: no iteration, the memory is left as it was
+            if record:
+                return self._record(k_step, names, params, before, grad0, mem, orig_loss, 0, evals, ts,
+                                    note="max|g| <= tolerance_grad at the start: no iteration")
             return orig_loss
         d, t = mem.d, mem.t
+        prev_loss, al = mem.prev_loss, mem.al
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
@@ -294,19 +312,70 @@ class LBFGS(Optimizer):
                     loss, flat_grad = flat_grad_at()
                     opt_cond = np.max(np.abs(flat_grad)) <= tol_grad
                     ls_evals = 1
+            ts.append(t)  # the step taken along d (the line search's when there is one)
             evals += ls_evals
             mem.func_evals += ls_evals
             if n_iter == max_iter or evals >= max_eval or opt_cond:
                 break
             if np.max(np.abs(d * t)) <= tol_change or abs(loss - prev_loss) < tol_change:
                 break
-        mem.d, mem.t = d, t
+        mem.d, mem.t, mem.prev_loss, mem.al = d, t, prev_loss, list(al)
         state.step += 1
+        if record:
+            return self._record(k_step, names, params, before, grad0, mem, orig_loss, n_iter, evals, ts)
         return orig_loss
+
+    def _record(self, k, names, params, before, grad0, mem, loss, iterations, evals, ts, note=None) -> StepRecord:
+        """The StepRecord of one step_closure (see its docstring)."""
+        shapes = [np.shape(params[n]) for n in names]
+        sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
+
+        def split(v):
+            out, at = {}, 0
+            for n, shape, size in zip(names, shapes, sizes):
+                out[n] = (np.full(size, np.nan) if v is None else np.asarray(v[at:at + size])).reshape(shape).copy()
+                at += size
+            return out
+
+        def split_rows(rows):
+            out, at = {}, 0
+            for n, size in zip(names, sizes):
+                out[n] = np.array([r[at:at + size] for r in rows], dtype=np.float64).reshape(len(rows), size)
+                at += size
+            return out
+
+        d, g, ss, ys = split(mem.d), split(mem.prev_flat_grad), split_rows(mem.old_stps), split_rows(mem.old_dirs)
+        update = {n: np.asarray(params[n], dtype=np.float64) - b for n, b in zip(names, before)}
+        bad = [n for n, u in update.items() if not np.all(np.isfinite(u))]
+        if bad:
+            note = (note + "; " if note else "") + f"non-finite update of {', '.join(map(repr, bad))} at step {k}"
+        t = float("nan") if mem.t is None else float(mem.t)
+        details = {"loss": float(loss), "t": t, "t_per_iteration": [float(v) for v in ts], "iterations": int(iterations),
+                   "evaluations": int(evals),
+                   "direction_norm": float("nan") if mem.d is None else float(np.linalg.norm(mem.d)),
+                   "history": mem.history, "H_diag": float(mem.H_diag), "func_evals": int(mem.func_evals),
+                   "n_iter": int(mem.n_iter)}
+        return StepRecord(
+            step=k, lr=float(self.hyper["lr"]), grad=split(grad0), grad_norm=float(np.linalg.norm(grad0)),
+            buffers={n: {"d": d[n], "prev_flat_grad": g[n], "s": ss[n], "y": ys[n]} for n in names},
+            moments={n: {} for n in names},
+            step_size={n: np.full(shape, t) for n, shape in zip(names, shapes)},
+            update=update, note=note, details=details)
 
 
 class _Memory:
-    """L-BFGS's memory between steps (PyTorch's per-optimizer state)."""
+    """L-BFGS's memory between steps: what PyTorch keeps in ``optimizer.state[first param]``.
+
+    ``func_evals`` and ``n_iter`` count closure calls and iterations over the whole run;
+    ``d`` and ``t`` are the last direction and step; ``old_dirs`` (the y's), ``old_stps``
+    (the s's), ``ro`` (1/y.s) and ``H_diag`` the curvature pairs; ``prev_flat_grad`` and
+    ``prev_loss`` where the last iteration stood; ``al`` the two-loop coefficients of the
+    last iteration (scratch, kept because PyTorch keeps it). All of it goes into a state
+    file (:meth:`pack`), so a resumed run continues to the bit.
+    """
+
+    #: the float fields stored as arrays (NaN stands for "not yet set")
+    _SCALARS = ("t", "H_diag", "prev_loss")
 
     def __init__(self) -> None:
         self.func_evals = 0
@@ -318,3 +387,105 @@ class _Memory:
         self.ro: list[float] = []
         self.H_diag = 1.0
         self.prev_flat_grad: np.ndarray | None = None
+        self.prev_loss: float | None = None
+        self.al: list[float] = []
+
+    @property
+    def history(self) -> int:
+        """Number of (s, y) pairs held."""
+        return len(self.old_dirs)
+
+    def copy(self) -> "_Memory":
+        out = _Memory()
+        out.func_evals, out.n_iter, out.t, out.H_diag, out.prev_loss = (self.func_evals, self.n_iter, self.t,
+                                                                        self.H_diag, self.prev_loss)
+        out.d = None if self.d is None else self.d.copy()
+        out.prev_flat_grad = None if self.prev_flat_grad is None else self.prev_flat_grad.copy()
+        out.old_dirs = [a.copy() for a in self.old_dirs]
+        out.old_stps = [a.copy() for a in self.old_stps]
+        out.ro, out.al = list(self.ro), list(self.al)
+        return out
+
+    def equals(self, other: Any) -> bool:
+        """Bit-identical memories (NaN equal to NaN)."""
+        if not isinstance(other, _Memory):
+            return False
+        a, b = self.pack(), other.pack()
+        return a[1] == b[1] and a[0].keys() == b[0].keys() and all(
+            a[0][k].shape == b[0][k].shape and np.array_equal(a[0][k], b[0][k], equal_nan=True) for k in a[0])
+
+    def pack(self, prefix: str = "") -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """``(arrays, manifest)``: the vectors and floats as float64 arrays (exact, NaN and inf included),
+        the counters and which vectors exist in the manifest."""
+        arrays: dict[str, np.ndarray] = {
+            f"{prefix}scalars": np.array([np.nan if getattr(self, k) is None else float(getattr(self, k))
+                                          for k in self._SCALARS], dtype=np.float64),
+            f"{prefix}ro": np.array(self.ro, dtype=np.float64),
+            f"{prefix}al": np.array(self.al, dtype=np.float64),
+        }
+        n = None
+        for name in ("d", "prev_flat_grad"):
+            v = getattr(self, name)
+            if v is not None:
+                arrays[f"{prefix}{name}"] = np.asarray(v, dtype=np.float64)
+                n = v.size
+        if self.old_dirs:
+            n = self.old_dirs[0].size
+        for name in ("old_dirs", "old_stps"):
+            arrays[f"{prefix}{name}"] = (np.stack(getattr(self, name)) if getattr(self, name)
+                                         else np.zeros((0, n or 0), dtype=np.float64))
+        meta = {"func_evals": int(self.func_evals), "n_iter": int(self.n_iter),
+                "none": [k for k in self._SCALARS if getattr(self, k) is None], "keys": sorted(arrays)}
+        return arrays, meta
+
+    @classmethod
+    def unpack(cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], size: int | None,
+               where: str = "the file") -> "_Memory":
+        """The memory :meth:`pack` wrote (its ``prefix`` already in the manifest's keys); ``size`` is the
+        number of parameter elements it must match (None: not checked). Raises StateFileError."""
+        from ..errors import StateFileError
+
+        def bad(what, got, fix="the file is corrupt"):
+            return StateFileError(expected(f"{what} in {where}", got, fix))
+
+        keys = meta.get("keys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise bad("the list of L-BFGS arrays", keys)
+        by_field = {}
+        for key in keys:
+            if key not in arrays:
+                raise bad(f"the L-BFGS array {key!r} listed in the manifest", "none")
+            by_field[key.rpartition(".")[2] if "." in key else key] = np.asarray(arrays[key])
+        mem = cls()
+        for name in ("func_evals", "n_iter"):
+            v = meta.get(name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise bad(f"an L-BFGS counter {name} >= 0", v)
+            setattr(mem, name, v)
+        try:
+            scalars, ro, al = by_field["scalars"], by_field["ro"], by_field["al"]
+            dirs, stps = by_field["old_dirs"], by_field["old_stps"]
+        except KeyError as exc:
+            raise bad("L-BFGS's arrays scalars, ro, al, old_dirs and old_stps", sorted(by_field)) from exc
+        if scalars.shape != (len(cls._SCALARS),) or ro.ndim != 1 or al.ndim != 1:
+            raise bad("L-BFGS's scalars and ro/al as vectors", f"shapes {scalars.shape}, {ro.shape}, {al.shape}")
+        if dirs.ndim != 2 or dirs.shape != stps.shape or dirs.shape[0] != ro.size:
+            raise bad(f"{ro.size} pairs (s, y) of one length", f"shapes {dirs.shape} and {stps.shape}")
+        none = meta.get("none", [])
+        for name, v in zip(cls._SCALARS, scalars.tolist()):
+            setattr(mem, name, None if name in none else v)
+        mem.ro, mem.al = ro.tolist(), al.tolist()
+        mem.old_dirs = [np.array(r, dtype=np.float64) for r in dirs]
+        mem.old_stps = [np.array(r, dtype=np.float64) for r in stps]
+        for name in ("d", "prev_flat_grad"):
+            if name in by_field:
+                setattr(mem, name, np.array(by_field[name], dtype=np.float64).ravel())
+        lengths = {v.size for v in (mem.d, mem.prev_flat_grad) if v is not None}
+        if mem.old_dirs:
+            lengths.add(dirs.shape[1])
+        if size is not None and lengths - {size}:
+            raise bad(f"L-BFGS vectors of {size} entries (the parameters' size)", f"length {sorted(lengths)}",
+                      "load the state saved for this model")
+        if mem.n_iter > 0 and (mem.d is None or mem.prev_flat_grad is None):
+            raise bad(f"L-BFGS's direction and gradient after {mem.n_iter} iterations", "none")
+        return mem

@@ -22,10 +22,22 @@ decoupled_weight_decay=True); optax.radam.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .base import Optimizer, denom
+from .dispatch import StepForm
 
-__all__ = ["RAdam"]
+__all__ = ["RAdam", "RAdamStep"]
+
+
+@dataclass(frozen=True)
+class RAdamStep(StepForm):
+    """One update of :class:`RAdam` (form ``radam``); the branch and r_t follow from ``step``."""
+
+    beta1: float
+    beta2: float
+    eps: float
+    eps_placement: str
 
 
 class RAdam(Optimizer):
@@ -44,6 +56,15 @@ class RAdam(Optimizer):
     HYPER = ("lr", "beta1", "beta2", "eps", "eps_placement", "weight_decay", "weight_decay_form")
     SLOTS = ("m", "v")
     EPS_FORMS = ("outside", "inside", "hat")
+
+    @property
+    def form(self) -> str:
+        return "radam"
+
+    def step_form(self, k: int) -> RAdamStep:
+        h = self.hyper
+        return self._step_form(RAdamStep, k, beta1=h["beta1"], beta2=h["beta2"], eps=h["eps"],
+                               eps_placement=h["eps_placement"])
 
     def _rule(self, g, slots, k, lr):
         h = self.hyper

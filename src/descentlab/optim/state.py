@@ -33,13 +33,19 @@ class OptState:
     slots: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def copy(self) -> "OptState":
-        """A deep copy: new arrays, same values."""
-        return OptState(self.step, {p: {b: np.array(a, copy=True) for b, a in bufs.items()}
-                                    for p, bufs in self.slots.items()})
+        """A deep copy: new arrays, same values (L-BFGS's memory included)."""
+        out = OptState(self.step, {p: {b: np.array(a, copy=True) for b, a in bufs.items()}
+                                   for p, bufs in self.slots.items()})
+        if getattr(self, "lbfgs", None) is not None:
+            out.lbfgs = self.lbfgs.copy()
+        return out
 
     def equals(self, other: "OptState") -> bool:
-        """True when both states hold the same step and bit-identical buffers."""
+        """True when both states hold the same step and bit-identical buffers (and L-BFGS memories)."""
         if self.step != other.step or self.slots.keys() != other.slots.keys():
+            return False
+        mine, theirs = getattr(self, "lbfgs", None), getattr(other, "lbfgs", None)
+        if (mine is None) != (theirs is None) or (mine is not None and not mine.equals(theirs)):
             return False
         for p, bufs in self.slots.items():
             if bufs.keys() != other.slots[p].keys():
@@ -81,6 +87,10 @@ class StepRecord:
         What the rule decided on its own, e.g. a Newton fallback, and which
         parameters got a non-finite update (a NaN or infinite gradient goes through;
         :class:`~descentlab.optim.stopping.Divergence` is what stops a run).
+    details : dict or None
+        Rule-specific numbers that are not per coordinate; L-BFGS's step gives its step
+        length t, closure evaluations, iterations, direction norm and history length
+        (see :meth:`descentlab.optim.LBFGS.step_closure`). None for the other rules.
     """
 
     step: int
@@ -92,6 +102,7 @@ class StepRecord:
     step_size: dict[str, np.ndarray]
     update: dict[str, np.ndarray]
     note: str | None = None
+    details: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types (lists, floats), ready for :func:`descentlab._io.dumps_json`."""
@@ -107,4 +118,5 @@ class StepRecord:
             "step_size": arrays(self.step_size),
             "update": arrays(self.update),
             "note": self.note,
+            **({"details": dict(self.details)} if self.details is not None else {}),
         }

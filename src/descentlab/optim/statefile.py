@@ -6,7 +6,11 @@ included) and the list of buffers, which :func:`load_state` checks so that a
 truncated or mismatched file fails with a sentence.
 
 Array names in the file are ``"<param>/<buffer>"``; a parameter name may itself
-contain ``/``, since the manifest keeps the pairs.
+contain ``/``, since the manifest keeps the pairs. L-BFGS, whose memory is global over
+the flattened parameters rather than per parameter, stores it as ``"lbfgs.<field>"``
+arrays (the history pairs stacked, one row per pair; the floats t, H_diag, prev_loss
+as one float64 vector, so NaN and inf survive) and its counters under the manifest's
+``"lbfgs"`` entry; the per-parameter buffer list is then empty.
 """
 from __future__ import annotations
 
@@ -53,10 +57,6 @@ def pack_state(state: OptState, opt: Optimizer | None = None, prefix: str = "") 
     training checkpoint writes it beside the model (``prefix="opt/"``) and reads it back
     with :func:`unpack_state`.
     """
-    if getattr(state, "lbfgs", None) is not None or getattr(opt, "needs_closure", False):
-        raise StateFileError(expected("an optimizer whose state is arrays per parameter", "L-BFGS's history of "
-                                      "(s, y) pairs, which this file format does not hold",
-                                      "rerun L-BFGS from the start; it converges in few steps"))
     arrays: dict[str, np.ndarray] = {}
     buffers = []
     for p, bufs in state.slots.items():
@@ -67,6 +67,10 @@ def pack_state(state: OptState, opt: Optimizer | None = None, prefix: str = "") 
     config = optimizer_config(opt) if opt is not None else None
     manifest = {"step": int(state.step), "params": list(state.slots), "buffers": buffers,
                 "optimizer": config if rebuildable(config) else None}
+    memory = getattr(state, "lbfgs", None)
+    if memory is not None:
+        more, manifest["lbfgs"] = memory.pack(f"{prefix}lbfgs.")
+        arrays.update(more)
     return arrays, manifest
 
 
@@ -117,6 +121,13 @@ def unpack_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], opt:
         except (ValueError, KeyError, TypeError) as exc:
             raise StateFileError(expected("buffers listed in the manifest", entry, "the file is corrupt")) from exc
     state = OptState(step, slots)
+    if "lbfgs" in meta:
+        from .lbfgs import _Memory
+
+        if not isinstance(meta["lbfgs"], Mapping):
+            raise StateFileError(expected(f"L-BFGS's memory in {where}", meta["lbfgs"], "the file is corrupt"))
+        size = sum(int(np.size(a)) for a in params.values()) if params is not None else None
+        state.lbfgs = _Memory.unpack(arrays, meta["lbfgs"], size, where)
     opt = _the_optimizer(meta.get("optimizer"), opt, where)
     check_state(state, opt, params)
     return LoadedState(state, opt)
@@ -154,6 +165,11 @@ def _the_optimizer(config: Any, opt: Optimizer | None, where: str) -> Optimizer:
 
 def check_state(state: OptState, opt: Optimizer, params: Mapping[str, np.ndarray] | None = None) -> None:
     """Raise StateFileError unless ``state`` has the buffers ``opt`` makes for ``params``."""
+    closure = bool(getattr(opt, "needs_closure", False))
+    if closure != (getattr(state, "lbfgs", None) is not None):
+        raise StateFileError(expected(f"a state saved by {opt.name}",
+                                      "per-parameter buffers without L-BFGS's memory" if closure
+                                      else "L-BFGS's memory", "load the state saved with this optimizer"))
     if params is None:
         return
     if set(params) != set(state.slots):

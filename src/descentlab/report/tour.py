@@ -42,6 +42,7 @@ from .. import __version__
 from .._io import dumps_json
 from .publish import publish
 from ..errors import ConfigError, expected
+from ..progress import Progress, silent
 from .html import Account as AccountBlock
 from .html import Figure, Note, Report, Section, TableBlock, Text, render
 
@@ -550,8 +551,20 @@ def _shown_keys(only: Sequence[str] | None) -> set[str]:
     return shown
 
 
+#: each section's cost in seconds, (quick, full), measured on the 2-vCPU development machine: the ETA starts
+#: from these and follows the measured pace (seconds taken per estimated second) once a section is done
+SECTION_COST_S = {"overview": (0.7, 0.5), "derivatives": (0.9, 0.9), "gd-x2": (0.8, 0.8), "lr-figures": (1.4, 1.4),
+                  "newton": (0.2, 0.3), "batch-size": (1.0, 0.6), "batch-real": (0.4, 2.0), "optimizers": (0.5, 0.6),
+                  "race": (0.9, 5.8), "compare-real": (0.4, 1.2), "decay": (0.4, 0.2), "backprop": (0.4, 0.3),
+                  "backprop-2321": (0.05, 0.05), "playground": (0.05, 0.05)}
+
+
+def _cost(key: str, quick: bool) -> float:
+    return SECTION_COST_S.get(key, (1.0, 2.0))[0 if quick else 1]
+
+
 def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, quick: bool = False,
-             progress: Callable[[str], None] = lambda s: None, only: Sequence[str] | None = None) -> Path:
+             progress: Progress | None = None, only: Sequence[str] | None = None) -> Path:
     """Run the tour and return the path of ``index.html`` in ``out_dir``.
 
     Parameters
@@ -562,8 +575,9 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
         Seed of every random choice (batch sampling, race starts, data splits).
     quick : bool
         A small, fast run (fewer steps and epochs, short animation) for tests.
-    progress : callable
-        Receives one line per section as the tour advances.
+    progress : descentlab.progress.Progress, optional
+        Counts the sections by their estimated cost (:data:`SECTION_COST_S`), so its ETA
+        is the whole tour's; a section that cannot run is said on it. None: silent.
     only : sequence of str, optional
         Run only these sections (keys of :data:`SECTIONS`, e.g. ``["race"]``); a part
         heading is kept only when one of its sections runs.
@@ -583,6 +597,11 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                     f"figures that show each method at work. descentlab {__version__}, seed {seed}"
                     f"{', quick mode (small runs)' if quick else ''}.")
     runnable = [s for s in SECTIONS if s[3] is not None and (only is None or s[0] in only)]
+    progress = progress or silent()
+    progress.unit = None  # counted in estimated seconds: a percentage and the ETA, no counts
+    progress.prior_rate = 1.0
+    progress.start(sum(_cost(s[0], quick) for s in runnable))
+    done = 0.0
     shown = _shown_keys(only)
     missing = []
     section_times: dict[str, float] = {}
@@ -597,7 +616,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
             if builder is None:
                 continue
             i += 1
-            progress(f"[{i}/{len(runnable)}] {title} ...")
+            progress.update(done, detail=f"[{i}/{len(runnable)}] {title}")
             t0 = time.perf_counter()
             try:
                 builder(ctx, sec)
@@ -607,10 +626,10 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
                 sec.add(Note(f"not available: {m}. A package this section needs is not installed, so the section "
                              "could not be computed.", "missing"))
                 missing.append(f"{key}: {m}")
-                progress(f"      not available: {m}")
+                progress.message(f"{title}: not available: {m}")
             sec.seconds = time.perf_counter() - t0
             section_times[key] = sec.seconds
-            progress(f"      {sec.seconds:.1f} s")
+            done += _cost(key, quick)  # counted when the next section starts (or the tour ends)
         total = time.perf_counter() - t_start
         report.footer = (f"Written by `descentlab tour` (descentlab {__version__}, NumPy {np.__version__}, Python "
                          f"{platform.python_version()}), seed {seed}{', quick mode' if quick else ''}, in {total:.0f} s. "
@@ -625,5 +644,7 @@ def run_tour(out_dir: str | os.PathLike = "descentlab-report", seed: int = 0, qu
 
         files[PAGE_NAME] = build_page().encode("utf-8")
     path = publish(out, files)["index.html"].absolute()
-    progress(f"descentlab tour: wrote {path} in {total:.0f} s" + (f" ({len(missing)} part(s) not available)" if missing else ""))
+    progress.done = done  # no line of its own: the owner's final line follows
+    progress.detail = (f"{len(runnable)} section{'s' if len(runnable) != 1 else ''}"
+                       + (f", {len(missing)} not available" if missing else ""))
     return path

@@ -26,6 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ConfigError, expected
+from ..progress import silent
 from .analysis import Analysis, analyse
 from .coordinator import run_study
 from .problems import get_problem, surface_start
@@ -99,7 +100,8 @@ class Comparison:
         return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), self.caption()])
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "metric": self.metric, "target": self.target, "rows": self.rows(),
+        return {"name": self.name, "metric": self.metric, "target": self.target, "tuned": True, "held_out": True,
+                "rows": self.rows(),
                 "caption": self.caption(), "study": self.study.to_dict()}
 
 
@@ -115,13 +117,16 @@ class SweepRace(Comparison):
 
 
 def _tuned(spec: str, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range, executor,
-           store) -> tuple[Study, Analysis]:
+           store, progress, after: int = 0) -> tuple[Study, Analysis]:
+    """The study's runs into ``store``, counted on ``progress`` (``after`` more runs follow them)."""
     study = Study(f"compare-{spec}", [spec], list(optimizers), {"lr": {"log_uniform": list(lr_range)}},
                   protocol=protocol, budget=budget, tune_seeds=tune_seeds, test_seeds=test_seeds, preset=preset,
                   steps=steps)
     st = Store(store, study)
+    progress.start()
     try:
-        run_study(study, st, executor)
+        done = run_study(study, st, executor, on_progress=lambda p: progress.update(p.done, total=p.total + after))
+        progress.update(done.done, total=done.total + after)  # the plan's estimate, now exact
         return study, analyse(study, st)
     finally:
         st.close()
@@ -130,12 +135,16 @@ def _tuned(spec: str, optimizers, steps, protocol, budget, tune_seeds, test_seed
 def compare_on_sweep(problem: str = "digits-mlp", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int | None = None,
                      protocol: str = "halving", budget: int = 8, tune_seeds: Sequence[int] = (0, 1),
                      test_seeds: Sequence[int] = (10, 11, 12), preset: str | None = "pytorch",
-                     lr_range: tuple = (1e-4, 1.0), executor=None, store: str = ":memory:") -> Comparison:
-    """Tune every optimizer's lr on ``problem`` with the tune seeds and score it on the test seeds."""
+                     lr_range: tuple = (1e-4, 1.0), executor=None, store: str = ":memory:",
+                     progress=None) -> Comparison:
+    """Tune every optimizer's lr on ``problem`` with the tune seeds and score it on the test seeds.
+
+    ``progress`` (a :class:`descentlab.progress.Progress`) counts the runs; none by default.
+    """
     p, _ = get_problem(problem)
     steps = int(steps or p.steps)
     study, a = _tuned(problem, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range,
-                      executor, store)
+                      executor, store, progress or silent())
     return Comparison(problem, a, p.target, study, metric=p.metric, where="initial weights and batches")
 
 
@@ -146,11 +155,14 @@ def _g(v: float) -> str:
 def sweep_race(surface: str = "rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int = 500,
                protocol: str = "halving", budget: int = 16, tune_seeds: Sequence[int] = (0, 1, 2),
                test_seeds: Sequence[int] = (10, 11, 12, 13, 14), preset: str | None = "pytorch",
-               lr_range: tuple = (1e-4, 10.0), executor=None, store: str = ":memory:") -> SweepRace:
+               lr_range: tuple = (1e-4, 10.0), executor=None, store: str = ":memory:",
+               progress=None) -> SweepRace:
     """Race ``optimizers`` on a lab surface: tune lr on the tune seeds' starts, score on the test seeds'.
 
     ``executor`` is any sweep executor (in-process by default); ``store`` a path to keep the
-    runs (an in-memory store by default).
+    runs (an in-memory store by default); ``progress`` (a
+    :class:`descentlab.progress.Progress`) counts the runs, the sweep's and then the
+    paths drawn from the test starts.
     """
     from ..train.minimize import minimize
     from ..train.race import Racer, RaceResult
@@ -158,17 +170,22 @@ def sweep_race(surface: str = "rosenbrock", optimizers: Sequence[str] = DEFAULT_
     problem, options = get_problem(surface)
     if problem.name not in _surfaces():
         raise ConfigError(expected("a lab surface for the race", repr(surface), "e.g. rosenbrock, beale, booth"))
+    progress = progress or silent()
     study, a = _tuned(surface, optimizers, steps, protocol, budget, tune_seeds, test_seeds, preset, lr_range,
-                      executor, store)
+                      executor, store, progress, after=len(optimizers) * len(test_seeds))
     inst_surface = _surface_of(surface)
     starts = np.array([surface_start(inst_surface, s) for s in study.test_seeds])
     racers = []
     for o in study.optimizers:
         c = a.cell(surface, o.label)
         lr = float(c.tuned.hyper["lr"])
-        runs = [minimize(inst_surface, x0, o.name, preset=o.preset, lr=lr, steps=steps, tol=None, **o.hyper)
-                for x0 in starts]
+        progress.detail = f"paths of {o.label}"
+        runs = []
+        for x0 in starts:
+            runs.append(minimize(inst_surface, x0, o.name, preset=o.preset, lr=lr, steps=steps, tol=None, **o.hyper))
+            progress.advance()
         racers.append(Racer(name=o.label, lr=lr, runs=runs))
+    progress.detail = None
     settings = {"steps": steps, "tune": protocol, "starts": len(starts), "seeds": 1, "f_tol": problem.target,
                 "preset": preset, "optimizers": [o.label for o in study.optimizers]}
     result = RaceResult(surface=inst_surface, racers=racers, starts=starts, settings=settings)

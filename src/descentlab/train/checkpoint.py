@@ -228,6 +228,8 @@ class Checkpoint:
         loaded = unpack_state(self.arrays, self.meta["opt_state"], opt, model.params(), where=self.path.name).state
         state.slots = {p: {b: a.copy() for b, a in bufs.items()} for p, bufs in loaded.slots.items()}
         state.step = loaded.step
+        if getattr(loaded, "lbfgs", None) is not None:  # L-BFGS's history, direction and counters
+            state.lbfgs = loaded.lbfgs.copy()
         batcher.restore(self.meta["rng_state"])
         restore_plateau_state(opt, saved)
         saved_rules = self.meta["stop_rules"]

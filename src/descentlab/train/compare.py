@@ -3,7 +3,8 @@
 * :func:`compare_batching` — batch GD vs SGD vs mini-batch GD on the same data and the
   same budget of epochs (passes over the data), measured per epoch and in wall time.
 * :func:`compare_optimizers` — SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam on
-  a real dataset, same model, same initial weights, same batches.
+  a real dataset, same model, same initial weights, same batches, each at one untuned
+  learning rate (labelled so; the tuned comparison is ``compare optimizers --protocol``).
 
 Each run starts from the same initial weights (same seed) and, for mini-batches, the
 same sample order. The training loss in the curves is measured on the whole training
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..errors import ConfigError, expected
 
-__all__ = ["compare_batching", "compare_optimizers", "DEFAULT_BATCHING_LR", "DEFAULT_OPTIMIZER_LR"]
+__all__ = ["compare_batching", "compare_optimizers", "DEFAULT_BATCHING_LR", "DEFAULT_OPTIMIZER_LR", "UNTUNED"]
 
 #: plain SGD learning rates for each batching on standardised data (one sample's
 #: gradient is noisier, so SGD gets a smaller step)
@@ -27,6 +28,10 @@ DEFAULT_BATCHING_LR = {"full": 0.5, "stochastic": 0.01, "minibatch": 0.1}
 #: PyTorch-convention learning rates that train the default MLP well on digits
 DEFAULT_OPTIMIZER_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.05, "rmsprop": 1e-3,
                         "adam": 1e-3}
+#: what every untuned optimizer comparison says of itself (its text, JSON and figure)
+UNTUNED = ("untuned: each optimizer ran at one fixed learning rate, not tuned for it, so the ranking partly "
+           "measures how well that rate suits each one. For a tuned comparison add --protocol halving: each lr is "
+           "then tuned on some seeds and scored on others (descentlab.sweep.race.compare_on_sweep, docs/sweeps.md).")
 
 
 def _prepare(data, seed: int, val_fraction: float, quick: bool):
@@ -44,7 +49,7 @@ def _model(train, hidden: Sequence[int], activation: str, seed: int):
     return mlp([train.n_features, *hidden, train.n_outputs], activation, seed=seed)
 
 
-def _run(train, val, hidden, activation, seed, loss, optimizer, batching, epochs):
+def _run(train, val, hidden, activation, seed, loss, optimizer, batching, epochs, progress):
     from .fit import evaluate, fit
     from .targets import prepare_targets, resolve_loss
 
@@ -65,7 +70,7 @@ def _run(train, val, hidden, activation, seed, loss, optimizer, batching, epochs
 
     t0 = time.perf_counter()
     h = fit(model, train, loss_name, optimizer, batching, epochs, val_data=val, seed=seed, callbacks=[on_epoch],
-            quiet=True)
+            quiet=True, progress=progress)
     wall = time.perf_counter() - t0 - measure
     return h, train_loss, wall
 
@@ -94,7 +99,7 @@ def _first_below(curve: dict, key_x: str, target: float):
 def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str] = ("full", "stochastic", "minibatch:16"),
                      lrs: dict | None = None, epochs: int = 20, hidden: Sequence[int] = (), activation: str = "relu",
                      loss: str = "auto", seed: int = 0, val_fraction: float = 0.2, target: float | None = None,
-                     quick: bool = False) -> dict:
+                     quick: bool = False, progress=None) -> dict:
     """Batch GD vs SGD vs mini-batch GD with plain SGD updates, the same epochs for each.
 
     Parameters
@@ -110,6 +115,8 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
         best final loss among the runs.
     quick : bool
         Fewer epochs (5) and at most 600 samples, for smoke tests and the tour.
+    progress : descentlab.progress.Progress, optional
+        Advanced one unit an update over all the runs (none by default).
 
     Returns
     -------
@@ -126,14 +133,18 @@ def compare_batching(data: Any = "linear_regression", *, batchings: Sequence[str
     train, val = _prepare(data, seed, val_fraction, quick)
     _check_lr_names(lrs, DEFAULT_BATCHING_LR, "batching kinds")
     lrs = {**DEFAULT_BATCHING_LR, **(lrs or {})}
+    plan = [parse_batching(spec, seed) for spec in batchings]
+    progress = _started(progress, sum(epochs * b.steps_per_epoch(len(train)) for b in plan))
     runs = {}
-    for spec in batchings:
-        b = parse_batching(spec, seed)
+    for b in plan:
         lr = lrs.get(b.kind)
         if lr is None:
             raise ConfigError(expected(f"a learning rate for {b.kind}", "none", "pass lrs={kind: lr}"))
-        h, tl, wall = _run(train, val, hidden, activation, seed, loss, make_optimizer("sgd", lr=lr), b, epochs)
+        progress.detail = b.describe()
+        h, tl, wall = _run(train, val, hidden, activation, seed, loss, make_optimizer("sgd", lr=lr), b, epochs,
+                           progress)
         runs[b.describe()] = (b, lr, h, tl, wall)
+    progress.detail = None
     curves = {label: _curve(h, tl) for label, (_, _, h, tl, _) in runs.items()}
     finals = [c["train_loss"][-1] for c in curves.values() if np.isfinite(c["train_loss"][-1])]
     target = float(target if target is not None else 1.1 * min(finals)) if finals else float("nan")
@@ -157,12 +168,17 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
                                                                                  "rmsprop", "adam"),
                        lrs: dict | None = None, epochs: int = 15, batching: str = "minibatch:32",
                        hidden: Sequence[int] = (32,), activation: str = "relu", loss: str = "auto", seed: int = 0,
-                       val_fraction: float = 0.25, preset: str = "pytorch", quick: bool = False) -> dict:
+                       val_fraction: float = 0.25, preset: str = "pytorch", quick: bool = False,
+                       progress=None) -> dict:
     """SGD vs momentum vs Nesterov vs AdaGrad vs RMSProp vs Adam on a real dataset.
 
-    Every optimizer starts from the same weights and sees the same batches.
-    ``lrs`` overrides :data:`DEFAULT_OPTIMIZER_LR`; ``quick`` runs 3 epochs on at most
-    600 samples.
+    Every optimizer starts from the same weights and sees the same batches, each at one
+    learning rate that is *not tuned*: ``lrs`` overrides :data:`DEFAULT_OPTIMIZER_LR`,
+    rates that suit the default MLP on digits. The result says so (``"tuned": False``
+    and :data:`UNTUNED`); a tuned comparison is
+    :func:`descentlab.sweep.race.compare_on_sweep` (``compare optimizers --protocol``).
+    ``quick`` runs 3 epochs on at most 600 samples. ``progress`` (a
+    :class:`descentlab.progress.Progress`) is advanced one unit an update over all runs.
 
     Returns
     -------
@@ -171,17 +187,21 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
         lr, final training loss, final and best validation accuracy, the epoch of the
         best one, wall seconds, the stop kind and ``stop_step``.
     """
+    from ..data.batching import parse_batching
     from ..optim import make_optimizer
 
     epochs = 3 if quick else int(epochs)
     train, val = _prepare(data, seed, val_fraction, quick)
     _check_lr_names(lrs, optimizers, "optimizers compared")
     lrs = {**DEFAULT_OPTIMIZER_LR, **(lrs or {})}
+    per_run = epochs * parse_batching(str(batching), seed).steps_per_epoch(len(train))
+    progress = _started(progress, per_run * len(optimizers))
     rows, curves = [], {}
     for name in optimizers:
         lr = lrs.get(name)
         opt = make_optimizer(name, preset=preset, **({} if lr is None else {"lr": lr}))
-        h, tl, wall = _run(train, val, hidden, activation, seed, loss, opt, batching, epochs)
+        progress.detail = name
+        h, tl, wall = _run(train, val, hidden, activation, seed, loss, opt, batching, epochs, progress)
         c = _curve(h, tl)
         curves[name] = c
         va = np.asarray(h.epochs["val_accuracy"], dtype=float)
@@ -192,8 +212,16 @@ def compare_optimizers(data: Any = "digits", *, optimizers: Sequence[str] = ("sg
                      "best_val_accuracy": float(va[best]) if best is not None else None,
                      "best_epoch": best + 1 if best is not None else None, "stop": h.stop.kind,
                      "stop_step": h.stop.step})
+    progress.detail = None
     return {"kind": "optimizers", "config": {"data": train.name.replace("[train]", ""), "samples": len(train),
                                              "epochs": epochs, "batching": batching, "hidden": list(hidden),
                                              "activation": activation, "seed": seed, "preset": preset,
                                              "quick": quick},
-            "rows": rows, "curves": curves}
+            "tuned": False, "note": UNTUNED, "rows": rows, "curves": curves}
+
+
+def _started(progress, total: int):
+    """The caller's progress started on ``total`` updates, or a silent one."""
+    from ..progress import silent
+
+    return (progress or silent()).start(total)

@@ -28,9 +28,9 @@ loss) goes into the checkpoint with the loop's position.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-import sys
 import time
 from typing import Any, Callable, Iterable
 
@@ -42,6 +42,7 @@ from ..optim.schedules.plateau import Plateau
 from ..optim.config import optimizer_config
 from ..optim.lookahead import at_eval_params
 from ..optim.stopping import Divergence, GradNorm, MaxSteps, NoImprovement, StopReason
+from ..progress import Progress
 from ..validation import NONNEGATIVE, POSITIVE_COUNT, SEED, check, check_params
 from .checkpoint import LoopPosition
 from .history import History
@@ -89,40 +90,6 @@ def evaluate(model, X: np.ndarray, T: np.ndarray, loss_fn, y: np.ndarray | None 
 
 def _global_norm(grads: dict[str, np.ndarray]) -> float:
     return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
-
-
-# -- progress --------------------------------------------------------------------------------
-class _Progress:
-    """A one-line bar on a terminal; silent when the stream is not a TTY or ``quiet``."""
-
-    def __init__(self, total: int, enabled: bool, stream=None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = enabled and getattr(self.stream, "isatty", lambda: False)()
-        self.total = max(1, total)
-        self._last = 0.0
-        self._longest = ""
-
-    def update(self, step: int, epoch: int, epochs: int, loss: float, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        self._args = (step, epoch, epochs, loss)
-        now = time.perf_counter()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        frac = min(1.0, step / self.total)
-        bar = "#" * int(30 * frac) + "." * (30 - int(30 * frac))
-        line = f"epoch {epoch}/{epochs} [{bar}] step {step}/{self.total} loss {loss:.4g} (epoch mean)"
-        self.stream.write("\r" + line.ljust(len(self._longest)))  # pad over a longer previous line
-        self._longest = max(self._longest, line, key=len)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            if getattr(self, "_args", None):
-                self.update(*self._args, force=True)
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # -- setting up ------------------------------------------------------------------------------
@@ -346,7 +313,7 @@ class _Run:
         pos.epoch_correct += hits
         pos.epoch_gnorm_sum += gnorm
         pos.epoch_steps += 1
-        self.progress.update(state.step, pos.epoch + 1, self.epochs, pos.epoch_loss_sum / pos.epoch_seen)
+        self.progress.advance()
         stop = _ask(self.callbacks, "step", {"step": state.step, "epoch": pos.epoch, "loss": L, "grad_norm": gnorm,
                                              "model": self.model, "history": self.history}, state.step, pos.epoch)
         if stop is None and self.rules["max_steps"] is not None:
@@ -435,7 +402,6 @@ class _Run:
         return StopReason("no_improvement", self.state.step, message, details)
 
     def finish(self, stop: StopReason | None) -> History:
-        self.progress.close()
         epochs = self.epochs
         self.history.stop = stop or StopReason("max_steps", self.state.step,
                                                f"{epochs} epoch{'s' if epochs != 1 else ''} done",
@@ -448,7 +414,7 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         epochs: int = 10, *, lr: Any = None, preset: str | None = None, val_data=None, val_fraction: float = 0.0,
         seed: int = 0, early_stopping: int | None = None, restore_best: bool = False, grad_tol: float | None = None,
         diverge_factor: float = 1e6, max_steps: int | None = None, callbacks: Iterable[Callable] = (),
-        quiet: bool = False, stream=None, checkpoint=None, checkpoint_every: int | None = None,
+        quiet: bool = False, stream=None, progress: Progress | None = None, checkpoint=None, checkpoint_every: int | None = None,
         resume: bool = False, step_fn: StepFn | None = None, run_config: dict | None = None,
         engine: str = "auto", fast: bool | None = None, overwrite: bool = False) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
@@ -489,8 +455,12 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
     callbacks : iterable of callables
         ``cb(event, info)``; ``event`` is ``"step"`` or ``"epoch"``. Return True to stop
         (a finished run), or ``"interrupt"`` to stop so that ``resume`` continues later.
-    quiet, stream
-        The progress bar is drawn on ``stream`` (stderr) only if it is a terminal.
+    quiet, stream, progress
+        A progress line (:class:`descentlab.progress.Progress`) on ``stream`` (stderr):
+        redrawn in place on a terminal, a plain line every few seconds and a final one
+        in a log; none with ``quiet``. Given a ``progress``, ``fit`` advances it one unit
+        a step instead (it starts it with the run's steps if it has no total yet, and
+        leaves closing it to the caller).
     checkpoint, checkpoint_every, resume
         Save model, optimizer state, batching RNG state, loop position and history to
         ``checkpoint`` every ``checkpoint_every`` steps and at every epoch end;
@@ -537,23 +507,41 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
         from .._io import ensure_parent
 
         ensure_parent(checkpoint, regular=True)  # an unusable checkpoint path is refused before any training, not at the first save
-    progress = _Progress(epochs * batcher.steps_per_epoch(len(data)), enabled=not quiet, stream=stream)
+    own = progress is None  # fit draws its own line, or counts on the caller's
+    if own:
+        progress = Progress("train", enabled=not quiet, stream=stream)
     run = _Run(model, opt, batcher, step_fn, loss_fn, train, val, history, rules, epochs=epochs,
                restore_best=restore_best, callbacks=callbacks, progress=progress, checkpoint=checkpoint,
                checkpoint_every=checkpoint_every)
-    if checkpoint is None:
-        return _train(run, resume, epochs)
-    from .checkpoint import check_overwrite, checkpoint_lock, remove_leftovers
+    total = epochs * batcher.steps_per_epoch(len(data))
+    total = min(total, max_steps) if max_steps is not None else total
+    with progress if own else contextlib.nullcontext():
+        if checkpoint is None:
+            return _train(run, resume, epochs, total)
+        from .checkpoint import check_overwrite, checkpoint_lock, remove_leftovers
 
-    with checkpoint_lock(checkpoint):
-        check_overwrite(checkpoint, resume, overwrite)
-        remove_leftovers(checkpoint)
-        return _train(run, resume, epochs)
+        with checkpoint_lock(checkpoint):
+            check_overwrite(checkpoint, resume, overwrite)
+            remove_leftovers(checkpoint)
+            return _train(run, resume, epochs, total)
 
 
-def _train(run: _Run, resume: bool, epochs: int) -> History:
+def _where(run: _Run, epochs: int) -> str:
+    """``epoch 3/20, loss 0.214``: the epoch under way and its mean loss so far (else the last epoch's)."""
+    pos, losses = run.pos, run.history.epochs["loss"]
+    if pos.epoch_seen:
+        return f"epoch {pos.epoch + 1}/{epochs}, loss {pos.epoch_loss_sum / pos.epoch_seen:.4g}"
+    return f"epoch {pos.epoch}/{epochs}, loss {losses[-1]:.4g}" if losses else f"epoch {pos.epoch + 1}/{epochs}"
+
+
+def _train(run: _Run, resume: bool, epochs: int, total: int) -> History:
     if resume and run.checkpoint is not None and run.resume():
         return run.history
+    p = run.progress
+    if p.total is None:  # nobody counts for this run yet: its steps are the total (a resumed run starts part way)
+        p.start(total, done=run.state.step)
+    if p.detail is None:
+        p.detail = lambda: _where(run, epochs)
     stop: StopReason | None = None
     # overflow on the way to a divergence is not worth a NumPy warning: the loop checks
     # every loss and gradient itself and stops with the step's number

@@ -58,11 +58,13 @@ _ARGS = {"lr_min": [POSITIVE], "lr_max": [POSITIVE], "steps": [Interval(Integral
 
 def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatch:32", *, lr_min: float = 1e-6,
             lr_max: float = 1.0, steps: int = 200, beta: float = 0.98, blowup: float = 4.0, preset: str | None = None,
-            seed: int = 0, **hyper) -> LRFinderResult:
+            seed: int = 0, progress=None, **hyper) -> LRFinderResult:
     """Sweep the learning rate from ``lr_min`` to ``lr_max`` over ``steps`` updates.
 
     ``optimizer`` is a name for :func:`descentlab.optim.make_optimizer`; ``hyper`` its
-    other hyperparameters (``momentum=0.9``...). Returns an :class:`LRFinderResult`.
+    other hyperparameters (``momentum=0.9``...). ``progress``, a
+    :class:`descentlab.progress.Progress`, is advanced one unit an update (none by
+    default). Returns an :class:`LRFinderResult`.
     """
     from ..optim import make_optimizer
     from .fit import fit
@@ -95,9 +97,12 @@ def lr_find(model, data, loss="auto", optimizer: str = "sgd", batching="minibatc
 
     b = batching if isinstance(batching, Batching) else parse_batching(str(batching), seed)
     per_epoch = b.steps_per_epoch(len(data))
+    if progress is not None:
+        progress.start(steps)
+        progress.detail = lambda: f"lr {schedule(int(progress.done)):.3g}"
     try:
         h = fit(model, data, loss, opt, b, epochs=math.ceil(steps / per_epoch), max_steps=steps, callbacks=[watch],
-                diverge_factor=math.inf, quiet=True, seed=seed)
+                diverge_factor=math.inf, quiet=True, seed=seed, progress=progress)
     finally:
         model.load_state_dict(saved)
     lrs = list(h.steps["lr"])

@@ -296,12 +296,8 @@ def minimize(f, x0=None, optimizer="sgd", *, preset: str | None = None, steps: i
         hessian = {"x": surface.hess(xt)} if getattr(opt, "needs_hessian", False) else None
         with np.errstate(all="ignore"):
             if getattr(opt, "needs_closure", False):  # L-BFGS: one step evaluates f and ∇f where it chooses
-                if record:
-                    raise ConfigError(expected(f"record=False for {opt.name}", "record=True",
-                                               "L-BFGS makes several evaluations per step; it has no StepRecord"))
-                opt.step_closure(params, lambda p: (float(surface.value(p["x"])), {"x": np.asarray(
-                    surface.gradient(p["x"]), dtype=np.float64).reshape(n)}), state)
-                rec = None
+                rec = opt.step_closure(params, lambda p: (float(surface.value(p["x"])), {"x": np.asarray(
+                    surface.gradient(p["x"]), dtype=np.float64).reshape(n)}), state, record=record)
             elif hessian is None:
                 rec = opt.step(params, {"x": g_used}, state, record=record)
             else:

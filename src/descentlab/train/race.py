@@ -115,8 +115,8 @@ class RaceResult:
         widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
         fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
         st = self.settings
-        tuning = (f"lr tuned by {st['tune']} (budget {self.racers[0].budget} steps each)" if st["tune"] != "none"
-                  else "fixed lr")
+        tuning = (f"lr tuned by {st['tune']} (budget {self.racers[0].budget} steps each) on the starts it is "
+                  "scored on" if st["tune"] != "none" else "untuned: one fixed lr each")
         title = (f"race on {self.surface.name}: {st['steps']} steps, {len(self.starts)} start(s) x {st['seeds']} seed(s), "
                  f"{tuning}")
         foot = []
@@ -133,13 +133,29 @@ class RaceResult:
                         f"{', '.join(map(str, row['diverged_at']))}")
         if any(row["diverged"] for row in self.summary()):
             foot.append("final f and distance are medians over the runs that did not diverge")
+        foot.append(self.note())
         return "\n".join([title, fmt.format(*head), *(fmt.format(*l) for l in lines), *foot])
+
+    @property
+    def tuned(self) -> bool:
+        return self.settings["tune"] != "none"
+
+    def note(self) -> str:
+        """What the race's lrs are worth, and how to get a comparison tuned on starts it is not scored on."""
+        how = ("add --protocol halving: each lr is then tuned on some starts and scored on others "
+               "(descentlab.sweep.race.sweep_race, docs/sweeps.md).")
+        if not self.tuned:
+            return ("untuned: each optimizer ran at one fixed learning rate, not tuned for it, so the ranking partly "
+                    f"measures how well that rate suits each one. For a tuned race {how}")
+        return ("each lr was tuned on the same starts it is scored on, so the scores flatter lrs fitted to these "
+                f"starts. For scores on starts tuning never saw {how}")
 
     def to_dict(self, trajectories: bool = False) -> dict:
         out = {
             "surface": self.surface.describe() if hasattr(self.surface, "describe") else str(self.surface),
             "settings": self.settings,
             "starts": self.starts.tolist(),
+            "tuned": self.tuned, "held_out": False, "note": self.note(),
             "results": self.summary(),
             "tuning": {r.name: [{"lr": lr, "score": sc, "steps": k} for lr, sc, k in r.tuning] for r in self.racers},
         }
@@ -187,7 +203,7 @@ def _mean_score(runs, f_min) -> float:
 def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, steps: int = 500,
          tune: str = "grid", lrs=None, lr_grid=None, starts: int = 1, seeds: int = 1, seed: int = 0,
          f_tol: float = 1e-6, preset: str | None = None, hyper: dict | None = None,
-         grad_noise: float = 0.0, bound: float = DEFAULT_BOUND) -> RaceResult:
+         grad_noise: float = 0.0, bound: float = DEFAULT_BOUND, progress=None) -> RaceResult:
     """Race ``optimizers`` on ``surface`` with a fair, equal-budget lr tuning.
 
     Parameters
@@ -216,6 +232,8 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
         Convention preset, and per-optimizer extra hyperparameters ``{name: {...}}``.
     grad_noise, bound : float
         Passed to :func:`~descentlab.train.minimize.minimize`.
+    progress : descentlab.progress.Progress, optional
+        Advanced by the optimizer steps of the tuning and the final runs (none by default).
     """
     s = resolve_surface(surface)
     if tune not in _TUNES:
@@ -244,9 +262,14 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
     if tune != "none" and (not lr_grid or not all(0 < v < np.inf for v in lr_grid)):
         raise ConfigError(expected("a non-empty lr grid of positive, finite values", lr_grid,
                                    "e.g. lr_grid=np.logspace(-4, 1, 11)"))
+    from ..progress import silent
+
+    per_lr = len(x0s) * int(seeds)  # runs of each lr tried
+    progress = (progress or silent()).start(len(optimizers) * per_lr * _planned_steps(tune, len(lr_grid), steps))
     racers = []
     for name in optimizers:
         common = dict(tol=None, preset=preset, grad_noise=grad_noise, bound=bound, **hyper.get(name, {}))
+        progress.detail = name
         r = Racer(name=name, lr=math.nan)
         if tune == "none":
             lr = lrs.get(name)
@@ -260,6 +283,7 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
                 sc = _mean_score(_runs(s, name, lr, x0s, seeds, steps, common), f_min)
                 r.tuning.append((lr, sc, steps))
                 r.budget += steps * len(x0s) * seeds
+                progress.advance(steps * per_lr)
             r.lr = _best(r.tuning)
             r.grid_edge = _edge(r.lr, lr_grid)
         else:
@@ -273,16 +297,33 @@ def race(surface="rosenbrock", optimizers: Sequence[str] = DEFAULT_RACERS, *, st
                     r.tuning.append((lr, sc, k))
                     r.budget += k * len(x0s) * seeds
                     scored.append((sc, lr))
+                    progress.advance(k * per_lr)
                 scored.sort(key=lambda p: (p[0], p[1]))
                 alive = [lr for _, lr in scored[: max(1, len(scored) // 2)]]
             r.lr = alive[0]
             r.grid_edge = _edge(r.lr, lr_grid)
         r.runs = _runs(s, name, r.lr, x0s, seeds, steps, common)
+        progress.advance(steps * per_lr)
         racers.append(r)
+    progress.detail = None
     settings = {"steps": steps, "tune": tune, "lr_grid": lr_grid if tune != "none" else None,
                 "starts": int(starts), "seeds": int(seeds), "seed": seed, "f_tol": f_tol, "preset": preset,
                 "grad_noise": grad_noise, "bound": bound, "optimizers": list(optimizers)}
     return RaceResult(surface=s, racers=racers, starts=x0s, settings=settings)
+
+
+def _planned_steps(tune: str, n_grid: int, steps: int) -> int:
+    """Optimizer steps of one optimizer from one start: its tuning (as ``race`` runs it) and its final run."""
+    if tune == "none":
+        return steps
+    if tune == "grid":
+        return (n_grid + 1) * steps
+    total, alive = steps, n_grid
+    rounds = max(1, math.ceil(math.log2(n_grid)))
+    for i in range(rounds):
+        total += alive * max(1, int(steps * 2.0 ** (i - rounds + 1)))
+        alive = max(1, alive // 2)
+    return total
 
 
 def _best(tuning) -> float:

@@ -11,13 +11,15 @@ HELP = "name the preset and conventions an update function implements, or where 
 DESCRIPTION = """\
 Drive a submission on two small problems (30 updates, the learning rate halved
 halfway) and search the convention space (eps placement, bias correction, momentum
-and Nesterov forms, the initial accumulator, when t is incremented, and the common
-mistakes) for the rule it implements.
+and Nesterov forms, the initial accumulator, when t is incremented, Adamax's eps, and
+the common mistakes) for the rule it implements.
 
 A submission is FILE.py:NAME or MODULE:NAME, naming either a function in CS231n's
 signature, update(w, dw, config) -> (next_w, config), that reads learning_rate,
-momentum, decay_rate, beta1, beta2 and epsilon from config, or a class with torch's
-interface, Cls(params, lr=..., ...) whose step() reads p.grad.
+momentum, decay_rate, beta1, beta2 and epsilon from config (Rprop also eta_minus,
+eta_plus, step_size_min and step_size_max; Lion weight_decay), or a class with torch's
+interface, Cls(params, lr=..., ...) whose step() reads p.grad. Rprop's learning rate is
+its first step size and is not halved.
 
   descentlab check student.py:adam --optimizer adam
   descentlab check student.py:rmsprop --optimizer rmsprop --preset cs231n --json
@@ -33,7 +35,8 @@ optimizer, match {preset, presets, conventions} or null, nearest, first_departur
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", metavar="FILE.py:FUNCTION", help="the update function or optimizer class")
     parser.add_argument("-O", "--optimizer", required=True,
-                        help="sgd, momentum, nesterov, adagrad, rmsprop or adam")
+                        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax, adadelta, radam "
+                             "or lion")
     parser.add_argument("-p", "--preset", help="the preset the submission should follow (e.g. cs231n, pytorch)")
     add_json_flag(parser)
 

@@ -6,7 +6,7 @@ import math
 
 from .._status import diverged
 from .._common import (add_epochs_flag, add_json_flag, add_name_lr_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit,
-                       hidden_sizes, name_lrs, say)
+                       hidden_sizes, name_lrs, progress, say)
 
 NAME = "compare"
 HELP = "compare batch GD vs SGD vs mini-batch, or SGD/momentum/Nesterov/AdaGrad/RMSProp/Adam"
@@ -26,6 +26,9 @@ examples:
 _OPTIMIZERS_DESCRIPTION = """\
 SGD, momentum, Nesterov, AdaGrad, RMSProp and Adam train the same MLP from the same
 weights on the same batches; a table of loss and validation accuracy, and a plot.
+Without --protocol each optimizer runs at one fixed lr that is not tuned (the output
+says "untuned"); with --protocol each lr is tuned on the tune seeds and scored on the
+test seeds.
 
 examples:
   descentlab compare optimizers
@@ -108,6 +111,9 @@ def _table(result: dict) -> str:
                          f"{_num(r['best_val_accuracy'], '.4f', 6)}  {_stop(r)}")
     if any(r["stop"] == "diverged" for r in rows):
         lines.append("a diverged run's losses are left out ('-'); lower its lr with --lr NAME=LR")
+    if result["kind"] == "optimizers" and not result.get("tuned", True):
+        head = "optimizers, untuned (one fixed lr each)\n" + head
+        lines.append(result["note"])
     return "\n".join([head, *lines])
 
 
@@ -127,11 +133,12 @@ def _compare_sweep(args: argparse.Namespace) -> int:
                                    f"pick one of {', '.join(problem_names())}"))
     executor = make_executor()
     try:
-        res = compare_on_sweep(problem, [s for s in args.optimizers.split(",") if s], steps=args.steps,
-                               protocol=args.protocol, budget=args.budget,
-                               tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"),
-                               test_seeds=_seeds(args.test_seeds, "--test-seeds"), preset=args.preset,
-                               executor=executor)
+        with progress(args, f"compare optimizers ({args.protocol})", unit="runs") as line:
+            res = compare_on_sweep(problem, [s for s in args.optimizers.split(",") if s], steps=args.steps,
+                                   protocol=args.protocol, budget=args.budget,
+                                   tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"),
+                                   test_seeds=_seeds(args.test_seeds, "--test-seeds"), preset=args.preset,
+                                   executor=executor, progress=line)
     finally:
         executor.close()
     emit(args, res.to_dict(), res.table)
@@ -154,18 +161,25 @@ def run(args: argparse.Namespace) -> int:
         flag = "--batchings" if args.what == "batching" else "--optimizers"
         raise ConfigError(expected(f"at least one name in {flag}", "none", f"e.g. {flag} "
                                    + ("full,minibatch:16" if args.what == "batching" else "sgd,adam")))
-    if args.what == "batching":
-        result = compare_batching(args.dataset, batchings=names,
-                                  lrs=name_lrs(args.lr), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
-                                  quick=args.quick)
-    else:
-        result = compare_optimizers(args.dataset, optimizers=names,
-                                    lrs=name_lrs(args.lr), epochs=args.epochs, batching=args.batching,
-                                    hidden=args.hidden, preset=args.preset, seed=args.seed, quick=args.quick)
+    with progress(args, f"compare {args.what}") as line:
+        if args.what == "batching":
+            result = compare_batching(args.dataset, batchings=names,
+                                      lrs=name_lrs(args.lr), epochs=args.epochs, hidden=args.hidden, seed=args.seed,
+                                      quick=args.quick, progress=line)
+        else:
+            result = compare_optimizers(args.dataset, optimizers=names,
+                                        lrs=name_lrs(args.lr), epochs=args.epochs, batching=args.batching,
+                                        hidden=args.hidden, preset=args.preset, seed=args.seed, quick=args.quick,
+                                        progress=line)
     if not args.no_plot:
+        from ...data.registry import dataset_title
         from ...viz.training import plot_comparison
 
-        result["plot"] = str(plot_comparison(result, args.out))
+        title = None
+        if result["kind"] == "optimizers" and not result.get("tuned", True):
+            title = (f"optimizers on {dataset_title(result['config']['data'])}, untuned: one fixed lr each "
+                     "(--protocol tunes them)")
+        result["plot"] = str(plot_comparison(result, args.out, title=title))
         say(args, f"wrote {result['plot']}")
     emit(args, result, lambda: _table(result))
     return diverged(args, [f"{r.get('batching') or r.get('optimizer')} at lr {r['lr']:.3g}: diverged at step {r['stop_step']}"

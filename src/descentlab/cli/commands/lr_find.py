@@ -5,7 +5,7 @@ import argparse
 
 from ...validation import POSITIVE
 from .._common import (add_flag, add_json_flag, add_model_arguments, add_optimizer_flags, add_out_flag, add_quiet_flag,
-                       add_steps_flag, emit, say)
+                       add_steps_flag, emit, progress, say)
 
 NAME = "lr-find"
 HELP = "learning-rate range test: exponential lr sweep, loss-vs-lr plot, suggested lr"
@@ -41,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
         out_path(args.out, (".png",))  # a bad plot path is refused before the sweep, not after
     data, _, model, _ = build_run(args)
-    r = lr_find(model, data, args.loss, args.optimizer, args.batching, lr_min=args.lr_min, lr_max=args.lr_max,
-                steps=args.steps, preset=args.preset, seed=args.seed)
+    with progress(args, "lr-find") as line:
+        r = lr_find(model, data, args.loss, args.optimizer, args.batching, lr_min=args.lr_min, lr_max=args.lr_max,
+                    steps=args.steps, preset=args.preset, seed=args.seed, progress=line)
+        if r.stopped_early:
+            line.close(f"stopped at lr {r.lrs[-1]:.3g}: the loss blew up")
     result = r.to_dict()
     if not args.no_plot:
         from ...viz.training import plot_lr_finder

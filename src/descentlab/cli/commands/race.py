@@ -8,7 +8,7 @@ import time
 from .._status import diverged
 from ...validation import NONNEGATIVE, POSITIVE_COUNT
 from .._common import (add_flag, add_json_flag, add_name_lr_flag, add_quiet_flag, add_seed_flag, add_steps_flag, emit,
-                       key_values, name_lrs, say)
+                       key_values, name_lrs, progress)
 
 NAME = "race"
 HELP = "race optimizers on a surface with equal-budget lr tuning; table, contour PNG and animated GIF"
@@ -26,6 +26,9 @@ examples:
 
 A tuned lr at either end of the grid is marked (* in the table, "grid edge" in the
 legends): the best lr may lie outside the grid, so widen --lr-grid.
+Without --protocol each lr is tuned on the same starts it is scored on (and with
+--tune none not tuned at all: the output says "untuned"); --protocol halving tunes on
+the tune seeds' starts and scores on the test seeds' starts, which tuning never saw.
 Surfaces without a minimum (the saddle) are scored by their final f.
 """
 
@@ -116,28 +119,16 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.protocol:
         return _sweep_race(args, names, t0)
-    res = race(surface, names, steps=args.steps, tune=args.tune, lrs=name_lrs(args.lr),
-               lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
-               f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise)
+    with progress(args, "race") as line:
+        res = race(surface, names, steps=args.steps, tune=args.tune, lrs=name_lrs(args.lr),
+                   lr_grid=_grid(args.lr_grid), starts=args.starts, seeds=args.seeds, seed=args.seed,
+                   f_tol=args.f_tol, preset=args.preset, grad_noise=args.grad_noise, progress=line)
     t_race = time.perf_counter() - t0
-    say(args, f"race: {t_race:.2f} s")
-    written = []
-    if args.out:
-        from ...viz import plot_race
-
-        written.append(plot_race(res, args.out, dpi=args.dpi))
-    if args.curves:
-        from ...viz import plot_curves
-
-        written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi,
-                                   title=f"{res.surface.name}: each optimizer at its "
-                                         f"{'tuned' if args.tune != 'none' else 'given'} lr"))
-    t1 = time.perf_counter()
-    if args.gif:
-        from ...viz import animate_race
-
-        written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi))
-        say(args, f"animation: {time.perf_counter() - t1:.2f} s")
+    untuned = "" if res.tuned else f"{res.surface.name}: {args.steps} steps, untuned: one fixed lr each"
+    n = len(res.starts)
+    drawn = f"\n(paths from the first of {n} starts)" if n > 1 else ""
+    written = _pictures(args, res, untuned and f"{untuned} (--protocol tunes them){drawn}",
+                        untuned or f"{res.surface.name}: each optimizer at its tuned lr", untuned or None)
     out = res.to_dict()
     out["files"] = [str(p) for p in written]
     out["seconds"] = {"race": t_race, "total": time.perf_counter() - t0}
@@ -147,6 +138,36 @@ def run(args: argparse.Namespace) -> int:
             print(p, file=sys.stderr)
     return diverged(args, [f"{row['optimizer']} at lr {row['lr']:.3g}: {row['diverged']} run(s), at step(s) "
                            f"{', '.join(map(str, row['diverged_at']))}" for row in res.summary() if row["diverged"]])
+
+
+def _pictures(args, res, title: str | None, curves_title: str | None, gif_title: str | None = None) -> list:
+    """The contour picture, the curves and the animation the flags ask for, counted on a progress line."""
+    wanted = [f for f in (args.out, args.curves, args.gif) if f]
+    written = []
+    if not wanted:
+        return written
+    with progress(args, "race pictures", unit="files", pace=False).start(len(wanted)) as line:
+        if args.out:
+            from ...viz import plot_race
+
+            line.update(detail=args.out)
+            written.append(plot_race(res, args.out, dpi=args.dpi, title=title))
+            line.advance()
+        if args.curves:
+            from ...viz import plot_curves
+
+            line.update(detail=args.curves)
+            written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi, title=curves_title))
+            line.advance()
+        if args.gif:
+            from ...viz import animate_race
+
+            line.update(detail=args.gif)
+            kw = {"title": gif_title} if gif_title else {}
+            written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi, **kw))
+            line.advance()
+        line.detail = None
+    return written
 
 
 def _seeds(text: str, flag: str) -> list[int]:
@@ -163,25 +184,15 @@ def _sweep_race(args, names, t0) -> int:
     from ...sweep.race import sweep_race
 
     spec = args.surface + ("" if not args.surface_opt else ":" + ",".join(args.surface_opt))
-    sr = sweep_race(spec, names, steps=args.steps, protocol=args.protocol, budget=args.budget,
-                    tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"), test_seeds=_seeds(args.test_seeds, "--test-seeds"),
-                    preset=args.preset or "pytorch")
+    with progress(args, f"race ({args.protocol})", unit="runs") as line:
+        sr = sweep_race(spec, names, steps=args.steps, protocol=args.protocol, budget=args.budget,
+                        tune_seeds=_seeds(args.tune_seeds, "--tune-seeds"),
+                        test_seeds=_seeds(args.test_seeds, "--test-seeds"), preset=args.preset or "pytorch",
+                        progress=line)
     t_race = time.perf_counter() - t0
-    say(args, f"race: {t_race:.2f} s")
-    res, written = sr.result, []
+    res = sr.result
     title = f"{res.surface.name}: {args.steps} steps, tuned lrs\n(paths from the first test start)"
-    if args.out:
-        from ...viz import plot_race
-
-        written.append(plot_race(res, args.out, dpi=args.dpi, title=title))
-    if args.curves:
-        from ...viz import plot_curves
-
-        written.append(plot_curves(res, args.curves, surface=res.surface, dpi=args.dpi, title=title))
-    if args.gif:
-        from ...viz import animate_race
-
-        written.append(animate_race(res, args.gif, frames=args.frames, dpi=args.dpi))
+    written = _pictures(args, res, title, title)
     out = sr.to_dict()
     out["files"] = [str(p) for p in written]
     out["seconds"] = {"race": t_race, "total": time.perf_counter() - t0}

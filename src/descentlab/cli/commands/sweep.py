@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
-from .._common import add_json_flag, add_quiet_flag, emit, say
+from .._common import add_json_flag, add_quiet_flag, emit, progress
 
 NAME = "sweep"
 HELP = "tune and compare optimizers on many problems and seeds (process pool or Dask), stored in SQLite"
@@ -52,33 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json_flag(p)
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    s = int(round(seconds))
-    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else (f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s")
-
-
-class _ProgressLine:
-    """``runs 120/480, 2 failed, ETA 1m20s`` on stderr, at most a few times a second."""
-
-    def __init__(self, args, name: str) -> None:
-        self.args, self.name, self.last = args, name, 0.0
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, p) -> None:
-        now = time.monotonic()
-        if getattr(self.args, "quiet", False) or (now - self.last < (0.25 if self.tty else 5.0) and p.done < p.total):
-            return
-        self.last = now
-        line = f"sweep {self.name}: runs {p.done}/{p.total}, {p.failed} failed, ETA {_clock(p.eta)}"
-        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
-
-    def finish(self) -> None:
-        if self.tty and self.last and not getattr(self.args, "quiet", False):
-            print(file=sys.stderr)
-
-
 def _study(args):
     from ...errors import ConfigError, expected
     from ...sweep import builtin_study, load_study
@@ -105,12 +76,16 @@ def run(args: argparse.Namespace) -> int:
         dask_workers = args.dask_workers if args.dask else None
         executor = make_executor(workers=args.workers if not args.dask else dask_workers, dask=args.dask,
                                  scheduler=args.scheduler)
-        progress = _ProgressLine(args, study.name)
-        say(args, f"sweep {study.name}: {executor.describe()}, store {args.store}")
+        line = progress(args, f"sweep {study.name}", unit="runs")
+        line.message(f"sweep {study.name}: {executor.describe()}, store {args.store}")
         try:
-            summary = run_study(study, store, executor, on_progress=progress)
+            with line:
+                before = study_status(study, store)  # a resumed sweep's pace counts only the runs made now
+                line.start(before["total"], done=before["total"] - before["left"])
+                summary = run_study(study, store, executor, on_progress=lambda p: line.update(
+                    p.done, total=p.total, detail=f"{p.failed} failed"))
+                line.update(summary.done, total=summary.total, detail=f"{summary.failed} failed")  # now exact
         finally:
-            progress.finish()
             executor.close()
         status = study_status(study, store)
         store.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._common import add_out_flag, add_quiet_flag, add_seed_flag, say
+from .._common import add_out_flag, add_quiet_flag, add_seed_flag, progress
 
 NAME = "tour"
 HELP = "run the whole chapter and write the HTML report (the main job)"
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ...report.tour import run_tour
 
     only = [k.strip() for k in args.only.split(",") if k.strip()] if args.only is not None else None
-    path = run_tour(out_dir=args.out, seed=args.seed, quick=args.quick, progress=lambda s: say(args, s), only=only)
+    with progress(args, "tour", unit=None) as line:
+        path = run_tour(out_dir=args.out, seed=args.seed, quick=args.quick, progress=line, only=only)
     print(path)
     return 0

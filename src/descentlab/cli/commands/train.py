@@ -7,7 +7,7 @@ from .._status import diverged
 from .._types import nonnegative_float
 from ...validation import NONNEGATIVE, POSITIVE_COUNT
 from .._common import (add_flag, add_json_flag, add_lr_flag, add_model_arguments, add_optimizer_flags, add_quiet_flag,
-                       add_schedule_flag, emit, key_values, say)
+                       add_schedule_flag, emit, key_values, progress, say)
 
 NAME = "train"
 HELP = "train an MLP on a dataset (batching, optimizer, schedule; checkpoints and exact resume)"
@@ -70,7 +70,6 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from ...errors import ConfigError
-    from ...train.fit import train_mlp
 
     if args.resume and not args.checkpoint:
         raise ConfigError("expected --checkpoint PATH with --resume, got none. Fix: name the checkpoint to resume from.")
@@ -102,15 +101,8 @@ def run(args: argparse.Namespace) -> int:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 steps_saved = load_checkpoint(args.checkpoint).history.n_steps
     t0 = time.perf_counter()
-    model, history = train_mlp(
-        args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
-        schedule=args.schedule, hyper=key_values(args.hyper, "--set"), batching=args.batching, epochs=args.epochs, loss=args.loss,
-        val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
-        early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol,
-        engine=_engine(args), dtype=args.dtype,
-        callbacks=callbacks,
-        quiet=args.quiet or args.json, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-        resume=args.resume, overwrite=args.overwrite)
+    with progress(args, "train") as line:
+        model, history = _train(args, callbacks, line)
     if steps_saved is not None and history.n_steps == steps_saved and not signalled:
         say(args, f"{args.checkpoint} holds a finished run ({steps_saved} steps): nothing left to train; its result:")
     sizes = history.config["sizes"]
@@ -136,6 +128,21 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     stop = history.stop
     return diverged(args, [f"{args.dataset}: {stop.message}"] if stop is not None and stop.kind == "diverged" else [])
+
+
+def _train(args: argparse.Namespace, callbacks: list, line):
+    """train_mlp with the command's flags; ``line`` is the progress it advances."""
+    from ...train.fit import train_mlp
+
+    return train_mlp(
+        args.dataset, args.hidden, args.activation, optimizer=args.optimizer, lr=args.lr, preset=args.preset,
+        schedule=args.schedule, hyper=key_values(args.hyper, "--set"), batching=args.batching, epochs=args.epochs, loss=args.loss,
+        val_fraction=args.val_fraction, standardize=not args.no_standardize, init=args.init, seed=args.seed,
+        early_stopping=args.early_stopping, restore_best=args.restore_best, grad_tol=args.grad_tol,
+        engine=_engine(args), dtype=args.dtype,
+        callbacks=callbacks,
+        progress=line, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+        resume=args.resume, overwrite=args.overwrite)
 
 
 def _engine(args: argparse.Namespace) -> str:
