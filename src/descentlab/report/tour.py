@@ -178,7 +178,8 @@ def _lr_figures(ctx: TourContext, sec: Section) -> None:
     from ..train.lr_analysis import compare_rates
     from ..viz import plot_lr_effects
 
-    png = ctx.viz(plot_lr_effects, "lr-effects", steps=10 if ctx.quick else 12, steps_2d=15 if ctx.quick else 25)
+    png = ctx.viz(plot_lr_effects, "lr-effects", steps=10 if ctx.quick else 12, steps_2d=15 if ctx.quick else 25,
+                  size=(10.8, 7.6))  # the page's width: shown at 1:1
     sec.add(Figure("lr-effects", png, "Too small, good, too large, divergent",
                    "Top row: the four step-size regimes on x². Bottom row: the same regimes on an ill-conditioned "
                    "quadratic ½xᵀAx (eigenvalues 1 and 10): the step size that suits the steep direction is too small "

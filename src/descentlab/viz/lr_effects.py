@@ -16,7 +16,7 @@ _COLORS = {"too small": "#0072B2", "good": "#009E73", "too large": "#E69F00", "d
 
 
 def plot_lr_effects(out=None, *, x0: float = 2.0, steps: int = 12, eigenvalues=(1.0, 10.0), angle: float = 30.0,
-                    steps_2d: int = 25, size=(10.8, 7.6), dpi: int = 100):
+                    steps_2d: int = 25, size=(14.0, 7.0), dpi: int = 100):
     """Two rows of four panels: GD at the four step-size regimes on x² (top) and on an
     ill-conditioned quadratic ½xᵀAx with ``eigenvalues`` (bottom).
 
