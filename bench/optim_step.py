@@ -9,10 +9,11 @@ from a fixed gradient. descentlab's step goes through the dispatch table
 The floor is the time to stream the step's arrays once: ``streams × 4 bytes × N /
 bandwidth``, where a stream is one array read or one array written (an in-place write
 goes back to the line it read, so it costs one stream, not two). The bandwidth is the
-best rate (fastest repetition) any memory-only probe reached at that size in this run: NumPy's and numba's
-``a += b``, numba's copy and triad, and a loop with the step's own access pattern (read
-p, g and each state array; write p and each state array), all timed in every case,
-interleaved with the contenders. docs/performance.md explains why one ``a += b`` is not enough.
+best rate (fastest repetition) that any memory-only probe reached at that size in this
+run: NumPy's and numba's ``a += b``, numba's copy and triad, and a loop with the step's
+own access pattern (read p, g and each state array; write p and each state array), all
+timed in every case, interleaved with the contenders. docs/performance.md explains why
+one ``a += b`` is not enough.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ OPTIMIZERS = {
     "Rprop": (("rprop", {"lr": 1e-2}), "Rprop", {"lr": 1e-2}, 2, _NO_FUSED),
     "Adamax": (("adamax", {"lr": 2e-3}), "Adamax", {"lr": 2e-3}, 2, _NO_FUSED),
     "Adadelta": (("adadelta", {"lr": 1.0}), "Adadelta", {"lr": 1.0}, 2, _NO_FUSED),
+    "RAdam": (("radam", {"lr": 1e-3}), "RAdam", {"lr": 1e-3}, 2, _NO_FUSED),
     "Lion": (("lion", {"lr": 1e-4}), None, {}, 1, ()),                               # torch has no Lion
 }
 TORCH_PATHS = {"default": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}}

@@ -46,7 +46,8 @@ def _plan(quick: bool, threads: int = 1) -> dict:
                 "interop": dict(reps=3, inner=10),
                 "train_cli": dict(reps=1, epochs=2)}
     plan = {"optim": dict(sizes=[1_000_000, 10_000_000], layouts=[1, 100],
-                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad", "Rprop", "Adamax", "Adadelta", "Lion"],
+                          names=["SGD", "momentum", "Adam", "RMSProp", "AdaGrad", "Rprop", "Adamax", "Adadelta", "RAdam",
+                                 "Lion"],
                           reps=5, reference_max=1_000_000),
             "mlp": dict(batches=[1, 32, 128], reps=5, samples_per_rep=4096, max_steps=100, reference=True, sgd_batch1=True),
             "phases": dict(batches=[1, 128], reps=5, inner=20),
@@ -168,7 +169,7 @@ def _optim_tables(res: dict, threads: int) -> tuple[str, dict]:
     text = (f"Bandwidth, the best rate of the memory-only probes at each size ({threads} thread(s), one slice "
             f"per thread as the kernels split): {bw}. All probes (GB/s): {probes}. "
             "The floor is streams × 4 B × N / that bandwidth (SGD 3 streams; momentum, RMSProp, AdaGrad, Lion 5; "
-            "Adam, Adamax, Adadelta, Rprop 7). 'ours' is descentlab's step through the dispatch table under the "
+            "Adam, Adamax, Adadelta, RAdam, Rprop 7). 'ours' is descentlab's step through the dispatch table under the "
             "default backend, labelled by the kernel backend seen running it (not by what imports). "
             "Lower is better.\n\n")
     text += _table(header, table_rows)
@@ -225,7 +226,8 @@ def _engine_table(res: dict) -> str:
     return _table(["case", "descentlab autodiff (µs)", "torch autograd (µs)", "descentlab / torch"], out)
 
 
-def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: dict | None) -> str:
+def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: dict | None,
+             train_cli: dict | None = None) -> str:
     rows = []
 
     def verdict(ok):
@@ -260,6 +262,10 @@ def _targets(optim_facts: dict, mlp_facts: dict, memory: dict | None, startup: d
     if startup:
         t = next(r["seconds"] for r in startup["rows"] if r["what"] == "import descentlab")
         rows.append(["import descentlab", "< 0.2 s", f"{t:.3f} s", verdict(t < 0.2)])
+    if train_cli and "ratio" in train_cli:
+        same = "" if train_cli["same_steps"] and train_cli["close"] else " (**not the same work**)"
+        rows.append([f"descentlab train mnist_5k, {train_cli['epochs']} epochs, whole command", "≤ 1.0× the torch script",
+                     f"{train_cli['ratio']:.2f}×{same}", verdict(train_cli["ratio"] <= 1.0 and not same)])
     return _table(["target", "goal", "reached", ""], rows)
 
 
@@ -337,8 +343,8 @@ def render(args, results: dict[int, dict], memory: dict | None, startup: dict | 
                         f"the whole process, `import torch` included, median of {train_cli['reps']} interleaved "
                         "run(s).\n\n" if "command" in train_cli else "")
                      + train_cli_bench.table(train_cli))
-    if optim_facts or mlp_facts or memory or startup:
-        parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup))
+    if optim_facts or mlp_facts or memory or startup or train_cli:
+        parts.append("\n### Targets\n\n" + _targets(optim_facts, mlp_facts, memory, startup, train_cli))
     return "\n".join(parts) + "\n"
 
 

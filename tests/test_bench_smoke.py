@@ -53,6 +53,7 @@ def test_quick_benchmark_runs_and_writes_a_report(tmp_path):
     assert "### A whole training command" in text and "| descentlab train |" in text
     if HAVE_TORCH:
         assert "| torch script |" in text and "Same work: the same number of steps" in text
+        assert "| descentlab train mnist_5k, 2 epochs, whole command | ≤ 1.0× the torch script |" in text
     if HAVE_NUMBA:   # the numba kernels ran here, and the labels say so
         labels = _labels(text)
         assert "| descentlab fused (numba) (ms) |" in labels and "descentlab fast (numba kernels)" in labels
