@@ -113,8 +113,10 @@ def matrix() -> list[dict]:
     picked = every[::3]
     out = []
     for i, (p, o, s) in enumerate(picked):
+        # Rprop's lr is only its first step size: Python and the page refuse a schedule for it
         out.append({"surface": s, "optimizer": o, "preset": p, "hyper": {"lr": _LR[s] * (0.5, 1.0, 2.0)[i % 3]},
-                    "start": None, "steps": 100, "tol": 0, "schedule": _SCHEDULES[(i // 3) % 4]})
+                    "start": None, "steps": 100, "tol": 0,
+                    "schedule": None if o == "rprop" else _SCHEDULES[(i // 3) % 4]})
     # the stops: converged at a tolerance, diverged past the bound, the NaN stop
     out += [
         {"surface": "booth", "optimizer": "sgd", "preset": "pytorch", "hyper": {"lr": 0.05}, "start": None,
@@ -505,3 +507,30 @@ def test_nesterov_without_momentum_is_refused_or_run_as_python_does(shared):
             continue
         assert "error" not in js, (preset, js)
         assert rel_error(js, tr) <= 1e-12, preset
+
+
+@pytest.mark.skipif("rprop" not in page_data()["optimizers"], reason="no Rprop in this build")
+def test_rprop_flips_and_bounds_as_python_does(shared):
+    # Rosenbrock's valley makes the sign of the gradient flip; bounds tight enough that the
+    # step sizes reach both within the run
+    from descentlab.errors import ConfigError
+
+    cfgs = [{"surface": s, "optimizer": "rprop", "preset": "pytorch",
+             "hyper": {"lr": 0.01, "step_size_min": 1e-3, "step_size_max": 0.02, "eta_minus": 0.3}, "start": None,
+             "steps": 150, "tol": 0, "schedule": None, "record": True}
+            for s in ("rosenbrock", "rastrigin", "himmelblau")]
+    results = run_in_page(shared, cfgs)
+    for c, js in zip(cfgs, results):
+        assert "error" not in js, js.get("error")
+        tr = python_run(c)
+        assert rel_error(js, tr) <= 1e-12, c
+        sizes = np.array([r["step_size"] for r in js["records"]])
+        assert sizes.max() == 0.02 and sizes.min() == 1e-3, c["surface"]  # both bounds reached, as clipped
+        g = np.array([r["grad"] for r in js["records"]])
+        assert np.sum(g[1:] * g[:-1] < 0) > 0  # the gradient's sign flipped
+    # a schedule is refused by both, with the same reason
+    bad = {**cfgs[0], "schedule": "exp:k=0.01"}
+    js, = run_in_page(shared, [bad])
+    assert "initial step size" in js["error"]
+    with pytest.raises(ConfigError, match="initial step size"):
+        python_run(bad)

@@ -82,6 +82,7 @@ def test_every_hyperparameter_the_presets_give_is_one_the_page_reads():
     # rules.js reads these; a new one in the conventions table must be added there too
     known = {"lr", "momentum", "dampening", "nesterov", "weight_decay", "weight_decay_form", "momentum_form",
              "nesterov_form", "lr_decay", "initial_accumulator", "eps", "eps_placement", "beta", "centered",
-             "beta1", "beta2", "amsgrad", "amsgrad_form", "nadam_schedule", "momentum_decay", "adamax_eps"}
+             "beta1", "beta2", "amsgrad", "amsgrad_form", "nadam_schedule", "momentum_decay", "adamax_eps",
+             "eta_minus", "eta_plus", "step_size_min", "step_size_max"}
     given = {k for table in page_data()["presets"].values() for h in table.values() for k in h}
     assert given <= known, f"the page's rules do not read {sorted(given - known)}: add them to rules.js"

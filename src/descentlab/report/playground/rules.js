@@ -5,7 +5,8 @@
  *
  * Mirrors: optim/base.py (lr at step k, weight decay, the denominator), sgd.py
  * (both momentum forms, both Nesterov forms), adagrad.py, rmsprop.py, adam.py
- * (AMSGrad, AdamW, the three eps placements), nadam.py, optim/schedules.py (step,
+ * (AMSGrad, AdamW, the three eps placements), nadam.py, rprop.py, adamax.py, lion.py,
+ * radam.py, adadelta.py, optim/schedules.py (step,
  * exp, inv), train/minimize.py (the loop, its stop rules and their order).
  *
  * The presets (every default and form of every framework) are not copied here:
@@ -327,7 +328,26 @@
     },
   };
 
-  var RULES = { adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
+  // iRprop⁻ as optim/rprop.py (PyTorch's form): the sign of g * prev grows or shrinks each
+  // coordinate's step size, clipped to its bounds; after a flip g is 0 (no move, no memory)
+  var Rprop = {
+    kind: "rprop",
+    slots: function (h, n) { return { prev: zeros(n), step_size: full(n, h.lr) }; },
+    rule: function (h, g, slots, k, lr) {
+      var n = g.length, i, prev = new Array(n), s = new Array(n), dir = new Array(n), u = new Array(n);
+      for (i = 0; i < n; i++) {
+        var c = sign(g[i] * slots.prev[i]);
+        var f = c > 0 ? h.eta_plus : c < 0 ? h.eta_minus : 1.0;
+        s[i] = Math.min(Math.max(slots.step_size[i] * f, h.step_size_min), h.step_size_max);  // np.clip
+        prev[i] = c < 0 ? 0.0 : g[i];
+        dir[i] = sign(prev[i]);
+        u[i] = -dir[i] * s[i];
+      }
+      return { u: u, slots: { prev: prev, step_size: s }, step_size: s, moments: { direction: dir } };
+    },
+  };
+
+  var RULES = { rprop: Rprop, adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
                 adam: Adam, amsgrad: Adam, adamw: Adam, nadam: NAdam };
 
   // ---------------------------------------------------------------- optimizers
@@ -344,12 +364,21 @@
     if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
     checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0);
     var sched = makeSchedule(schedule, h.lr);
+    if (RULES[name] === Rprop && sched.kind !== "constant")
+      throw ConfigError("expected a number for lr of " + name + " (the initial step size); got a schedule " +
+                        "(Rprop adapts its own step sizes and would ignore it)");
     return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
   }
 
   function checkCombination(name, h, nesterovWithoutMomentum) {
     if (h.eps_placement === "hat" && RULES[name] !== Adam && RULES[name] !== RAdam)
       throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam and RAdam)");
+    if (RULES[name] === Rprop) {
+      if (!(0.0 < h.eta_minus && h.eta_minus < 1.0 && 1.0 < h.eta_plus))
+        throw ConfigError("expected 0 < eta_minus < 1 < eta_plus for " + name + "; got eta_minus=" + h.eta_minus + ", eta_plus=" + h.eta_plus);
+      if (h.step_size_min > h.step_size_max)
+        throw ConfigError("expected step_size_min <= step_size_max for " + name);
+    }
     if (RULES[name] === SGD) {
       if (h.nesterov && h.momentum === 0.0 && !nesterovWithoutMomentum)
         throw ConfigError("expected momentum > 0 with nesterov for " + name + " (preset's framework refuses it)");
