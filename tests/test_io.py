@@ -128,3 +128,93 @@ def test_a_manifest_of_the_wrong_shape_is_damage(tmp_path, manifest):
     _raw_npz(p, {"w": _npy(np.zeros(3)), "__manifest__": _manifest(manifest)})
     with pytest.raises(StateFileError, match="manifest"):
         load_arrays(p)
+
+
+# ---------------------------------------------------------------- symbolic links are written through
+
+
+def _link(tmp_path, target_dir="real"):
+    real = tmp_path / target_dir / "out.json"
+    real.parent.mkdir(exist_ok=True)
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    return link, real
+
+
+def test_atomic_write_through_a_link_replaces_the_target_and_keeps_the_link(tmp_path):
+    link, real = _link(tmp_path)
+    inode = real.stat().st_ino
+    assert atomic_write_text(link, "new") == link
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new" and link.read_text() == "new"
+    assert real.stat().st_ino != inode  # replaced by a rename (atomic), not rewritten in place
+    # no temporary file is left in either folder
+    assert sorted(p.name for p in real.parent.iterdir()) == ["out.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+
+
+def test_a_dangling_link_and_a_chain_of_links_are_written_through(tmp_path):
+    target = tmp_path / "made" / "later.txt"
+    target.parent.mkdir()
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(target)
+    atomic_write_text(dangling, "x")
+    assert dangling.is_symlink() and target.read_text() == "x"
+    chain = tmp_path / "chain.txt"
+    chain.symlink_to(dangling)
+    atomic_write_text(chain, "y")
+    assert chain.is_symlink() and dangling.is_symlink() and target.read_text() == "y"
+
+
+def test_save_arrays_through_a_link(tmp_path):
+    link = tmp_path / "s.npz"
+    real = tmp_path / "store" / "s.npz"
+    real.parent.mkdir()
+    link.symlink_to(real)
+    save_arrays(link, {"a": np.arange(3.0)}, {"kind": "t"})
+    assert link.is_symlink() and real.is_file()
+    assert np.array_equal(load_arrays(link)[0]["a"], np.arange(3.0))
+
+
+def test_replace_file_resolves_the_link_and_crosses_folders(tmp_path):
+    from descentlab._io import replace_file
+
+    link, real = _link(tmp_path)
+    new = tmp_path / "new.tmp"  # in another folder than the link's target
+    new.write_text("fresh")
+    assert replace_file(new, link) == real
+    assert link.is_symlink() and real.read_text() == "fresh" and not new.exists()
+    assert sorted(p.name for p in real.parent.iterdir()) == ["out.json"]
+
+
+def test_atomic_path_renames_on_success_and_leaves_the_target_on_failure(tmp_path):
+    from descentlab._io import atomic_path
+
+    link, real = _link(tmp_path)
+    with pytest.raises(RuntimeError):
+        with atomic_path(link, ".mp4") as tmp:
+            assert tmp.parent == real.parent and tmp.suffix == ".mp4"
+            tmp.write_bytes(b"half")
+            raise RuntimeError("the writer died")
+    assert real.read_text() == "old" and sorted(p.name for p in real.parent.iterdir()) == ["out.json"]
+    with atomic_path(link, ".mp4") as tmp:
+        tmp.write_bytes(b"movie")
+    assert link.is_symlink() and real.read_bytes() == b"movie"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o666 & ~_umask()
+    assert sorted(p.name for p in real.parent.iterdir()) == ["out.json"]
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_atomic_path_writes_a_character_device_through(tmp_path):
+    from descentlab._io import atomic_path
+
+    with atomic_path("/dev/null", ".mp4") as tmp:
+        tmp.write_bytes(b"discarded")
+    assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not tmp.exists()

@@ -3,6 +3,11 @@
 * :func:`atomic_write_bytes` / :func:`atomic_write_text` write to a temporary file in
   the destination folder, flush and fsync it, then ``os.replace`` it over the target, so
   a reader sees either the old file or the new one, never a torn one.
+* A ``path`` that is a symbolic link is written through: the file it points to is
+  replaced atomically (:func:`resolve_link`), the link stays. ``os.replace`` onto the
+  link itself would replace the link by a regular file and leave its target stale.
+  :func:`atomic_path` gives the same guarantee to writers that need a file name (ffmpeg),
+  and :func:`replace_file` to a rename of a file already written.
 * :func:`save_arrays` / :func:`load_arrays` store named NumPy arrays plus a JSON
   manifest in one ``.npz``; loading uses ``allow_pickle=False`` and checks the manifest,
   so a truncated or foreign file fails with a sentence, not deep inside NumPy.
@@ -12,11 +17,13 @@
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
 import math
 import os
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -37,6 +44,9 @@ __all__ = [
     "ensure_parent",
     "special_file",
     "check_special_output",
+    "resolve_link",
+    "atomic_path",
+    "replace_file",
 ]
 
 _MANIFEST_KEY = "__manifest__"
@@ -125,17 +135,87 @@ def _write_through(path: Path, data: bytes, what: str) -> Path:
     return path
 
 
+def resolve_link(path: str | os.PathLike) -> Path:
+    """``path``, or, when it is a symbolic link (a chain of them, or a dangling one), the file it names.
+
+    Writers resolve first so that the rename that makes a write atomic lands on the
+    link's target, in the target's folder, and the link itself is kept.
+    """
+    p = Path(path)
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
+def replace_file(src: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """``os.replace(src, dst)`` with ``dst`` resolved through a symbolic link; returns the path written.
+
+    When the link's target is in another folder (maybe another file system), ``src`` is
+    first copied beside the target, so the final step is still one atomic rename.
+    """
+    src, target = Path(src), resolve_link(dst)
+    if os.path.realpath(src.parent) != os.path.realpath(target.parent):
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+                shutil.copyfileobj(inp, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, stat.S_IMODE(os.stat(src).st_mode))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        os.unlink(src)
+        return target
+    os.replace(src, target)
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ""):
+    """A temporary file name beside ``path``'s real target, for a writer that needs a name.
+
+    On a clean exit the file is fsynced and renamed over the target (through a symbolic
+    link, onto a character device or FIFO written through, as :func:`atomic_write_bytes`
+    does); on an exception it is removed and the target left as it was::
+
+        with atomic_path("race.mp4", ".mp4") as tmp:
+            anim.save(tmp, writer=...)
+    """
+    p = ensure_parent(resolve_link(path))
+    what = special_file(p)
+    folder = Path(tempfile.gettempdir()) if what is not None else p.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix or ".tmp", dir=folder)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        if what is not None:
+            _write_through(p, Path(tmp).read_bytes(), what)
+            os.unlink(tmp)
+            return
+        os.chmod(tmp, 0o666 & ~_umask())
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
 
     A ``path`` that is a character device (``/dev/null``) or a FIFO with a reader is
     written through, never replaced; a block device or a socket is refused
-    (:func:`check_special_output`).
+    (:func:`check_special_output`). A symbolic link is written through as well: its
+    target is replaced atomically and the link kept (:func:`resolve_link`). Returns
+    ``path`` as given.
     """
-    p = ensure_parent(path)
+    given = Path(path)
+    p = ensure_parent(resolve_link(path))
     what = special_file(p)
     if what is not None:
-        return _write_through(p, data, what)
+        _write_through(p, data, what)
+        return given
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
@@ -151,7 +231,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         except FileNotFoundError:
             pass
         raise
-    return p
+    return given
 
 
 def _umask() -> int:

@@ -213,6 +213,8 @@ def _whole_number_fix(name: str, constraints: list[Any], value: object) -> str |
     if interval is None or not is_real(value) or isinstance(value, numbers.Integral):
         return None
     x = float(value)  # type: ignore[arg-type]
+    if interval.right is not None and not x <= interval.right:
+        return None  # 1e11 for a count capped at 10000: the range is what was missed, not the whole-number rule
     example = int(x) if math.isfinite(x) and x.is_integer() and interval.allows(int(x)) else interval.example()
     return f"pass {name} as a whole number (an int, not a float), e.g. {_assign(name, example)}"
 

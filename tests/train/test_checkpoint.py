@@ -290,3 +290,20 @@ def test_a_new_run_over_an_existing_checkpoint_needs_overwrite(tmp_path):
     fit(net, two_moons(90, seed=0), "auto", make_optimizer("sgd", lr=0.1), minibatch(16, seed=3), 1,
         checkpoint=ck, overwrite=True, quiet=True)
     assert load_checkpoint(ck).meta["optimizer"]["name"] == "sgd"
+
+
+def test_a_checkpoint_path_that_is_a_symlink_is_written_through_and_resumes(tmp_path):
+    real = tmp_path / "disk" / "run.npz"
+    real.parent.mkdir()
+    link = tmp_path / "run.npz"
+    link.symlink_to(real)  # dangling until the first save
+    ref, _ = _run()
+    _run(link, max_steps=13)
+    assert link.is_symlink() and real.is_file() and load_checkpoint(link).step == 13
+    net, _ = _run(link, resume=True)
+    for k, v in ref.params().items():
+        assert np.array_equal(net.params()[k], v), k
+    # the link is kept; the .prev and the lock sit beside the file it names
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert previous_path(real).is_file() and not previous_path(link).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "run.npz"]

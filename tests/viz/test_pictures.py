@@ -1,6 +1,7 @@
 """Every picture function writes a non-empty file of the expected pixel size, headless."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -292,3 +293,52 @@ def test_race_paths_have_distinct_markers_in_the_picture_and_the_legend(small_ra
     tr = minimize("booth", None, "adam", lr=0.5, steps=10)
     fig = plot_contours("booth", {"adam (lr=0.5)": tr, "adam (lr=0.1)": tr}, grid=20)  # one name twice
     assert len({h.get_marker() for h in fig.legends[0].legend_handles[1:3]}) == 2
+
+
+class _FakeMovieWriter:
+    """Stands in for ffmpeg (absent on many machines): counts the frames, writes them as text."""
+
+    def __new__(cls, fps, fail=False):
+        from matplotlib import animation
+
+        class Writer(animation.AbstractMovieWriter):
+            def setup(self, fig, outfile, dpi=None):
+                super().setup(fig, outfile, dpi)
+                self.n = 0
+
+            def grab_frame(self, **kw):
+                self.n += 1
+                if fail:
+                    raise RuntimeError("ffmpeg died")
+
+            def finish(self):
+                with open(self.outfile, "wb") as fh:
+                    fh.write(f"{self.n} frames".encode())
+
+        return Writer(fps=fps)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_mp4_through_a_symlink_replaces_the_target_atomically(tmp_path, monkeypatch, fail):
+    from matplotlib import animation as mpl_animation
+
+    from descentlab.viz import animation
+
+    monkeypatch.setattr(animation, "mp4_available", lambda: True)
+    monkeypatch.setattr(mpl_animation, "FFMpegWriter", lambda fps: _FakeMovieWriter(fps, fail))
+    real = tmp_path / "films" / "race.mp4"
+    real.parent.mkdir()
+    real.write_bytes(b"old film")
+    link = tmp_path / "race.mp4"
+    link.symlink_to(real)
+    run = minimize("booth", None, "sgd", lr=0.01, steps=3)
+    if fail:
+        with pytest.raises(RuntimeError, match="ffmpeg died"):
+            animation.animate_trajectories("booth", [run], link, frames=3, size=(2, 2), dpi=20, grid=10)
+        assert real.read_bytes() == b"old film"
+    else:
+        animation.animate_trajectories("booth", [run], link, frames=3, size=(2, 2), dpi=20, grid=10)
+        assert real.read_bytes() == b"3 frames"
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert sorted(p.name for p in real.parent.iterdir()) == ["race.mp4"]  # no temporary left beside the target
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["films", "race.mp4"]

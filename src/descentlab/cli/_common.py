@@ -7,6 +7,14 @@
   vocabulary of :mod:`descentlab.validation`; :func:`check_flags` (called by ``main``
   before a command runs) refuses a bad value with one sentence and exit status 2, e.g.
   ``expected --epochs an integer >= 1, got 2.5. Fix: ...``.
+* **Caps on counts.** A count costs no memory up front, so ``--starts 100000000000`` or
+  ``--epochs 10**20`` would be accepted and then run for ever. Every count flag has a
+  generous upper bound instead, refused with the same sentence and status 2:
+  :data:`MAX_STEPS` (10^7 updates per run: minutes on a 2-D surface, and a trajectory of
+  about 0.6 GB), :data:`MAX_EPOCHS` (10^6), :data:`MAX_REPEATS` (10^4 starts, seeds, lrs
+  per optimizer, frames, checkpoint or patience counts), :data:`MAX_WORKERS` (1024
+  processes), and for a race :data:`MAX_RACE_UPDATES` (10^10 updates in all: steps ×
+  starts × seeds × lrs tried × optimizers, days of work at ~10 µs an update).
 * **Shared flags.** Every flag more than one command takes is defined here once:
   ``--optimizer``/``--preset``/``--set``, ``--lr``, ``--schedule``, ``--steps``,
   ``--seed``, the dataset and model flags of train, lr-find and compare, ``--json``,
@@ -22,15 +30,36 @@ from .._io import dumps_json
 from ..errors import ConfigError, expected
 from ..keyvalue import parse_pairs, parse_value
 from ..progress import Progress
-from ..validation import COUNT, NONNEGATIVE, POSITIVE_COUNT, Interval, Real, check
+from numbers import Integral
+
+from ..validation import COUNT, NONNEGATIVE, Interval, Real, check
 
 __all__ = [
-    "value", "add_flag", "check_flags",
+    "value", "add_flag", "check_flags", "add_count_flag", "count",
+    "MAX_STEPS", "MAX_EPOCHS", "MAX_REPEATS", "MAX_WORKERS", "MAX_RACE_UPDATES",
     "add_json_flag", "add_seed_flag", "add_out_flag", "add_quiet_flag", "add_steps_flag", "add_epochs_flag",
     "add_lr_flag", "add_schedule_flag", "add_optimizer_flags", "add_name_lr_flag", "add_model_arguments",
     "hidden_sizes", "key_values", "name_lrs", "numbers", "base_lr",
     "emit", "progress", "say",
 ]
+
+#: upper bounds of the count flags (see the module docstring)
+MAX_STEPS = 10_000_000
+MAX_EPOCHS = 1_000_000
+MAX_REPEATS = 10_000
+MAX_WORKERS = 1024
+MAX_RACE_UPDATES = 10 ** 10
+
+
+def count(low: int, cap: int) -> Interval:
+    """A whole number in ``[low, cap]``: a count flag's constraint."""
+    return Interval(Integral, low, cap, closed="both")
+
+
+def cap_fix(flag: str, low: int, cap: int, what: str, why: str = "more would run for days") -> str:
+    """The fix of a refused count: the range, and why there is a cap."""
+    return f"pass {flag} a whole number from {low} to {cap} (at most {cap} {what}: {why})"
+
 
 _PRESETS_HELP = "convention preset: pytorch (default), keras, optax, cs231n, lecture"
 
@@ -44,20 +73,30 @@ def value(text: str) -> Any:
     return parse_value(text, lists=False)
 
 
-def add_flag(parser: argparse.ArgumentParser, *names: str, constraints: list[Any], **kw: Any) -> argparse.Action:
-    """``parser.add_argument`` for a flag whose value :func:`check_flags` checks."""
+def add_flag(parser: argparse.ArgumentParser, *names: str, constraints: list[Any], fix: str | None = None,
+             **kw: Any) -> argparse.Action:
+    """``parser.add_argument`` for a flag whose value :func:`check_flags` checks (``fix``: the advice when refused)."""
     action = parser.add_argument(*names, type=value, **kw)
     flag = next((n for n in action.option_strings if n.startswith("--")), action.option_strings[0])
     checks = dict(parser.get_default("_flag_checks") or {})
-    checks[action.dest] = (flag, constraints)
+    checks[action.dest] = (flag, constraints, fix)
     parser.set_defaults(_flag_checks=checks)
     return action
 
 
 def check_flags(args: argparse.Namespace) -> None:
     """Check (and normalise) every flag added with :func:`add_flag`; ConfigError on a bad one."""
-    for dest, (flag, constraints) in (getattr(args, "_flag_checks", None) or {}).items():
-        setattr(args, dest, check("", flag, getattr(args, dest), constraints))
+    for dest, (flag, constraints, fix) in (getattr(args, "_flag_checks", None) or {}).items():
+        setattr(args, dest, check("", flag, getattr(args, dest), constraints, fix=fix))
+
+
+def add_count_flag(parser: argparse.ArgumentParser, *names: str, low: int = 1, cap: int = MAX_REPEATS,
+                   what: str = "of them", why: str = "more would run for days", optional: bool = False,
+                   **kw: Any) -> argparse.Action:
+    """A whole-number flag in ``[low, cap]`` (None too with ``optional``), refused beyond with a sentence."""
+    flag = next(n for n in names if n.startswith("--"))
+    return add_flag(parser, *names, constraints=[count(low, cap)] + ([None] if optional else []),
+                    fix=cap_fix(flag, low, cap, what, why), **kw)
 
 
 def key_values(items: Iterable[str] | None, flag: str, example: str = "momentum=0.9") -> dict[str, Any]:
@@ -124,12 +163,12 @@ def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def add_steps_flag(parser: argparse.ArgumentParser, default: int, help: str) -> None:
-    add_flag(parser, "--steps", constraints=[COUNT], default=default, help=help)
+    add_count_flag(parser, "--steps", low=0, cap=MAX_STEPS, what="updates per run", default=default, help=help)
 
 
 def add_epochs_flag(parser: argparse.ArgumentParser, default: int) -> None:
-    add_flag(parser, "--epochs", constraints=[POSITIVE_COUNT], default=default,
-             help=f"passes over the data (default {default})")
+    add_count_flag(parser, "--epochs", cap=MAX_EPOCHS, what="passes over the data", default=default,
+                   help=f"passes over the data (default {default})")
 
 
 def add_lr_flag(parser: argparse.ArgumentParser, default: float | None = None,

@@ -25,6 +25,7 @@ from ..errors import ShapeError, expected
 from ..optim import dispatch
 from ..optim.adagrad import AdaGrad, AdaGradStep
 from ..optim.adam import Adam, AdamStep
+from ..optim.base import _warn_if_finite_grads_broke
 from ..optim.rmsprop import RMSProp, RMSPropStep
 from ..optim.sgd import SGD, SGDStep
 from . import kernels
@@ -44,12 +45,20 @@ class FusedRule:
 
     ``kernel`` names the function in :mod:`.kernels` (looked up at each call, so it can be
     swapped); ``args(form)`` turns the rule's step record into its keyword arguments.
+
+    After the step the parameters and the ``watch`` buffers (None: every buffer) are
+    checked for a NaN or an infinity, and a finite gradient that broke the step gets the
+    reference's :class:`~descentlab.errors.NumericalWarning`, word for word. ``watch``
+    names the buffers that can break while the parameters stay finite: a denominator
+    such as Adam's v, whose overflow makes the update 0. A buffer that feeds the update
+    directly (a momentum, Adam's m) shows in the parameters, so it need not be read again.
     """
 
     def __init__(self, kernel: str, describe: str, args: Callable[[Any], dict[str, Any]],
-                 module: Any = None) -> None:
+                 module: Any = None, watch: tuple[str, ...] | None = None) -> None:
         self.kernel, self.describe, self.args = kernel, describe, args
         self.module = module  #: where ``kernel`` is defined; None: :mod:`.kernels`
+        self.watch = watch
 
     def __call__(self, opt: Any, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray], state: Any) -> bool:
         if not params:
@@ -74,15 +83,21 @@ class FusedRule:
                 return False
 
         run = getattr(self.module or kernels, self.kernel)
-        args = self.args(opt.step_form(state.step))
+        k = state.step
+        args = self.args(opt.step_form(k))
         buffers = [{n: state.slots[n][b] for n in params} for b in slot_names]
         flat = [flat_base(d) for d in (params, grads, *buffers)]
+        watched = [i for i, b in enumerate(slot_names) if self.watch is None or b in self.watch]
         if all(f is not None for f in flat) and len({f.size for f in flat}) == 1:
             run(*flat, **args)
+            written = [flat[0], *(flat[2 + i] for i in watched)]
         else:
             for n in params:
                 run(params[n], grads[n], *(state.slots[n][b] for b in slot_names), **args)
+            written = [*params.values(), *(a for i in watched for a in buffers[i].values())]
         state.step += 1
+        if not _all_finite(written):
+            _warn_if_finite_grads_broke(opt, k, grads, params, state, stacklevel=4)
         return True
 
 
@@ -113,12 +128,13 @@ def _adagrad(f: AdaGradStep) -> dict[str, Any]:
 
 
 _RULES: dict[tuple[type, str], FusedRule] = {
-    (SGD, "plain"): FusedRule("sgd_", "plain gradient descent", _sgd),
-    (SGD, "lr_outside"): FusedRule("momentum_", "momentum, lr outside the buffer", _momentum),
-    (SGD, "lr_inside"): FusedRule("momentum_lr_inside_", "momentum, lr inside the buffer", _momentum_lr_inside),
-    (Adam, "adam"): FusedRule("adam_", "Adam", _adam),
-    (RMSProp, "rmsprop"): FusedRule("rmsprop_", "RMSProp", _rmsprop),
-    (AdaGrad, "adagrad"): FusedRule("adagrad_", "AdaGrad", _adagrad),
+    (SGD, "plain"): FusedRule("sgd_", "plain gradient descent", _sgd, watch=()),
+    (SGD, "lr_outside"): FusedRule("momentum_", "momentum, lr outside the buffer", _momentum, watch=()),
+    (SGD, "lr_inside"): FusedRule("momentum_lr_inside_", "momentum, lr inside the buffer", _momentum_lr_inside,
+                                  watch=()),
+    (Adam, "adam"): FusedRule("adam_", "Adam", _adam, watch=("v",)),
+    (RMSProp, "rmsprop"): FusedRule("rmsprop_", "RMSProp", _rmsprop, watch=("S",)),
+    (AdaGrad, "adagrad"): FusedRule("adagrad_", "AdaGrad", _adagrad, watch=("S",)),
 }
 for (_cls, _key), _rule in _RULES.items():
     dispatch.register_fused(_cls, _key, _rule)
@@ -141,6 +157,21 @@ def fused_plan(opt: Any) -> tuple[str | None, str]:
     if isinstance(kernel, FusedRule):
         return kernel.kernel.rstrip("_"), kernel.describe
     return getattr(kernel, "__name__", repr(kernel)), "a registered kernel"
+
+
+def _all_finite(arrays) -> bool:
+    """True when every entry of ``arrays`` is finite, as a sum per array (no temporary array).
+
+    A NaN or an infinity makes the sum non-finite, so True is exact; a sum can also
+    overflow on finite entries, so False only says to look closer (the warning below
+    checks each array itself). It is what lets a fused step raise the reference's
+    NumericalWarning for a few milliseconds per 10M elements (docs/performance.md).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in arrays:
+            if not np.isfinite(np.add.reduce(a, axis=None)):
+                return False
+    return True
 
 
 def _usable(arrays: Mapping[str, Any], dtype) -> bool:

@@ -258,12 +258,16 @@ class Optimizer:
         )
 
 
-def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_state) -> None:
+def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_state, stacklevel: int = 3) -> None:
     """Say so the moment a finite gradient gives a non-finite update or buffer.
 
     Two traps, both silent otherwise: ``eps=0`` turns a zero gradient into 0/0 = NaN,
     and a finite but huge gradient (1e308) overflows g*g to inf, after which m/sqrt(v)
     is a zero update. A non-finite gradient is left to the divergence rule.
+
+    A fused kernel (:mod:`descentlab.fast`) has no update arrays: it passes the updated
+    parameters as ``updates`` (non-finite exactly where the update was, for finite
+    parameters) and the state it updated in place, and gets the same sentence.
     """
     for name, g in grads.items():
         if not np.all(np.isfinite(g)):
@@ -292,7 +296,7 @@ def _warn_if_finite_grads_broke(opt: "Optimizer", k: int, grads, updates, new_st
         cause, fix = ("the rule's own arithmetic gave 0/0, inf - inf or the square root of a negative (e.g. centred RMSProp's v - m^2 rounding below 0 "
                       "on a constant gradient)"), "see the step's record (step(..., record=True)), or raise eps"
     warnings.warn(f"{opt.name}: at step {k} {what} although the gradient is finite: {cause}. Fix: {fix}.",
-                  NumericalWarning, stacklevel=3)
+                  NumericalWarning, stacklevel=stacklevel)
 #: preset -> (largest momentum, whether it is allowed, why): a preset accepts what its
 #: framework accepts. PyTorch (SGD, RMSprop) and optax only ask for momentum >= 0, so
 #: momentum=1.0 (no friction: every past gradient kept) and above run there, as they do

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import ensure_parent, load_arrays, save_arrays
+from .._io import ensure_parent, load_arrays, replace_file, resolve_link, save_arrays
 from ..errors import ConfigError, StateFileError, expected
 from ..optim.config import optimizer_config
 from ..optim.statefile import pack_state, unpack_state
@@ -142,7 +142,8 @@ def save_checkpoint(path, model, opt, state, batcher, position, history, done: b
     :class:`~descentlab.optim.stopping.StopRule` objects whose state a resume needs; ``best``
     the early-stopping copy of the best weights (``fit(restore_best=True)``).
     """
-    path = ensure_parent(path, regular=True)  # refused under its own name, not as the ".new" file written first
+    # a link is written through: the target is replaced, its .prev and .new sit beside it
+    path = ensure_parent(resolve_link(path), regular=True)  # refused under its own name, not as the ".new" file
     arrays: dict[str, np.ndarray] = {f"model/{k}": v for k, v in model.params().items()}
     opt_arrays, opt_state = pack_state(state, opt, prefix="opt/")
     arrays.update(opt_arrays)
@@ -160,7 +161,7 @@ def save_checkpoint(path, model, opt, state, batcher, position, history, done: b
     load_arrays(tmp)  # read back before it replaces anything
     if path.is_file() and _readable(path):
         _keep_as_previous(path)
-    os.replace(tmp, path)
+    replace_file(tmp, path)
     return path
 
 
@@ -177,7 +178,7 @@ def _keep_as_previous(path: Path) -> None:
         os.link(path, staged)
     except OSError:  # a file system without hard links
         shutil.copyfile(path, staged)
-    os.replace(staged, prev)
+    replace_file(staged, prev)
 
 
 @dataclass
@@ -245,7 +246,7 @@ def load_checkpoint(path, fallback: bool = True) -> Checkpoint:
     With ``fallback=True`` and a readable ``<path>.prev``, a bad file is reported with
     a warning and the previous good checkpoint is returned instead (``note`` says so).
     """
-    path = Path(path)
+    path = resolve_link(path)  # its .prev is beside the file the link names, where save_checkpoint put it
     try:
         arrays, meta = load_arrays(path)
         _check_meta(path, meta)

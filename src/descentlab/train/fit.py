@@ -504,8 +504,10 @@ def fit(model, data, loss: str | Callable = "auto", optimizer: Any = "sgd", batc
                               "epochs": int(epochs), "seed": seed, "samples": len(data), "engine": engine,
                               "dtype": np.dtype(dtype).name, **(run_config or {})})
     if checkpoint is not None:
-        from .._io import ensure_parent
+        from .._io import ensure_parent, resolve_link
 
+        # through a symbolic link: the lock, .prev and .new files sit beside the file it names
+        checkpoint = resolve_link(checkpoint)
         ensure_parent(checkpoint, regular=True)  # an unusable checkpoint path is refused before any training, not at the first save
     own = progress is None  # fit draws its own line, or counts on the caller's
     if own:

@@ -1,12 +1,11 @@
 """Animated optimizer races on a 2-D surface (GIF through Pillow; MP4 if ffmpeg is present)."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_path
 from ..errors import ConfigError, expected
 from ._mpl import check_size, color_for, out_path, pyplot
 from ._traj import as_labelled
@@ -86,15 +85,9 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
             _save_gif_blitted(fig, ax, [ln for ln, _ in lines] + heads, heading, draw, len(ticks), int(fps), p)
         else:
             anim = animation.FuncAnimation(fig, draw, frames=len(ticks), blit=False)
-            fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix, dir=p.parent)
-            os.close(fd)
-            try:
-                anim.save(tmp, writer=animation.FFMpegWriter(fps=int(fps)), dpi=dpi)
-                os.replace(tmp, p)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+            # ffmpeg needs a file name: a temporary one beside the real target (through a link), renamed at the end
+            with atomic_path(p, p.suffix) as tmp:
+                anim.save(str(tmp), writer=animation.FFMpegWriter(fps=int(fps)), dpi=dpi)
     finally:
         plt.close(fig)
     return p
@@ -111,7 +104,6 @@ def _save_gif_blitted(fig, ax, artists, heading, draw, n_frames: int, fps: int, 
     from PIL import Image
 
     from .._io import atomic_write_bytes
-
     from ._mpl import picture_notes
 
     notes = picture_notes(fig)  # before the moving artists leave the ordinary drawing

@@ -5,6 +5,7 @@ import argparse
 import math
 
 from .._status import diverged
+from .._common import MAX_STEPS, add_count_flag
 from .._common import (add_epochs_flag, add_json_flag, add_name_lr_flag, add_out_flag, add_quiet_flag, add_seed_flag, emit,
                        hidden_sizes, name_lrs, progress, say)
 
@@ -62,8 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--protocol", choices=["halving", "grid", "random", "deepobs"],
                    help="compare as a sweep: tune each lr by this protocol on the tune seeds, score on the test seeds "
                         "(DATASET digits or mnist_5k, or any sweep problem name, e.g. logistic)")
-    o.add_argument("--budget", type=int, default=8, help="with --protocol: lrs tried per optimizer (default 8)")
-    o.add_argument("--steps", type=int, default=None, help="with --protocol: steps per run (default: the problem's)")
+    add_count_flag(o, "--budget", what="lrs tried per optimizer", default=8, help="with --protocol: lrs tried per optimizer (default 8)")
+    add_count_flag(o, "--steps", cap=MAX_STEPS, what="updates per run", optional=True, default=None, help="with --protocol: steps per run (default: the problem's)")
     o.add_argument("--tune-seeds", default="0,1", help="with --protocol: tuning seeds (default 0,1)")
     o.add_argument("--test-seeds", default="10,11,12", help="with --protocol: scoring seeds (default 10,11,12)")
     add_out_flag(o, "compare_optimizers.png", "plot file")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._common import MAX_STEPS, add_count_flag
 from .._common import add_json_flag, emit, say
 from ._interop import add_hyper_flags, hyper_from
 
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", metavar="A", help="optimizer:preset, e.g. adam:keras")
     parser.add_argument("b", metavar="B", help="optimizer:preset, e.g. adam:pytorch")
     parser.add_argument("--problem", default="rosenbrock", help="a test surface (default rosenbrock)")
-    parser.add_argument("--steps", type=int, default=200, help="updates (default 200)")
+    add_count_flag(parser, "--steps", low=0, cap=MAX_STEPS, what="updates", default=200, help="updates (default 200)")
     parser.add_argument("-o", "--out", default=None, help="write the picture (PNG) here; its folder is created")
     add_hyper_flags(parser)
     add_json_flag(parser)

@@ -6,7 +6,8 @@ import sys
 import time
 
 from .._status import diverged
-from ...validation import NONNEGATIVE, POSITIVE_COUNT
+from ...validation import NONNEGATIVE
+from .._common import MAX_RACE_UPDATES, MAX_REPEATS, add_count_flag
 from .._common import (add_flag, add_json_flag, add_name_lr_flag, add_quiet_flag, add_seed_flag, add_steps_flag, emit,
                        key_values, name_lrs, progress)
 
@@ -43,9 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="candidate lrs: log-spaced LO:HI:N or a list (default 1e-4:10:11; "
                              "1e-4:10:21 with --tune halving)")
     add_name_lr_flag(parser, "fixed lr for --tune none, e.g. --lr adam=0.05")
-    add_flag(parser, "--starts", constraints=[POSITIVE_COUNT], default=1,
-             help="number of starts (the default one plus seeded random ones)")
-    add_flag(parser, "--seeds", constraints=[POSITIVE_COUNT], default=1, help="noise seeds per start (with --grad-noise)")
+    add_count_flag(parser, "--starts", what="starts", default=1,
+                   help="number of starts (the default one plus seeded random ones)")
+    add_count_flag(parser, "--seeds", what="noise seeds per start", default=1, help="noise seeds per start (with --grad-noise)")
     add_flag(parser, "--grad-noise", constraints=[NONNEGATIVE], default=0.0, help="std of Gaussian noise added to each gradient")
     add_flag(parser, "--f-tol", constraints=[NONNEGATIVE], default=1e-6, help="tolerance on f - f* for 'steps to tolerance'")
     parser.add_argument("--preset", default=None, help="convention preset for every optimizer")
@@ -54,14 +55,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--protocol", choices=["halving", "grid", "random", "deepobs"],
                         help="race as a sweep: tune lr by this protocol on the tune seeds' starts, score on the test "
                              "seeds' starts (final and best f - f*, steps to target)")
-    parser.add_argument("--budget", type=int, default=16, help="with --protocol: lrs tried per optimizer (default 16)")
+    add_count_flag(parser, "--budget", what="lrs tried per optimizer", default=16, help="with --protocol: lrs tried per optimizer (default 16)")
     parser.add_argument("--tune-seeds", default="0,1,2", help="with --protocol: seeds of the tuning starts (default 0,1,2)")
     parser.add_argument("--test-seeds", default="10,11,12,13,14",
                         help="with --protocol: seeds of the scoring starts (default 10,11,12,13,14)")
     parser.add_argument("-o", "--out", default="race.png", help="contour picture (default race.png); '' for none")
     parser.add_argument("--gif", default="race.gif", help="animation, .gif (or .mp4 with ffmpeg); '' for none")
     parser.add_argument("--curves", default="", help="also draw f - f* and the gradient norm against the step to this PNG")
-    parser.add_argument("--frames", type=int, default=60, help="frames of the animation (default 60)")
+    add_count_flag(parser, "--frames", what="frames of the animation", default=60, help="frames of the animation (default 60)")
     parser.add_argument("--dpi", type=int, default=80, help="resolution of the pictures (default 80)")
     add_seed_flag(parser)
     add_json_flag(parser)
@@ -83,10 +84,28 @@ def _grid(text: str | None):
             return [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise ConfigError(expected("--lr-grid as LO:HI:N or a comma list", repr(text), "e.g. 1e-4:10:11")) from None
-    if not (0 < lo <= hi < float("inf")) or n < 1:
-        raise ConfigError(expected("--lr-grid LO:HI:N with 0 < LO <= HI and N >= 1", repr(text),
+    if not (0 < lo <= hi < float("inf")) or not 1 <= n <= MAX_REPEATS:
+        raise ConfigError(expected(f"--lr-grid LO:HI:N with 0 < LO <= HI and N from 1 to {MAX_REPEATS}", repr(text),
                                    "e.g. 1e-4:10:11 (11 log-spaced rates from 1e-4 to 10)"))
     return np.logspace(np.log10(lo), np.log10(hi), n).tolist()
+
+
+def _check_work(args, names) -> None:
+    """Refuse a race of more than MAX_RACE_UPDATES updates in all before it starts (it would run for days)."""
+    from ...errors import ConfigError, expected
+
+    if args.protocol:
+        runs = args.budget * (len(_seeds(args.tune_seeds, "--tune-seeds")) + len(_seeds(args.test_seeds, "--test-seeds")))
+        what = "steps × budget × (tune + test seeds) × optimizers"
+    else:
+        lrs = 1 if args.tune == "none" else len(_grid(args.lr_grid) or ()) or (21 if args.tune == "halving" else 11)
+        runs = args.starts * args.seeds * lrs
+        what = "steps × starts × seeds × lrs tried × optimizers"
+    total = args.steps * runs * max(len(names), 1)
+    if total > MAX_RACE_UPDATES:
+        raise ConfigError(expected(f"a race of at most {MAX_RACE_UPDATES:.0e} updates in all ({what})",
+                                   f"{total:.3g} updates", "lower --steps, --starts, --seeds or the number of lrs "
+                                   "(a race of 1e10 updates already takes about a day)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
         if not mp4_available():
             raise ConfigError(expected("ffmpeg for an .mp4", "no ffmpeg writer", "write a .gif instead (Pillow)"))
+    _check_work(args, names)
     t0 = time.perf_counter()
     if args.protocol:
         return _sweep_race(args, names, t0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ...validation import NONNEGATIVE, POSITIVE_COUNT
+from ...validation import NONNEGATIVE
+from .._common import MAX_STEPS, add_count_flag
 from .._common import add_flag, add_json_flag, add_quiet_flag, emit
 
 NAME = "schedule"
@@ -21,7 +22,7 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("schedules", nargs="*", help="schedules such as 'exp:k=0.01' (default: one of every kind)")
     add_flag(parser, "--lr", constraints=[NONNEGATIVE], default=0.1, help="base learning rate α₀ (default 0.1)")
-    add_flag(parser, "--steps", constraints=[POSITIVE_COUNT], default=100, help="steps to draw (default 100)")
+    add_count_flag(parser, "--steps", cap=MAX_STEPS, what="steps drawn", default=100, help="steps to draw (default 100)")
     parser.add_argument("-o", "--out", default="schedules.png", help="the picture (default schedules.png)")
     parser.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
     add_json_flag(parser)

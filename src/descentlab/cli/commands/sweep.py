@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._common import MAX_WORKERS, add_count_flag
 from .._common import add_json_flag, add_quiet_flag, emit, progress
 
 NAME = "sweep"
@@ -30,10 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     r.add_argument("--builtin", help="a built-in study instead of a file: lecture, quick")
     r.add_argument("--store", required=True, help="the SQLite store (created if missing)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, help="processes of the local pool (default: the CPU count; 1: in-process)")
+    add_count_flag(where, "--workers", cap=MAX_WORKERS, what="processes", why="more than a machine runs at once", optional=True, default=None, help="processes of the local pool (default: the CPU count; 1: in-process)")
     where.add_argument("--dask", metavar="local", help="'local': start a Dask LocalCluster (needs descentlab[cluster])")
     where.add_argument("--scheduler", metavar="ADDR", help="join a Dask scheduler, e.g. tcp://HOST:8786")
-    r.add_argument("--dask-workers", type=int, help="workers of --dask local (default: the CPU count)")
+    add_count_flag(r, "--dask-workers", cap=MAX_WORKERS, what="Dask workers", why="more than a machine runs at once", optional=True, default=None, help="workers of --dask local (default: the CPU count)")
     add_quiet_flag(r)
     add_json_flag(r)
     s = sub.add_parser("status", help="what a store holds: total, done, failed, left")

@@ -5,7 +5,8 @@ import argparse
 
 from .._status import diverged
 from .._types import nonnegative_float
-from ...validation import NONNEGATIVE, POSITIVE_COUNT
+from ...validation import NONNEGATIVE
+from .._common import MAX_EPOCHS, MAX_STEPS, add_count_flag
 from .._common import (add_flag, add_json_flag, add_lr_flag, add_model_arguments, add_optimizer_flags, add_quiet_flag,
                        add_schedule_flag, emit, key_values, progress, say)
 
@@ -29,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_optimizer_flags(parser, default="adam")
     add_lr_flag(parser)
     add_schedule_flag(parser, "'exp:k=0.001' or 'step:every=500,gamma=0.5'")
-    add_flag(parser, "--early-stopping", constraints=[POSITIVE_COUNT, None], default=None, metavar="N",
-             help="stop after N epochs without improvement")
+    add_count_flag(parser, "--early-stopping", cap=MAX_EPOCHS, what="epochs of patience", optional=True, default=None,
+                   metavar="N", help="stop after N epochs without improvement")
     parser.add_argument("--engine", default="auto", choices=["auto", "fast", "autodiff"],
                         help="forward/backward: the hand-written MLP (fast), the autodiff engine, or auto: fast "
                              "whenever it covers the model and loss (default auto; the two agree to rounding)")
@@ -43,8 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_flag(parser, "--grad-tol", constraints=[NONNEGATIVE, None], default=None,
              help="stop when the gradient norm is at most this")
     parser.add_argument("--checkpoint", default=None, metavar="PATH", help="save a checkpoint (.npz) here")
-    add_flag(parser, "--checkpoint-every", constraints=[POSITIVE_COUNT, None], default=None, metavar="STEPS",
-             help="also checkpoint every STEPS updates (default: each epoch end)")
+    add_count_flag(parser, "--checkpoint-every", cap=MAX_STEPS, what="updates between checkpoints", optional=True,
+                   default=None, metavar="STEPS", help="also checkpoint every STEPS updates (default: each epoch end)")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, bit-identically")
     parser.add_argument("--overwrite", action="store_true", help="start a new run over an existing --checkpoint")
     parser.add_argument("--plot", default=None, metavar="PNG",
