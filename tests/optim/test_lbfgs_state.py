@@ -305,3 +305,16 @@ def test_minimize_records_lbfgs_and_the_cli_prints_it(capsys):
     assert rc == 0
     assert [r["details"] for r in out["records"]] == [json.loads(json.dumps(r.details)) for r in tr.records]
     assert set(out["records"][0]["buffers"]["x"]) == {"d", "prev_flat_grad", "s", "y"}
+
+
+def test_a_step_at_a_stationary_point_counts_and_leaves_the_memory(tmp_path):
+    # as PyTorch: max|g| <= tolerance_grad makes no iteration; the step counter still moves
+    opt = make_optimizer("lbfgs", max_iter=20)
+    params = {"x": np.array([1.0, 1.0])}  # Rosenbrock's minimum: the gradient is 0
+    state = opt.init(params)
+    rec = steps(opt, params, state, 2, [], "rosenbrock", record=True)[-1]
+    assert state.step == 2 and state.lbfgs.n_iter == 0 and state.lbfgs.func_evals == 2
+    assert rec.step == 1 and rec.details["iterations"] == 0 and rec.details["evaluations"] == 1
+    assert "no iteration" in rec.note and np.array_equal(params["x"], [1.0, 1.0])
+    loaded, _ = load_state(save_state(tmp_path / "s.npz", state, opt), params=params)
+    assert loaded.equals(state)

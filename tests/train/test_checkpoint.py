@@ -307,3 +307,32 @@ def test_a_checkpoint_path_that_is_a_symlink_is_written_through_and_resumes(tmp_
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert previous_path(real).is_file() and not previous_path(link).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "run.npz"]
+
+
+LBFGS_CMD = [sys.executable, "-m", "descentlab", "train", "two_moons", "--hidden", "8", "--epochs", "12",
+             "--batching", "full", "--optimizer", "lbfgs", "--set", "max_iter=4", "--set", "history_size=3",
+             "--seed", "1", "--quiet", "--checkpoint-every", "1"]
+
+
+def test_killing_an_lbfgs_run_and_resuming_gives_identical_weights(tmp_path):
+    # L-BFGS's memory (pairs, direction, counters) is in the checkpoint: a SIGKILL mid-run loses nothing
+    ref, ck = tmp_path / "ref.npz", tmp_path / "killed.npz"
+    subprocess.run([*LBFGS_CMD, "--checkpoint", str(ref)], check=True, env=ENV, timeout=120)
+    proc = subprocess.Popen([*LBFGS_CMD, "--checkpoint", str(ck), "--throttle", "0.1"], env=ENV)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if ck.is_file():
+            try:
+                if load_checkpoint(ck, fallback=False).step >= 4:
+                    break
+            except StateFileError:
+                pass
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    killed = load_checkpoint(ck)
+    assert 0 < killed.step < load_checkpoint(ref).step and killed.meta["opt_state"]["lbfgs"]["n_iter"] > 0
+    subprocess.run([*LBFGS_CMD, "--checkpoint", str(ck), "--resume"], check=True, env=ENV, timeout=120)
+    a, b = _final_weights(ref), _final_weights(ck)
+    for k in a:
+        assert np.array_equal(a[k], b[k]), k

@@ -255,6 +255,7 @@ class LBFGS(Optimizer):
         mem.func_evals += 1
         ts: list[float] = []
         if np.max(np.abs(flat_grad)) <= tol_grad:  # as PyTorch: no iteration, the memory is left as it was
+            state.step += 1  # the step still counts, so a run's step numbers keep going
             if record:
                 return self._record(k_step, names, params, before, grad0, mem, orig_loss, 0, evals, ts,
                                     note="max|g| <= tolerance_grad at the start: no iteration")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .._common import add_json_flag, add_quiet_flag, emit, numbers
+from .._common import MAX_STEPS, add_count_flag, add_json_flag, add_quiet_flag, emit, numbers
 
 NAME = "lr-effects"
 HELP = "the four step-size regimes on x² and an ill-conditioned quadratic; 2/λ_max and predicted vs measured rates"
@@ -21,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", default="lr-effects.png", help="the picture (default lr-effects.png)")
     parser.add_argument("--eigenvalues", default="1,10", help="the two eigenvalues of the 2-D A (default 1,10)")
     parser.add_argument("--angle", type=float, default=30.0, help="rotation of A's eigenvectors in degrees (default 30)")
-    parser.add_argument("--steps", type=int, default=12, help="steps drawn on x² (default 12)")
-    parser.add_argument("--steps-2d", type=int, default=25, help="steps drawn on the quadratic (default 25)")
-    parser.add_argument("--rate-steps", type=int, default=300, help="steps of the runs that measure rates (default 300)")
+    add_count_flag(parser, "--steps", low=0, cap=MAX_STEPS, what="steps", default=12, help="steps drawn on x² (default 12)")
+    add_count_flag(parser, "--steps-2d", low=0, cap=MAX_STEPS, what="steps", default=25, help="steps drawn on the quadratic (default 25)")
+    add_count_flag(parser, "--rate-steps", low=0, cap=MAX_STEPS, what="steps", default=300, help="steps of the runs that measure rates (default 300)")
     parser.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
     add_json_flag(parser)
     add_quiet_flag(parser)
