@@ -246,6 +246,55 @@ def test_titles_name_datasets_in_words_not_identifiers():
     assert "_" not in "".join(dataset_title(k) for k in ("breast_cancer", "two_moons"))
 
 
+def test_a_saved_png_records_its_dpi_and_its_smallest_text_from_what_is_drawn(tmp_path):
+    """The smallest text is the font of the strings actually drawn (points × dpi / 72); hidden ones do not count."""
+    from descentlab.report.html import picture_info
+    from descentlab.viz._mpl import pyplot, save_png
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=120)
+    ax.tick_params(labelsize=11)
+    ax.set_title("title", fontsize=14)
+    ax.text(0.5, 0.5, "a note", fontsize=9)
+    ax.text(0.2, 0.2, "hidden", fontsize=4).set_visible(False)
+    ax.text(0.2, 0.8, "   ", fontsize=3)           # nothing to see
+    ax.set_xscale("log")
+    ax.set_xlim(1e-3, 1e1)                          # tick labels 10^{-3} …: superscripts at 0.7 of 11 pt
+    notes = picture_info(save_png(fig, tmp_path / "t.png").read_bytes())["notes"]
+    assert notes["descentlab.dpi"] == "120"
+    assert float(notes["descentlab.min_text_px"]) == pytest.approx(9 * 120 / 72, abs=0.01)
+    assert float(notes["descentlab.min_script_px"]) == pytest.approx(0.7 * 11 * 120 / 72, abs=0.01)
+
+
+def test_the_race_gif_records_its_text_size_in_its_comment(tmp_path, small_race):
+    from descentlab.report.html import picture_info
+    from descentlab.viz import animate_race
+
+    p = animate_race(small_race, tmp_path / "race.gif", frames=3, fps=5, size=(4, 3), dpi=50, grid=20)
+    info = picture_info(p.read_bytes())
+    assert (info["width"], info["height"]) == (200, 150)
+    assert info["notes"]["descentlab.dpi"] == "50"
+    assert float(info["notes"]["descentlab.min_text_px"]) == pytest.approx(9 * 50 / 72, abs=0.01)
+
+
+def test_race_paths_have_distinct_markers_in_the_picture_and_the_legend(small_race):
+    """Colour alone does not tell the paths apart in grey: each has its own marker, shown in the legend too."""
+    from descentlab.viz import plot_contours, plot_race
+
+    fig = plot_race(small_race, grid=20)
+    try:
+        handles = {t.get_text().split(" (")[0]: h for t, h in zip(fig.legends[0].get_texts(),
+                                                                   fig.legends[0].legend_handles)}
+        markers = [handles[r.label.split(" (")[0]].get_marker() for r in small_race.racers]
+        assert len(markers) == 3 and len(set(markers)) == 3, markers
+        assert not {"s", "*", "x", "None", "", None} & set(markers)   # start, minimum, a diverged end
+    finally:
+        fig.clf()
+    tr = minimize("booth", None, "adam", lr=0.5, steps=10)
+    fig = plot_contours("booth", {"adam (lr=0.5)": tr, "adam (lr=0.1)": tr}, grid=20)  # one name twice
+    assert len({h.get_marker() for h in fig.legends[0].legend_handles[1:3]}) == 2
+
+
 class _FakeMovieWriter:
     """Stands in for ffmpeg (absent on many machines): counts the frames, writes them as text."""
 

@@ -9,8 +9,6 @@ its numbers.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
 __all__ = ["png_bytes", "derivative_limits", "gd_x2_runs", "batch_size_paths", "backprop_network", "slide_comparison"]
@@ -26,19 +24,26 @@ def _plt():
 
 
 def png_bytes(fig) -> bytes:
-    """Save a matplotlib figure as PNG bytes (no timestamp, so equal figures give equal bytes) and close it."""
+    """Save a matplotlib figure as PNG bytes and close it.
+
+    No timestamp, so equal figures give equal bytes; the PNG carries its dpi and its
+    smallest text size (:func:`descentlab.viz._mpl.picture_notes`), which the page
+    uses to show it at a size where that text can be read.
+    """
+    from ..viz._mpl import png_of
+
     plt = _plt()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    try:
+        return png_of(fig)
+    finally:
+        plt.close(fig)
 
 
 def derivative_limits(acc) -> bytes:
     """Left: error of the forward and central quotients against h. Right: ∂g/∂l against the direction."""
     plt = _plt()
     d = acc.data
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=100, layout="constrained")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.8, 4.2), dpi=100, layout="constrained")
     hs = np.array([r["h"] for r in d["limit"]])
     fe = np.array([max(r["forward_error"], 1e-17) for r in d["limit"]])
     ce = np.array([max(r["central_error"], 1e-17) for r in d["limit"]])
@@ -50,7 +55,7 @@ def derivative_limits(acc) -> bytes:
     a1.set_ylabel("|quotient − f'(x0)|")
     a1.set_title(f"f(x) = x³ at x0 = {d['x0']:g}: the limit as h → 0", fontsize=10)
     a1.invert_xaxis()
-    a1.legend(fontsize=8)
+    a1.legend(fontsize=9)
     a1.grid(True, which="both", alpha=0.3)
     ang = np.array(d["directions"]["angles_deg"])
     val = np.array(d["directions"]["values"])
@@ -65,7 +70,7 @@ def derivative_limits(acc) -> bytes:
     a2.set_ylabel("directional derivative")
     a2.set_xlim(0, 360)
     a2.set_title(f"g = x² + xy + 2y² at {tuple(d['point'])}: steepest ascent is along ∇g", fontsize=10)
-    a2.legend(fontsize=8, loc="lower left")
+    a2.legend(fontsize=9, loc="lower left")
     a2.grid(True, alpha=0.3)
     return png_bytes(fig)
 
@@ -74,7 +79,7 @@ def gd_x2_runs(acc) -> bytes:
     """Left: x_t for the first steps (signs visible). Right: |x_t| on a log scale, to the stop or divergence."""
     plt = _plt()
     d = acc.data
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6), dpi=100, layout="constrained")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.8, 4.6), dpi=100, layout="constrained")
     styles = ["-", "-", "-", "--", "-", "-"]
     for i, (key, r) in enumerate(d["step_sizes"].items()):
         xs = np.array(r["x"], dtype=float)
@@ -117,7 +122,7 @@ def batch_size_paths(seed: int = 0, epochs: int = 6) -> bytes:
                 ws.append(w.copy())
         paths[name] = np.array(ws)
     w_ls = np.linalg.lstsq(X, y, rcond=None)[0]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=100, layout="constrained")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10.8, 4.2), dpi=100, layout="constrained")
     g0 = np.linspace(-0.5, 2.0, 120)
     g1 = np.linspace(-0.2, 2.6, 120)
     L = np.array([[loss_half(np.array([a, b]), X, y) for a in g0] for b in g1])
@@ -129,11 +134,11 @@ def batch_size_paths(seed: int = 0, epochs: int = 6) -> bytes:
     a1.set_xlabel("w0 (bias)")
     a1.set_ylabel("w1 (slope)")
     a1.set_title(f"{epochs} epochs from w = (0, 0), η = {ETA:g}", fontsize=10)
-    a1.legend(fontsize=8)
+    a1.legend(fontsize=9)
     a2.set_xlabel("update")
     a2.set_ylabel("L(w) = 1/(2M) Σ (f − y)²")
     a2.set_title("loss on all samples after each update", fontsize=10)
-    a2.legend(fontsize=8)
+    a2.legend(fontsize=9)
     a2.grid(True, which="both", alpha=0.3)
     return png_bytes(fig)
 
@@ -153,7 +158,7 @@ def backprop_network(acc) -> bytes:
         ax.annotate("", xy=(x1 - 0.08 * (x1 - x0), y1 - 0.08 * (y1 - y0)), xytext=(x0, y0),
                     arrowprops=dict(arrowstyle="->", color="0.45", lw=1.2))
         mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + dy
-        ax.text(mx, my, f"{k} = {w[k]:g} → {new[k]:.6f}", ha="center", va="center", fontsize=8.5,
+        ax.text(mx, my, f"{k} = {w[k]:g} → {new[k]:.6f}", ha="center", va="center", fontsize=9,
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.8", alpha=0.95), zorder=5)
     labels = {"3": f"z3 = {fw['z3']:.4f}\ny3 = {fw['y3']:.6f}", "4": f"z4 = {fw['z4']:.4f}\ny4 = {fw['y4']:.6f}",
               "5": f"z5 = {fw['z5']:.6f}\ny5 = {fw['y5']:.6f}"}
@@ -164,7 +169,7 @@ def backprop_network(acc) -> bytes:
             ax.text(x - 0.14, y, f"{n} = {d['inputs'][n]:g}", ha="right", va="center", fontsize=9)
         else:
             ax.text(x, y - 0.16 if n != "3" else y + 0.16, labels[n], ha="center", va="top" if n != "3" else "bottom",
-                    fontsize=8.5)
+                    fontsize=9)
     ax.text(2.4, 0.95, f"target ya = {d['target']:g}\nE = ½(y5 − ya)² = {fw['E']:.8f}\n"
             f"after one step (η = {d['lr']:g}): E = {d['after']['E']:.8f}", ha="center", va="bottom", fontsize=9)
     ax.set_xlim(-0.75, 3.0)
@@ -185,11 +190,11 @@ def slide_comparison(acc) -> bytes:
     fig, ax = plt.subplots(figsize=(9, 4.0), dpi=100, layout="constrained")
     ax.bar(range(len(rows)), [max(v, 1e-12) for v in rel], color=[colors[r["status"]] for r in rows])
     ax.set_yscale("log")
-    ax.set_xticks(range(len(rows)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(range(len(rows)), names, rotation=60, ha="right", fontsize=9)
     ax.set_ylabel("|slide − exact| / |exact|")
     for status, c in colors.items():
         ax.bar([0], [0], color=c, label=status)
-    ax.legend(fontsize=8, ncols=4, loc="upper left")
+    ax.legend(fontsize=9, ncols=4, loc="upper left")
     ax.set_title("The slide's figures against float64 (bars at 1e-12 are exact)", fontsize=10)
     ax.grid(True, axis="y", which="both", alpha=0.3)
     return png_bytes(fig)

@@ -2,8 +2,11 @@
 
 Nothing here computes; the tour builds :class:`Section` objects and :func:`render`
 turns them into a single page that needs no network (figures are embedded as base64
-PNG or GIF, the style sheet is inline). Every figure and table carries a short
-explanation that is laid out beside it.
+PNG or GIF, the style sheet and the one small script are inline). Every figure and
+table carries a short explanation that is laid out beside it, or below a wide figure.
+Figures are shown at their size in inches × :data:`CSS_PX_PER_INCH`, so their text reads
+at the size the figure chose for it; a click (or Enter) shows a figure enlarged, Esc
+or a click closes it. The step-by-step accounts wrap their long lines.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from typing import Any, Sequence
 
 from ..lecture._account import fmt
 
-__all__ = ["Figure", "TableBlock", "table_cell", "Text", "Account", "Note", "Section", "Report", "render", "data_uri"]
+__all__ = ["CSS_PX_PER_INCH", "picture_info", "Figure", "TableBlock", "table_cell", "Text", "Account", "Note", "Section", "Report", "render", "data_uri"]
 
 
 def data_uri(data: bytes, mime: str) -> str:
@@ -70,9 +73,78 @@ def _para(text: str) -> str:
     return "\n".join(out)
 
 
+#: CSS pixels per inch of a figure: a picture of size (w, h) inches is shown w·100 × h·100 CSS px
+#: wide (at the page's full width), whatever dpi it was rendered at, so a font of p points
+#: reads as p·100/72 CSS px (9 pt: 12.5 px). The viz functions choose their fonts for this.
+CSS_PX_PER_INCH = 100
+
+
+def picture_info(data: bytes) -> dict:
+    """Width, height (pixels) and the text notes of a PNG (tEXt chunks) or GIF (its comment).
+
+    The notes are those :func:`descentlab.viz._mpl.picture_notes` writes: the dpi the
+    picture was rendered at and the size of its smallest text, in its own pixels. Only
+    the file's headers are read; a file of another kind gives ``{}``.
+    """
+    data = bytes(data)
+    notes: dict[str, str] = {}
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        i = 8
+        while i + 8 <= len(data):
+            n, kind = int.from_bytes(data[i:i + 4], "big"), data[i + 4:i + 8]
+            if kind == b"tEXt":
+                key, _, value = data[i + 8:i + 8 + n].partition(b"\0")
+                notes[key.decode("latin-1")] = value.decode("latin-1")
+            elif kind in (b"IDAT", b"IEND"):
+                break
+            i += 12 + n
+        return {"width": width, "height": height, "notes": notes}
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+        i = 13 + (3 * 2 ** ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+        while i + 1 < len(data) and data[i] == 0x21:      # extensions before the first image
+            label, i, text = data[i + 1], i + 2, b""
+            while i < len(data) and data[i]:
+                text += data[i + 1:i + 1 + data[i]]
+                i += 1 + data[i]
+            i += 1
+            if label == 0xFE:
+                for part in text.decode("latin-1").split(";"):
+                    key, _, value = part.partition("=")
+                    notes[key] = value
+        return {"width": width, "height": height, "notes": notes}
+    return {}
+
+
+def _img(data: bytes, mime: str, alt: str) -> str:
+    """An <img> at its size in CSS px (see :data:`CSS_PX_PER_INCH`), with the text notes as data- attributes,
+    in a button that enlarges it."""
+    info = picture_info(data)
+    attrs = ""
+    if info:
+        notes = info["notes"]
+        try:
+            scale = CSS_PX_PER_INCH / float(notes["descentlab.dpi"])
+        except (KeyError, ValueError, ZeroDivisionError):
+            scale = 1.0
+        attrs = f' width="{round(info["width"] * scale)}" height="{round(info["height"] * scale)}"'
+        for key, name in (("descentlab.dpi", "dpi"), ("descentlab.min_text_px", "min-text-px"),
+                          ("descentlab.min_script_px", "min-script-px")):
+            if key in notes:
+                attrs += f' data-{name}="{_esc(notes[key])}"'
+    return (f'<button type="button" class="zoom" aria-label="Enlarge: {alt}">'
+            f'<img alt="{alt}" src="{data_uri(data, mime)}"{attrs}></button>')
+
+
 @dataclass
 class Figure:
-    """An image (PNG or GIF bytes) with a caption and an explanation beside it."""
+    """An image (PNG or GIF bytes) with a caption and an explanation beside it (or below, when it is wide).
+
+    Each image is shown at its size in inches × :data:`CSS_PX_PER_INCH` (never wider than
+    the page) and enlarges when clicked; a figure wider than about half the page gets a
+    row of its own with the caption below it.
+    """
 
     key: str
     data: bytes | Sequence[bytes]
@@ -83,7 +155,7 @@ class Figure:
     def html(self) -> str:
         alt = _esc(self.caption)
         images = [self.data] if isinstance(self.data, (bytes, bytearray)) else list(self.data)
-        imgs = "".join(f'<img alt="{alt}" src="{data_uri(d, self.mime)}">' for d in images)
+        imgs = "".join(_img(d, self.mime, alt) for d in images)
         cls = "img row" if len(images) > 1 else "img"
         return (f'<figure class="fig" id="fig-{_esc(self.key)}" data-figure="{_esc(self.key)}">'
                 f'<div class="{cls}">{imgs}</div>'
@@ -207,14 +279,21 @@ section { border-bottom: 1px solid var(--line); padding: 6px 0 18px; }
 h2 { font-size: 24px; margin: 28px 0 8px; color: #14213d; border-left: 5px solid var(--accent); padding-left: 10px; }
 h3 { font-size: 19px; margin: 22px 0 6px; color: #14213d; }
 .time { font-size: 12px; color: var(--muted); font-weight: normal; margin-left: 10px; }
-figure.fig { display: flex; gap: 22px; align-items: flex-start; margin: 14px 0; padding: 12px; background: #fff;
-             border: 1px solid var(--line); border-radius: 6px; }
-figure.fig .img { flex: 0 0 auto; max-width: 62%; }
+figure.fig { display: flex; flex-wrap: wrap; gap: 14px 22px; align-items: flex-start; margin: 14px 0; padding: 12px;
+             background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+figure.fig .img { flex: 0 1 auto; max-width: 100%; min-width: 0; }
+figure.fig .img.row { display: flex; gap: 8px; }
 figure.fig img { max-width: 100%; height: auto; display: block; }
-figure.fig .img.row { display: flex; gap: 8px; max-width: 68%; }
-figure.fig .img.row img { min-width: 0; flex: 1 1 0; }
-figcaption { flex: 1 1 auto; font-size: 14px; color: var(--ink); }
+figure.fig .img.row button.zoom { flex: 0 1 auto; min-width: 0; }
+button.zoom { display: block; padding: 0; border: 0; margin: 0; background: none; cursor: zoom-in; max-width: 100%; }
+button.zoom:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+figcaption { flex: 1 1 300px; max-width: 52em; font-size: 14px; color: var(--ink); }
 figcaption strong { display: block; margin-bottom: 6px; }
+dialog.lightbox { border: 0; padding: 0; background: transparent; max-width: 100vw; max-height: 100vh; overflow: visible;
+                  cursor: zoom-out; }
+dialog.lightbox::backdrop { background: rgba(10, 14, 24, 0.85); }
+dialog.lightbox img { display: block; background: #fff; max-width: 96vw; max-height: 88vh; width: auto; height: auto; }
+dialog.lightbox p { margin: 6px 0 0; color: #fff; font-size: 14px; text-align: center; }
 .tbl { margin: 14px 0; display: flex; gap: 22px; align-items: flex-start; flex-wrap: wrap; }
 .tbl table { border-collapse: collapse; background: #fff; font-size: 13px; font-variant-numeric: tabular-nums; }
 .tbl caption { text-align: left; font-weight: 600; padding: 4px 0; }
@@ -225,7 +304,7 @@ figcaption strong { display: block; margin-bottom: 6px; }
 .tbl tr.truncated td { background: #fff6e0; }
 .tbl .why { flex: 1 1 280px; font-size: 14px; }
 pre { background: #f3f5f9; border: 1px solid var(--line); padding: 12px; overflow-x: auto; font-size: 12px;
-      line-height: 1.35; }
+      line-height: 1.35; white-space: pre-wrap; overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
 ul.checks { list-style: none; padding-left: 0; font-size: 14px; margin: 8px 0; }
 ul.checks li.ok { color: var(--ok); }
@@ -235,8 +314,40 @@ ul.checks li.bad { color: var(--bad); font-weight: 600; }
 .note.warn { border-color: #c98a00; background: #fff6e0; }
 code { background: #eef1f6; padding: 0 3px; border-radius: 3px; font-size: 90%; }
 footer { color: var(--muted); font-size: 13px; padding: 20px 40px; }
-@media (max-width: 900px) { figure.fig { flex-direction: column; } figure.fig .img { max-width: 100%; } }
+@media (max-width: 900px) { main, header, nav, footer { padding-left: 16px; padding-right: 16px; } }
 """
+
+# click (or Enter / Space on the focused figure) shows it large in a modal <dialog>; Esc,
+# a click or the button closes it and the focus goes back to the figure. No network.
+_LIGHTBOX = """<dialog class="lightbox" id="lightbox" aria-label="Enlarged figure"><img alt="">
+<p>Esc or click to close</p></dialog>
+<script>
+(function () {
+  var box = document.getElementById("lightbox"), big = box.querySelector("img");
+  if (!box.showModal) { return; }
+  function fit() {
+    var w = big.naturalWidth, h = big.naturalHeight;
+    if (!w || !h) { return; }
+    var s = Math.min(0.96 * window.innerWidth / w, 0.88 * window.innerHeight / h);
+    big.style.width = Math.round(w * s) + "px";
+    big.style.height = Math.round(h * s) + "px";
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest ? e.target.closest("button.zoom") : null;
+    if (!b) { return; }
+    var small = b.querySelector("img");
+    big.style.width = big.style.height = "";
+    big.onload = fit;
+    big.src = small.src;
+    big.alt = small.alt;
+    box.showModal();
+    fit();
+  });
+  box.addEventListener("click", function () { box.close(); });
+  box.addEventListener("close", function () { big.removeAttribute("src"); });
+  window.addEventListener("resize", function () { if (box.open) { fit(); } });
+})();
+</script>"""
 
 
 def render(report: Report) -> str:
@@ -251,4 +362,4 @@ def render(report: Report) -> str:
             f"<title>{_esc(report.title)}</title><style>{_CSS}</style></head><body>"
             f"<header><h1>{_esc(report.title)}</h1>{_para(report.subtitle)}</header>"
             f"<nav>{''.join(nav)}</nav><main>{body}</main>"
-            f"<footer>{_para(report.footer)}</footer></body></html>\n")
+            f"<footer>{_para(report.footer)}</footer>{_LIGHTBOX}</body></html>\n")

@@ -178,7 +178,8 @@ def _lr_figures(ctx: TourContext, sec: Section) -> None:
     from ..train.lr_analysis import compare_rates
     from ..viz import plot_lr_effects
 
-    png = ctx.viz(plot_lr_effects, "lr-effects", steps=10 if ctx.quick else 12, steps_2d=15 if ctx.quick else 25)
+    png = ctx.viz(plot_lr_effects, "lr-effects", steps=10 if ctx.quick else 12, steps_2d=15 if ctx.quick else 25,
+                  size=(10.8, 7.6))  # the page's width: shown at 1:1
     sec.add(Figure("lr-effects", png, "Too small, good, too large, divergent",
                    "Top row: the four step-size regimes on x². Bottom row: the same regimes on an ill-conditioned "
                    "quadratic ½xᵀAx (eigenvalues 1 and 10): the step size that suits the steep direction is too small "
@@ -354,7 +355,8 @@ def _race(ctx: TourContext, sec: Section) -> None:
                    "an lr fitted to those starts; the test starts measure how it carries over.\n\n"
                    f"{sr.caption()}\n\nThe drawn paths start at ({res.starts[0][0]:.3g}, {res.starts[0][1]:.3g}), "
                    f"the first test start. Command: `{cmd}`"))
-    gif = ctx.viz(animate_race, "race", res, suffix=".gif", frames=12 if ctx.quick else 48, fps=8 if ctx.quick else 12)
+    gif = ctx.viz(animate_race, "race", res, suffix=".gif", frames=12 if ctx.quick else 48, fps=8 if ctx.quick else 12,
+                  dpi=100)
     sec.add(Figure("race-animation", gif, "The race, animated", "All optimizers advance one step per step; the dots are "
                    "the current points. Watch momentum-type methods overshoot the valley's bend and adaptive methods "
                    f"take near-constant-size steps. Command: `{cmd} --gif race.gif`", mime="image/gif"))

@@ -15,10 +15,24 @@ _BY_NAME = {"sgd": 0, "gd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsp
             "newton": 7, "amsgrad": 6, "adamw": 6, "nadam": 6}
 
 
+# one marker per optimizer too, so paths stay apart in grey; none is the start's square,
+# the minimum's star or a diverged run's cross
+PATH_MARKERS = ["o", "^", "D", "v", "P", "h", "p", "<"]
+
+
+def _index_for(label: str, i: int) -> int:
+    words = str(label).split()
+    return _BY_NAME.get(words[0].lower(), i) if words else i
+
+
 def color_for(label: str, i: int) -> str:
     """The optimizer's colour when the label starts with a known name, else the i-th."""
-    key = str(label).split()[0].lower()
-    return PALETTE[_BY_NAME.get(key, i) % len(PALETTE)]
+    return PALETTE[_index_for(label, i) % len(PALETTE)]
+
+
+def marker_for(label: str, i: int) -> str:
+    """The optimizer's marker when the label starts with a known name, else the i-th (same order as the colours)."""
+    return PATH_MARKERS[_index_for(label, i) % len(PATH_MARKERS)]
 
 
 def pyplot():
@@ -59,18 +73,74 @@ def out_path(out, suffixes: tuple[str, ...]) -> Path:
     return ensure_parent(p)
 
 
+#: text keys a saved picture carries (PNG tEXt chunks, the GIF's comment): its dpi and its smallest text
+DPI_KEY, TEXT_KEY, SCRIPT_KEY = "descentlab.dpi", "descentlab.min_text_px", "descentlab.min_script_px"
+
+
+def text_sizes(fig) -> dict[str, float]:
+    """The smallest text ``fig`` draws, in pixels of the picture saved at ``fig.dpi``.
+
+    The figure is drawn once with a renderer that records the font of every non-empty
+    string it is asked to draw (titles, labels, tick labels, legends, annotations), so
+    hidden artists and texts outside the canvas logic do not count. ``min_text_px`` is
+    the smallest font size × dpi / 72; ``min_script_px`` the same for superscripts and
+    subscripts of math text (``10^{-3}`` on a log axis), which matplotlib draws at
+    0.7 of their font size. A figure without text gives an empty dict.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    try:
+        from matplotlib._mathtext import SHRINK_FACTOR as shrink
+    except ImportError:  # a private name; its value has been 0.7 for every matplotlib 3
+        shrink = 0.7
+    sizes: list[float] = []
+    scripts: list[float] = []
+
+    class _Recorder(RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if str(s).strip():
+                pt = float(prop.get_size_in_points())
+                sizes.append(pt)
+                if ismath and ("^" in s or "_" in s):
+                    scripts.append(pt * shrink)
+
+    w, h = fig.bbox.size
+    fig.draw(_Recorder(int(round(w)), int(round(h)), fig.dpi))
+    out = {}
+    if sizes:
+        out[TEXT_KEY] = round(min(sizes) * fig.dpi / 72.0, 2)
+        out[SCRIPT_KEY] = round(min(scripts + sizes) * fig.dpi / 72.0, 2)
+    return out
+
+
+def picture_notes(fig) -> dict[str, str]:
+    """The text keys for a saved picture of ``fig``: its dpi and :func:`text_sizes`."""
+    notes = {DPI_KEY: f"{fig.dpi:g}"}
+    notes.update({k: f"{v:g}" for k, v in text_sizes(fig).items()})
+    return notes
+
+
+def png_of(fig, **savefig) -> bytes:
+    """``fig`` as PNG bytes at its own dpi, with :func:`picture_notes` as text chunks (no timestamp)."""
+    buf = io.BytesIO()
+    meta = {"Software": None, **picture_notes(fig)}
+    fig.savefig(buf, format="png", dpi=fig.dpi, metadata=meta, **savefig)
+    return buf.getvalue()
+
+
 def save_png(fig, out):
     """Render ``fig`` to PNG at its own size and dpi, write it atomically, close it.
 
+    The PNG carries its dpi and the size of its smallest text (:func:`picture_notes`),
+    so a page that shows it can tell how large its text appears.
     With ``out=None`` nothing is written and the open Figure is returned (a notebook shows it).
     """
     if out is None:
         return fig
     plt = pyplot()
     p = out_path(out, (".png",))
-    buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=fig.dpi)
+        data = png_of(fig)
     finally:
         plt.close(fig)
-    return atomic_write_bytes(p, buf.getvalue())
+    return atomic_write_bytes(p, data)

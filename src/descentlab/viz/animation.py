@@ -65,7 +65,7 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
         heads.append(head)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
-    fig.legend(loc="outside right upper", fontsize=8, framealpha=0.9)
+    fig.legend(loc="outside right upper", fontsize=9, framealpha=0.9)
     base = title or f"{s.name}"
     # full-length text now, so the layout leaves room for the changing title
     heading = ax.set_title(f"{base} — step {longest - 1}", fontsize=9)
@@ -104,7 +104,9 @@ def _save_gif_blitted(fig, ax, artists, heading, draw, n_frames: int, fps: int, 
     from PIL import Image
 
     from .._io import atomic_write_bytes
+    from ._mpl import picture_notes
 
+    notes = picture_notes(fig)  # before the moving artists leave the ordinary drawing
     for a in artists + [heading]:
         a.set_animated(True)
     canvas = fig.canvas
@@ -129,7 +131,7 @@ def _save_gif_blitted(fig, ax, artists, heading, draw, n_frames: int, fps: int, 
 
     buf = io.BytesIO()
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=int(round(1000 / fps)),
-                   loop=0, optimize=False)
+                   loop=0, optimize=False, comment=";".join(f"{k}={v}" for k, v in notes.items()))
     atomic_write_bytes(p, buf.getvalue())
 
 

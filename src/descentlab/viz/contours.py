@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, expected
-from ._mpl import check_size, color_for, pyplot, save_png
+from ._mpl import PATH_MARKERS, check_size, color_for, marker_for, pyplot, save_png
 from ._traj import as_labelled, stop_note
 
 __all__ = ["plot_contours", "plot_race", "surface_grid", "draw_surface", "view_limits"]
@@ -130,18 +130,26 @@ def plot_contours(surface, trajectories, out=None, *, title: str | None = None, 
     fig, ax = plt.subplots(figsize=(w, h), dpi=dpi, layout="constrained")
     draw_surface(ax, s, grid, levels, view=view_limits(s, paths.values()))
     # the stop note goes on a second legend line, so the legend stays narrow beside the axes
+    # each path has its colour and its marker (spaced evenly along the drawn line, and in
+    # the legend), so the paths can be told apart in grey; the end is the marker, larger
+    used: list[str] = []
     for i, (label, tr) in enumerate(paths.items()):
-        c = color_for(label, i)
+        c, m = color_for(label, i), marker_for(label, i)
+        if m in used:  # two labels with the same optimizer name: the next free marker
+            m = next((k for k in PATH_MARKERS if k not in used), m)
+        used.append(m)
         xy = tr.x
-        ax.plot(xy[:, 0], xy[:, 1], "-", color=c, lw=1.6, label=label + stop_note(tr, sep="\n  "), zorder=3)
+        ax.plot(xy[:, 0], xy[:, 1], "-", color=c, lw=1.6, marker=m, ms=6, mec="k", mew=0.6, markevery=0.1,
+                label=label + stop_note(tr, sep="\n  "), zorder=3)
         if len(xy) <= 60:
             ax.plot(xy[:, 0], xy[:, 1], "o", color=c, ms=2.5, zorder=3)
-        ax.plot(xy[-1, 0], xy[-1, 1], "x" if tr.stop.kind == "diverged" else "o", color=c, ms=7, mec="k", zorder=4)
+        end = "x" if tr.stop.kind == "diverged" else m
+        ax.plot(xy[-1, 0], xy[-1, 1], end, color=c, ms=8, mec="k", mew=1.2 if end == "x" else 0.8, zorder=4)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
     # a user function's "formula" is its name: "f: f" says nothing twice
     ax.set_title(title or (s.name if s.formula in ("", s.name) else f"{s.name}: {s.formula}"), fontsize=10)
-    fig.legend(loc="outside right upper", fontsize=8, framealpha=0.9)
+    fig.legend(loc="outside right upper", fontsize=9, framealpha=0.9)
     return save_png(fig, out)
 
 

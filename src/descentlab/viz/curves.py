@@ -78,12 +78,12 @@ def plot_curves(trajectories, out=None, *, surface=None, title: str | None = Non
         a1.set_yscale("log")
     a2.set_yscale("log")
     if zeros:
-        a2.text(0.99, 0.98, "▼ exactly 0", transform=a2.transAxes, ha="right", va="top", fontsize=8)
+        a2.text(0.99, 0.98, "▼ exactly 0", transform=a2.transAxes, ha="right", va="top", fontsize=9)
     a1.set_ylabel("f(x_t) − f*" if f_min is not None else "f(x_t)")
     a2.set_ylabel("‖∇f(x_t)‖")
     for a in (a1, a2):
         a.set_xlabel("step t")
         a.grid(True, which="major", alpha=0.3)
-    a1.legend(fontsize=8, loc="best")
+    a1.legend(fontsize=9, loc="best")
     fig.suptitle(title or "loss and gradient norm", fontsize=10)
     return save_png(fig, out)

@@ -31,7 +31,7 @@ def draw_descent_1d(ax, tr, surface, *, color: str = "C3", numbers: bool = True,
         for t in range(min(len(xs), 6)):
             if last is not None and abs(xs[t] - xs[last]) < 0.12 * r and abs(fs[t] - fs[last]) < 0.08 * r * r:
                 continue
-            ax.annotate(f"x{_sub(t)}", (xs[t], fs[t]), textcoords="offset points", xytext=(5, 5), fontsize=8)
+            ax.annotate(f"x{_sub(t)}", (xs[t], fs[t]), textcoords="offset points", xytext=(5, 5), fontsize=9)
             last = t
     for m in surface.minima:
         ax.plot(m[0], surface.value(np.asarray(m)), marker="*", ms=13, color="gold", mec="k", zorder=4)

@@ -45,7 +45,7 @@ def plot_lr_effects(out=None, *, x0: float = 2.0, steps: int = 12, eigenvalues=(
         tr = minimize(x2, [x0], "sgd", lr=lr, steps=steps, tol=None)
         ax = axes[0, col]
         draw_descent_1d(ax, tr, x2, color=_COLORS[name], numbers=False, span=max(2.5, 1.15 * float(np.max(np.abs(tr.x)))))
-        ax.set_title(f"{name}: γ = {lr:.3g}, ρ = |1 − 2γ| = {la.gd_rate([[2.0]], lr):.2f}\n{_what(tr)}", fontsize=9)
+        ax.set_title(f"{name}: γ = {lr:.3g}\nρ = |1 − 2γ| = {la.gd_rate([[2.0]], lr):.2f}\n{_what(tr)}", fontsize=9)
         if col == 0:
             ax.set_ylabel("f(x) = x²")
     for col, (name, lr) in enumerate(la.step_size_regimes(A).items()):
@@ -54,7 +54,7 @@ def plot_lr_effects(out=None, *, x0: float = 2.0, steps: int = 12, eigenvalues=(
         draw_surface(ax, quad, n=90, levels=18)
         ax.plot(tr.x[:, 0], tr.x[:, 1], "-o", color=_COLORS[name], ms=2.5, lw=1.2)
         ax.plot(*tr.x[0], "s", color="k", ms=5)
-        ax.set_title(f"{name}: γ = {lr:.3g}, ρ = max|1 − γλ| = {la.gd_rate(A, lr):.2f}\n{_what(tr)}", fontsize=9)
+        ax.set_title(f"{name}: γ = {lr:.3g}\nρ = max|1 − γλ| = {la.gd_rate(A, lr):.2f}\n{_what(tr)}", fontsize=9)
         if col == 0:
             ax.set_ylabel(f"½xᵀAx, eig(A) = {', '.join(f'{v:g}' for v in eigenvalues)}\ny")
     fig.suptitle("The effect of the step size γ: stable iff γ < 2/λ_max "

@@ -77,15 +77,15 @@ def plot_schedules(schedules=None, out=None, *, lr: float = 0.1, steps: int = 10
     for ax, (label, sched) in zip(axes.ravel(), built):
         values = sched.values(t) if hasattr(sched, "values") else np.array([sched(int(k)) for k in t])
         ax.plot(t, values, color="#0072B2", lw=1.6, drawstyle="steps-post")
-        ax.set_title(label, fontsize=8)
+        ax.set_title(label, fontsize=9)
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=9)
     for ax in axes.ravel()[len(built):]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("step t", fontsize=8)
+        ax.set_xlabel("step t", fontsize=9)
     for ax in axes[:, 0]:
-        ax.set_ylabel("lr", fontsize=8)
+        ax.set_ylabel("lr", fontsize=9)
     fig.suptitle(f"learning-rate schedules (base lr α₀ = {lr:g})", fontsize=10)
     return save_png(fig, out)

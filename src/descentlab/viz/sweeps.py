@@ -6,10 +6,9 @@ optimizer so every line stays identifiable in grey too.
 """
 from __future__ import annotations
 
-import io
 import numpy as np
 
-from ._mpl import color_for, pyplot
+from ._mpl import color_for, png_of, pyplot
 
 __all__ = ["sensitivity_png", "profile_png", "test_curves_png", "MARKERS"]
 
@@ -18,10 +17,10 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 def _png(fig) -> bytes:
     plt = pyplot()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    try:
+        return png_of(fig)
+    finally:
+        plt.close(fig)
 
 
 def sensitivity_png(analysis, problem: str, key: str = "lr") -> bytes:
@@ -53,7 +52,7 @@ def sensitivity_png(analysis, problem: str, key: str = "lr") -> bytes:
     ax.set_ylabel("mean log10 final metric (tune seeds)")
     ax.set_title(f"{problem}: sensitivity to {key}" + (f" ({steps} steps)" if steps else ""), fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=9, ncol=2)
     fig.tight_layout()
     return _png(fig)
 
@@ -77,7 +76,7 @@ def profile_png(analysis) -> bytes:
     ax.set_ylabel("share of problems")
     ax.set_title("performance profile (tuned, test seeds)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return _png(fig)
 
@@ -106,6 +105,6 @@ def test_curves_png(analysis, problem: str) -> bytes:
     ax.set_ylabel("metric (median over test seeds)")
     ax.set_title(f"{problem}: tuned optimizers on the test seeds", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=9, ncol=2)
     fig.tight_layout()
     return _png(fig)

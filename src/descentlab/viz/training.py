@@ -51,7 +51,7 @@ def plot_history(history, out=None, *, title: str | None = None, size=(11.0, 3.6
     a1.set_yscale("log")
     a1.set_xlabel("step")
     a1.set_ylabel("loss")
-    a1.legend(fontsize=8)
+    a1.legend(fontsize=9)
     ep = np.arange(1, history.n_epochs + 1)
     acc = _floats(history.epochs["accuracy"])
     if np.isfinite(acc).any():
@@ -59,7 +59,7 @@ def plot_history(history, out=None, *, title: str | None = None, size=(11.0, 3.6
         va = _floats(history.epochs["val_accuracy"])
         if np.isfinite(va).any():
             a2.plot(ep, va, "s-", color="#D55E00", ms=3, label="validation")
-        a2.legend(fontsize=8)
+        a2.legend(fontsize=9)
     else:
         why = "no accuracy (regression)" if history.config.get("task") == "regression" or not np.isfinite(
             _floats(history.steps["accuracy"])).any() else "no completed epoch"
@@ -100,7 +100,7 @@ def plot_lr_finder(result, out=None, *, title: str | None = None, size=(6.0, 4.0
     ax.set_ylabel("training loss")
     data = getattr(result, "config", {}).get("data")
     ax.set_title(title or f"learning-rate range test{f' on {dataset_title(data)}' if data else ''}")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return save_png(fig, out)
 
 
@@ -137,7 +137,7 @@ def plot_comparison(result: dict, out=None, *, title: str | None = None, size=(1
     if log_time:
         a2.set_xscale("log")
     a1.xaxis.set_major_locator(_integer_ticks())
-    a1.legend(fontsize=8)
+    a1.legend(fontsize=9)
     cfg = result.get("config", {})
     fig.suptitle(title or f"{'batch size' if result.get('kind') == 'batching' else 'optimizers'} on {dataset_title(cfg.get('data', ''))}")
     return save_png(fig, out)
