@@ -4,7 +4,7 @@ A submission is either a function in CS231n's signature,
 ``update(w, dw, config) -> (next_w, config)``, reading its hyperparameters from
 ``config`` (``learning_rate``, ``momentum``, ``decay_rate``, ``beta1``, ``beta2``,
 ``epsilon``; Rprop's ``eta_minus``, ``eta_plus``, ``step_size_min``, ``step_size_max``;
-Lion's ``weight_decay``) and keeping its buffers there, or a class with torch's
+Lion's and LAMB's ``weight_decay``) and keeping its buffers there, or a class with torch's
 interface, ``Cls(params, lr=..., ...)`` whose ``step()`` reads ``p.grad`` (Adadelta's
 ``rho``, RMSProp's ``alpha``, ``betas``, ``eps``, Rprop's ``etas`` and ``step_sizes``).
 
@@ -13,7 +13,7 @@ learning rate halved halfway so that lr-inside and lr-outside momentum part; not
 Rprop, whose lr is only the first step size), records its trajectory and hands it to
 :func:`~descentlab.interop.identify.identify`. The optimizers it knows are the keys of
 :data:`HYPER`: sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax,
-adadelta, radam and lion.
+adadelta, radam, lion and lamb.
 """
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ HYPER: dict[str, dict[str, float]] = {
     "adadelta": {"lr": 1.0, "beta": 0.9, "eps": 1e-3},
     "radam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
     "lion": {"lr": 0.05, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},
+    "lamb": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3, "weight_decay": 0.01},
 }
 
 # descentlab name -> CS231n config key (the names CS231n has no key for keep descentlab's)

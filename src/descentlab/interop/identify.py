@@ -91,7 +91,10 @@ def identify(recs: Sequence[Recording], optimizer: str | None = None, hyper: dic
         dtype = np.result_type(*[np.asarray(p).dtype for r in recs for p in r.params.values()])
         tol = TOL.get(str(dtype), TOL["float64"])
     results = [(compare(recs, v, hyper, tol), v) for n in names for v in variants(n, hyper, fixed=fixed)]
-    results.sort(key=lambda r: (r[0]["max_rel_error"], r[1].mistake is not None, len(r[1].conventions)))
+    # within tol every variant reproduces the run: a right one goes before a mistake that
+    # happens to coincide with it (LAMB without its trust ratio is Adam when wd = 0)
+    results.sort(key=lambda r: (r[0]["max_rel_error"] if r[0]["max_rel_error"] > tol else 0.0,
+                                r[1].mistake is not None, r[0]["max_rel_error"], len(r[1].conventions)))
     best_res, best = results[0]
     right = [(r, v) for r, v in results if v.mistake is None and v.optimizer == best.optimizer]
     matched = best_res["max_rel_error"] <= tol and best.mistake is None

@@ -19,6 +19,7 @@ explains it (:data:`MISTAKES`)::
     adadelta  the step taken with the old average of g**2; no eps in the numerator
     radam     the un-rectified steps without m's bias correction; r_t without its root
     lion      no sign; the momentum updated before the step's interpolation
+    lamb      no trust ratio; the weight decay beside the ratio instead of inside it
 
 They are written here, in NumPy, as the wrong formula itself; the right formulas are
 descentlab's own rules, built with :func:`~descentlab.optim.make_optimizer`.
@@ -55,6 +56,7 @@ SEARCHED: dict[str, dict[str, tuple[Any, ...]]] = {
     "adadelta": {},
     "radam": {"eps_placement": ("outside", "inside", "hat")},
     "lion": {},
+    "lamb": {"eps_placement": ("outside", "inside")},
 }
 
 #: rules whose lr is only the initial step size: a recorded lr per update replays as its first value
@@ -378,6 +380,24 @@ def _lion(sign=True, momentum_first=False):
     return rule
 
 
+def _lamb(trust=True, decay_inside=True):
+    def rule(w, g, s, k, h):
+        _zeros(s, w, "m", "v")
+        b1, b2, eps, wd, t = h["beta1"], h["beta2"], h["eps"], h["weight_decay"], k + 1
+        s["m"] = b1 * s["m"] + (1 - b1) * g
+        s["v"] = b2 * s["v"] + (1 - b2) * g * g
+        r = (s["m"] / (1 - b1 ** t)) / (np.sqrt(s["v"] / (1 - b2 ** t)) + eps)
+        if decay_inside:
+            r = r + wd * w
+        ratio = 1.0
+        if trust:
+            wn, rn = float(np.linalg.norm(w)), float(np.linalg.norm(r))
+            ratio = wn / rn if wn > 0 and rn > 0 else 1.0
+        out = w - h["lr"] * ratio * r
+        return out if decay_inside else out - h["lr"] * wd * w
+    return rule
+
+
 #: mistake -> (optimizer, what it does, the wrong rule (w, g, state, k, hyper) -> new w)
 MISTAKES: dict[str, tuple[str, str, Callable]] = {
     "no_bias_correction": ("adam", "no bias correction (m and v used raw)",
@@ -423,6 +443,10 @@ MISTAKES: dict[str, tuple[str, str, Callable]] = {
                      "should move by exactly lr)", _lion(sign=False)),
     "lion_momentum_first": ("lion", "the momentum updated before the step's interpolation is taken",
                             _lion(momentum_first=True)),
+    "lamb_no_trust_ratio": ("lamb", "no trust ratio ||x|| / ||r|| (that is Adam with the decay in its direction)",
+                            _lamb(trust=False)),
+    "lamb_decay_outside_ratio": ("lamb", "the weight decay applied beside the trust ratio, not inside r (the ratio "
+                                 "then ignores it)", _lamb(decay_inside=False)),
 }
 
 #: the preset whose defaults and forms a mistake departs from (CS231n's, for the lr-inside rules)

@@ -17,7 +17,7 @@ the common mistakes) for the rule it implements.
 A submission is FILE.py:NAME or MODULE:NAME, naming either a function in CS231n's
 signature, update(w, dw, config) -> (next_w, config), that reads learning_rate,
 momentum, decay_rate, beta1, beta2 and epsilon from config (Rprop also eta_minus,
-eta_plus, step_size_min and step_size_max; Lion weight_decay), or a class with torch's
+eta_plus, step_size_min and step_size_max; Lion and LAMB weight_decay), or a class with torch's
 interface, Cls(params, lr=..., ...) whose step() reads p.grad. Rprop's learning rate is
 its first step size and is not halved.
 
@@ -35,8 +35,8 @@ optimizer, match {preset, presets, conventions} or null, nearest, first_departur
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", metavar="FILE.py:FUNCTION", help="the update function or optimizer class")
     parser.add_argument("-O", "--optimizer", required=True,
-                        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax, adadelta, radam "
-                             "or lion")
+                        help="sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax, adadelta, radam, "
+                             "lion or lamb")
     parser.add_argument("-p", "--preset", help="the preset the submission should follow (e.g. cs231n, pytorch)")
     add_json_flag(parser)
 
