@@ -342,3 +342,16 @@ def test_mp4_through_a_symlink_replaces_the_target_atomically(tmp_path, monkeypa
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert sorted(p.name for p in real.parent.iterdir()) == ["race.mp4"]  # no temporary left beside the target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["films", "race.mp4"]
+
+
+def test_the_race_animation_gives_each_path_head_its_own_marker_and_shows_it_in_the_legend(tmp_path, monkeypatch,
+                                                                                           small_race):
+    from descentlab.viz import animate_race, animation
+
+    seen = {}
+    monkeypatch.setattr(animation, "_save_gif_blitted", lambda fig, ax, artists, *a: seen.update(fig=fig, artists=artists))
+    animate_race(small_race, tmp_path / "race.gif", frames=3, size=(4, 3), dpi=40, grid=20)
+    heads = [a.get_marker() for a in seen["artists"][len(small_race.racers):]]
+    assert len(heads) == 3 and len(set(heads)) == 3 and "s" not in heads, heads
+    shown = [t.get_text() for t in seen["fig"].legends[0].get_texts()]
+    assert shown[0] == "minimum" and shown[-1] == "start" and shown[1:-1] == [r.label for r in small_race.racers]

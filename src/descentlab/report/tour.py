@@ -357,7 +357,7 @@ def _race(ctx: TourContext, sec: Section) -> None:
                    f"the first test start. Command: `{cmd}`"))
     gif = ctx.viz(animate_race, "race", res, suffix=".gif", frames=12 if ctx.quick else 48, fps=8 if ctx.quick else 12,
                   dpi=100)
-    sec.add(Figure("race-animation", gif, "The race, animated", "All optimizers advance one step per step; the dots are "
+    sec.add(Figure("race-animation", gif, "The race, animated", "All optimizers advance one step per step; the markers (one shape each) are "
                    "the current points. Watch momentum-type methods overshoot the valley's bend and adaptive methods "
                    f"take near-constant-size steps. Command: `{cmd} --gif race.gif`", mime="image/gif"))
     rows = [[r["optimizer"], r["lr"], r["final"], r["best"], "-" if r["steps_to_target"] is None else r["steps_to_target"],

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._io import atomic_path
 from ..errors import ConfigError, expected
-from ._mpl import check_size, color_for, out_path, pyplot
+from ._mpl import PATH_MARKERS, check_size, color_for, marker_for, out_path, pyplot
 from ._traj import as_labelled
 
 __all__ = ["animate_trajectories", "animate_race", "mp4_available"]
@@ -57,15 +57,24 @@ def animate_trajectories(surface, trajectories, out, *, frames: int = 60, fps: i
     longest = max(len(tr.x) for tr in paths.values())
     ticks = np.unique(np.linspace(0, longest - 1, int(frames)).round().astype(int))
     lines, heads = [], []
+    handles, names = [], []
+    used: list[str] = []
     for i, (label, tr) in enumerate(paths.items()):
-        c = color_for(label, i)
-        (line,) = ax.plot([], [], "-", color=c, lw=1.6, label=label)
-        (head,) = ax.plot([], [], "o", color=c, ms=7, mec="k", mew=0.8, zorder=5)
+        c, m = color_for(label, i), marker_for(label, i)
+        if m in used:  # as in plot_contours: each path its own marker, so they stay apart in grey
+            m = next((k for k in PATH_MARKERS if k not in used), m)
+        used.append(m)
+        (line,) = ax.plot([], [], "-", color=c, lw=1.6)
+        (head,) = ax.plot([], [], m, color=c, ms=7, mec="k", mew=0.8, zorder=5)
         lines.append((line, tr))
         heads.append(head)
+        handles.append((line, head))  # the legend shows the line with its head's marker
+        names.append(label)
     first = next(iter(paths.values()))
     ax.plot(first.x[0, 0], first.x[0, 1], "s", color="k", ms=6, label="start", zorder=4)
-    fig.legend(loc="outside right upper", fontsize=9, framealpha=0.9)
+    known, known_names = ax.get_legend_handles_labels()   # the minimum and the start
+    fig.legend(known[:-1] + handles + known[-1:], known_names[:-1] + names + known_names[-1:],
+               loc="outside right upper", fontsize=9, framealpha=0.9)
     base = title or f"{s.name}"
     # full-length text now, so the layout leaves room for the changing title
     heading = ax.set_title(f"{base} — step {longest - 1}", fontsize=9)
