@@ -18,6 +18,11 @@ from descentlab.report.html import TableBlock, table_cell
     ("-", "epochs to target", "-"),
     (float("nan"), "final val accuracy", "nan"),
     (float("inf"), "", "inf"),
+    (12345.6, "samples/s", "12,350"),
+    (-98765.4, "", "-98,770"),
+    (9999.5, "", "10,000"),
+    (9999.4, "", "9999"),
+    (2.5e12, "", "2.5e+12"),
     ([0.123456, 2.0], "x", "[0.1235, 2]"),
 ])
 def test_table_cell(value, header, shown):

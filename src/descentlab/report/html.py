@@ -39,10 +39,11 @@ def table_cell(value: Any, header: str = "") -> str:
 
     Full precision stays in results.json and in the step-by-step accounts; only the
     tables round. A column whose header names an accuracy shows ``0.98667`` as
-    ``98.67 %``. Integers, text (``"-"``) and non-finite values pass through.
+    ``98.67 %``. Floats from 10,000 to 10^12 show as grouped digits
+    (``123,500``), not in exponent form. Integers, text (``"-"``) and non-finite values pass through.
 
-    >>> table_cell(0.001196543), table_cell(0.98667, "val accuracy"), table_cell(60000)
-    ('0.001197', '98.67 %', '60000')
+    >>> table_cell(0.001196543), table_cell(0.98667, "val accuracy"), table_cell(60000), table_cell(123456.7)
+    ('0.001197', '98.67 %', '60000', '123,500')
     """
     if isinstance(value, str) or isinstance(value, (bool, numbers.Integral)) or value is None:
         return str(value)
@@ -52,6 +53,10 @@ def table_cell(value: Any, header: str = "") -> str:
         return fmt(value, TABLE_DIGITS)
     if math.isfinite(x) and "accuracy" in header.lower():
         return f"{fmt(100.0 * x, TABLE_DIGITS)} %"
+    rounded = float(f"{x:.{TABLE_DIGITS}g}") if math.isfinite(x) else x
+    if 10.0 ** TABLE_DIGITS <= abs(rounded) < 1e12:
+        # a large number reads as digits, not as 1.235e+04: 4 significant digits, grouped
+        return f"{rounded:,.0f}"
     return fmt(value, TABLE_DIGITS)
 
 
