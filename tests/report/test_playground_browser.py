@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,40 +16,10 @@ from descentlab.optim.schedules import parse_schedule
 from descentlab.report.playground import PLAYGROUND_SURFACES, page_data, write_playground
 from descentlab.train.minimize import minimize
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ON_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _need_browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if ON_CI:
-            pytest.fail("the playground's browser tests need Playwright: pip install -e '.[test]'")
-        pytest.skip("Playwright is not installed (pip install -e '.[test]')")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        if ON_CI:
-            pytest.fail(f"the playground's browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium "
-                        "(.ci/run installs it when run as root)")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory):
     return write_playground(tmp_path_factory.mktemp("playground") / "playground.html")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=exe, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 class Opened:

@@ -7,46 +7,13 @@ The browser tests skip only off CI when Chromium or Playwright is missing; under
 """
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from descentlab.report.tour import FIGURES, run_tour
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ON_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
 #: the smallest text a figure may show, in CSS px, at a 1400 px wide window
 MIN_TEXT_CSS_PX = 11.0
-
-
-def _need_browser():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if ON_CI:
-            pytest.fail("the report's browser tests need Playwright: pip install -e '.[test]'")
-        pytest.skip("Playwright is not installed (pip install -e '.[test]')")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        if ON_CI:
-            pytest.fail(f"the report's browser tests need Chromium at {CHROMIUM}: apt-get install -y chromium "
-                        "(.ci/run installs it when run as root)")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        exe = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=exe, headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
