@@ -249,7 +249,7 @@ def test_titles_name_datasets_in_words_not_identifiers():
 def test_a_saved_png_records_its_dpi_and_its_smallest_text_from_what_is_drawn(tmp_path):
     """The smallest text is the font of the strings actually drawn (points × dpi / 72); hidden ones do not count."""
     from descentlab.report.html import picture_info
-    from descentlab.viz._mpl import pyplot, save_png
+    from descentlab.viz._mpl import LOG_TICK_PT, pyplot, save_png
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(3, 2), dpi=120)
@@ -259,11 +259,11 @@ def test_a_saved_png_records_its_dpi_and_its_smallest_text_from_what_is_drawn(tm
     ax.text(0.2, 0.2, "hidden", fontsize=4).set_visible(False)
     ax.text(0.2, 0.8, "   ", fontsize=3)           # nothing to see
     ax.set_xscale("log")
-    ax.set_xlim(1e-3, 1e1)                          # tick labels 10^{-3} …: superscripts at 0.7 of 11 pt
+    ax.set_xlim(1e-3, 1e1)  # tick labels 10^{-3} …: enlarged to LOG_TICK_PT on save, superscripts at 0.7 of it
     notes = picture_info(save_png(fig, tmp_path / "t.png").read_bytes())["notes"]
     assert notes["descentlab.dpi"] == "120"
     assert float(notes["descentlab.min_text_px"]) == pytest.approx(9 * 120 / 72, abs=0.01)
-    assert float(notes["descentlab.min_script_px"]) == pytest.approx(0.7 * 11 * 120 / 72, abs=0.01)
+    assert float(notes["descentlab.min_script_px"]) == pytest.approx(0.7 * LOG_TICK_PT * 120 / 72, abs=0.01)
 
 
 def test_the_race_gif_records_its_text_size_in_its_comment(tmp_path, small_race):
@@ -355,3 +355,21 @@ def test_the_race_animation_gives_each_path_head_its_own_marker_and_shows_it_in_
     assert len(heads) == 3 and len(set(heads)) == 3 and "s" not in heads, heads
     shown = [t.get_text() for t in seen["fig"].legends[0].get_texts()]
     assert shown[0] == "minimum" and shown[-1] == "start" and shown[1:-1] == [r.label for r in small_race.racers]
+
+
+def test_log_axis_ticks_are_enlarged_never_shrunk():
+    from descentlab.viz._mpl import LOG_TICK_PT, legible_log_ticks, pyplot
+
+    plt = pyplot()
+    fig, (a, b, c) = plt.subplots(1, 3)
+    a.set_yscale("log")
+    a.tick_params(labelsize=8)
+    b.set_xscale("log")
+    b.tick_params(labelsize=14)
+    c.tick_params(labelsize=8)  # linear: left alone
+    legible_log_ticks(fig)
+    fig.canvas.draw()
+    assert {t.get_fontsize() for t in a.get_yticklabels()} == {LOG_TICK_PT}
+    assert {t.get_fontsize() for t in b.get_xticklabels()} == {14}
+    assert {t.get_fontsize() for t in c.get_xticklabels()} == {8}
+    plt.close(fig)

@@ -113,8 +113,9 @@ def _save_gif_blitted(fig, ax, artists, heading, draw, n_frames: int, fps: int, 
     from PIL import Image
 
     from .._io import atomic_write_bytes
-    from ._mpl import picture_notes
+    from ._mpl import legible_log_ticks, picture_notes
 
+    legible_log_ticks(fig)
     notes = picture_notes(fig)  # before the moving artists leave the ordinary drawing
     for a in artists + [heading]:
         a.set_animated(True)
