@@ -1,4 +1,4 @@
-"""``check`` and ``identify`` over Rprop, Adamax, Adadelta, RAdam, Lion and LAMB.
+"""``check`` and ``identify`` over Rprop, Adamax, Adadelta, RAdam, Lion, LAMB and Adafactor.
 
 The independent reference is tests/fixtures/students_family.json: torch.optim's and
 optax's own trajectories on check's two problems, with check's hyperparameters and
@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 from descentlab.interop.check import HYPER, PROBLEMS, STEPS, check, drive, lr_schedule, load_submission
-from descentlab.interop.identify import identify
-from descentlab.interop.space import Recording
+from descentlab.interop.identify import compare, identify
+from descentlab.interop.space import Recording, variants
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STUDENTS = FIXTURES / "students"
 RECORDED = json.loads((FIXTURES / "students_family.json").read_text())
 CASES = {c["id"]: c for c in RECORDED["cases"]}
-FAMILY = ("rprop", "adamax", "adadelta", "radam", "lion", "lamb")
+FAMILY = ("rprop", "adamax", "adadelta", "radam", "lion", "lamb", "adafactor")
 
 
 def _recording(case) -> Recording:
@@ -79,7 +79,7 @@ def test_a_plain_adam_trace_is_still_adam_and_not_adamax_or_radam(eps):
     assert r["ranking"][0]["name"].startswith("adam:"), r["ranking"]
     # the family's nearest rules are far from it, not a near tie
     errors = {}
-    for name in ("adamax", "radam"):
+    for name in ("adamax", "radam", "adafactor"):
         errors[name] = identify([rec], name, {"beta1": 0.9, "beta2": 0.999, "eps": eps})
         assert errors[name]["match"] is None and errors[name]["nearest"]["max_rel_error"] > 1e-4, name
 
@@ -94,6 +94,8 @@ RIGHT = [
     ("optax_radam.py:radam", "radam", {"optax"}, {"eps_placement": "outside"}, "optax/radam"),
     ("paper_lion.py:lion", "lion", {"pytorch", "optax", "keras"}, {}, "optax/lion"),
     ("optax_lamb.py:lamb", "lamb", {"optax"}, {"eps_placement": "outside"}, "optax/lamb"),
+    ("torch_adafactor.py:adafactor", "adafactor", {"pytorch"}, {"adafactor_eps": "clamp"}, "torch/adafactor"),
+    ("paper_adafactor.py:adafactor", "adafactor", {"keras"}, {"adafactor_eps": "add"}, None),
 ]
 
 
@@ -112,7 +114,7 @@ def test_reference_implementations_are_named_and_follow_their_framework(spec, op
                                        atol=1e-14)
 
 
-@pytest.mark.parametrize("name", ["Rprop", "Adamax", "Adadelta", "RAdam"])
+@pytest.mark.parametrize("name", ["Rprop", "Adamax", "Adadelta", "RAdam", "Adafactor"])
 def test_torchs_own_classes_are_named_pytorch(name):
     torch = pytest.importorskip("torch")
     r = check(getattr(torch.optim, name), name.lower())
@@ -137,6 +139,10 @@ WRONG = [
     ("lion_momentum_first", "lion", None, "lion_momentum_first", (9, "vector", [4]), "optax/lion"),
     ("lamb_no_trust_ratio", "lamb", None, "lamb_no_trust_ratio", (0, "vector", [0]), "optax/lamb"),
     ("lamb_decay_outside_ratio", "lamb", None, "lamb_decay_outside_ratio", (0, "vector", [0]), "optax/lamb"),
+    # both show in the factored form only: on the matrix, at the first update
+    ("adafactor_no_clipping", "adafactor", None, "adafactor_no_clipping", (0, "matrix", [0, 0]), "torch/adafactor"),
+    ("adafactor_no_row_normalisation", "adafactor", None, "adafactor_no_row_normalisation", (0, "matrix", [0, 0]),
+     "torch/adafactor"),
 ]
 
 
@@ -161,6 +167,40 @@ def test_wrong_implementations_depart_where_the_framework_says(name, optimizer, 
     assert d["expected"] == pytest.approx(theirs[step + 1][tuple(index)], rel=1e-12)
     # and up to that update the student's run was the framework's
     np.testing.assert_allclose(student[:step + 1], theirs[:step + 1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["adafactor_no_clipping", "adafactor_no_row_normalisation"])
+def test_adafactors_mistakes_are_graded_on_its_factored_form(name):
+    # the vector keeps the full average of g**2: there the wrong submission is still torch's
+    # Adafactor, so only the matrix problem (row and column factors) can show the mistake
+    fn = load_submission(str(STUDENTS / "wrong" / f"{name}.py:adafactor"))
+    vector = drive(fn, "adafactor", "vector").params["w"]
+    np.testing.assert_allclose(vector, np.array(CASES["torch/adafactor/vector"]["trajectory"]), rtol=1e-12, atol=1e-14)
+    matrix = drive(fn, "adafactor", "matrix").params["w"]
+    torch_matrix = np.array(CASES["torch/adafactor/matrix"]["trajectory"])
+    assert np.max(np.abs(matrix[1] - torch_matrix[1])) > 1e-4
+    # and the matrix problem is where torch's factored moments were recorded
+    assert np.asarray(RECORDED["problems"]["matrix"]).ndim == 2
+
+
+def test_adafactors_relative_step_and_eps1_forms_are_in_reach_of_checks_hyperparameters():
+    # lr caps min(lr, 1/sqrt(t)) only until t = 11, so both branches of the relative step are run;
+    # eps1 is large enough that the floor (torch) and the addition (the paper) are told apart
+    lrs = lr_schedule(HYPER["adafactor"]["lr"], optimizer="adafactor")
+    capped = [k for k in range(STEPS) if 1 / np.sqrt(k + 1) < lrs[k]]
+    assert capped and len(capped) < STEPS
+    recs = [_recording(CASES[f"torch/adafactor/{p}"]) for p in PROBLEMS]
+    r = identify(recs, "adafactor", HYPER["adafactor"])
+    assert r["match"]["conventions"] == {"adafactor_eps": "clamp"}
+    added = [v for v in variants("adafactor", HYPER["adafactor"], mistakes=False)
+             if _forms_of(v)["adafactor_eps"] == "add"]
+    assert added and all(compare(recs, v, HYPER["adafactor"], 1e-9)["max_rel_error"] > 1e-4 for v in added)
+
+
+def _forms_of(v):
+    from descentlab.optim.conventions import PRESETS
+
+    return {"adafactor_eps": v.conventions.get("adafactor_eps", PRESETS[v.preset]["adafactor"]["adafactor_eps"])}
 
 
 def test_check_cli_grades_a_family_submission():

@@ -4,16 +4,19 @@ A submission is either a function in CS231n's signature,
 ``update(w, dw, config) -> (next_w, config)``, reading its hyperparameters from
 ``config`` (``learning_rate``, ``momentum``, ``decay_rate``, ``beta1``, ``beta2``,
 ``epsilon``; Rprop's ``eta_minus``, ``eta_plus``, ``step_size_min``, ``step_size_max``;
-Lion's and LAMB's ``weight_decay``) and keeping its buffers there, or a class with torch's
-interface, ``Cls(params, lr=..., ...)`` whose ``step()`` reads ``p.grad`` (Adadelta's
-``rho``, RMSProp's ``alpha``, ``betas``, ``eps``, Rprop's ``etas`` and ``step_sizes``).
+Lion's and LAMB's ``weight_decay``; Adafactor's ``beta2_decay``, ``eps1``, ``eps2``,
+``clip_threshold`` and ``weight_decay``) and keeping its buffers there, or a class with
+torch's interface, ``Cls(params, lr=..., ...)`` whose ``step()`` reads ``p.grad``
+(Adadelta's ``rho``, RMSProp's ``alpha``, ``betas``, ``eps``, Rprop's ``etas`` and
+``step_sizes``, Adafactor's ``beta2_decay``, ``eps=(eps1, eps2)`` and ``d``).
 
 :func:`check` drives it on two small problems (a vector and a matrix, 30 updates, the
 learning rate halved halfway so that lr-inside and lr-outside momentum part; not for
 Rprop, whose lr is only the first step size), records its trajectory and hands it to
-:func:`~descentlab.interop.identify.identify`. The optimizers it knows are the keys of
-:data:`HYPER`: sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax,
-adadelta, radam, lion and lamb.
+:func:`~descentlab.interop.identify.identify`. The matrix problem is what exercises
+Adafactor's factored second moment (rows and columns); the vector its unfactored one.
+The optimizers it knows are the keys of :data:`HYPER`: sgd, momentum, nesterov,
+adagrad, rmsprop, adam, rprop, adamax, adadelta, radam, lion, lamb and adafactor.
 """
 from __future__ import annotations
 
@@ -50,12 +53,17 @@ HYPER: dict[str, dict[str, float]] = {
     "radam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3},
     "lion": {"lr": 0.05, "beta1": 0.9, "beta2": 0.99, "weight_decay": 0.0},
     "lamb": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-3, "weight_decay": 0.01},
+    # lr above 1/sqrt(t) from t = 12 to the halving, so the relative step's cap acts; eps1 large
+    # enough that the floor (PyTorch) and the addition (the paper, Keras) part
+    "adafactor": {"lr": 0.3, "beta2_decay": -0.8, "eps1": 1e-3, "eps2": 1e-3, "clip_threshold": 1.0,
+                  "weight_decay": 0.01},
 }
 
 # descentlab name -> CS231n config key (the names CS231n has no key for keep descentlab's)
 _CS231N = {"lr": "learning_rate", "momentum": "momentum", "beta": "decay_rate", "beta1": "beta1", "beta2": "beta2",
            "eps": "epsilon", "eta_minus": "eta_minus", "eta_plus": "eta_plus", "step_size_min": "step_size_min",
-           "step_size_max": "step_size_max", "weight_decay": "weight_decay"}
+           "step_size_max": "step_size_max", "weight_decay": "weight_decay", "beta2_decay": "beta2_decay",
+           "eps1": "eps1", "eps2": "eps2", "clip_threshold": "clip_threshold"}
 
 
 def _vector_grad(w):
@@ -191,6 +199,8 @@ def _drive_torch(cls, optimizer, problem, hyper, lrs) -> Recording:
         kw["step_sizes"] = (hyper["step_size_min"], hyper["step_size_max"])
     if "weight_decay" in hyper:
         kw["weight_decay"] = hyper["weight_decay"]
+    if optimizer == "adafactor":
+        kw.update(beta2_decay=hyper["beta2_decay"], eps=(hyper["eps1"], hyper["eps2"]), d=hyper["clip_threshold"])
     p = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
     try:
         opt = cls([p], **kw)

@@ -20,6 +20,7 @@ explains it (:data:`MISTAKES`)::
     radam     the un-rectified steps without m's bias correction; r_t without its root
     lion      no sign; the momentum updated before the step's interpolation
     lamb      no trust ratio; the weight decay beside the ratio instead of inside it
+    adafactor no update clipping; the factored V = R C not divided by mean(R)
 
 They are written here, in NumPy, as the wrong formula itself; the right formulas are
 descentlab's own rules, built with :func:`~descentlab.optim.make_optimizer`.
@@ -57,6 +58,7 @@ SEARCHED: dict[str, dict[str, tuple[Any, ...]]] = {
     "radam": {"eps_placement": ("outside", "inside", "hat")},
     "lion": {},
     "lamb": {"eps_placement": ("outside", "inside")},
+    "adafactor": {"adafactor_eps": ("clamp", "add")},
 }
 
 #: rules whose lr is only the initial step size: a recorded lr per update replays as its first value
@@ -82,6 +84,8 @@ _FORMS = {
     ("centered", False): "the plain, uncentred variant",
     ("adamax_eps", "in_max"): "eps inside the maximum, u = max(beta2 u, |g| + eps) (remembered, it decays with beta2)",
     ("adamax_eps", "after_max"): "eps after the maximum, m / (u + eps) with u = max(beta2 u, |g|)",
+    ("adafactor_eps", "clamp"): "eps1 as a floor, V >= eps1**2 and mean(R) >= eps1 (PyTorch)",
+    ("adafactor_eps", "add"): "eps1 added to g**2 before it is averaged (the paper, Keras)",
 }
 
 #: forms whose words depend on the rule
@@ -398,6 +402,37 @@ def _lamb(trust=True, decay_inside=True):
     return rule
 
 
+def _rms(a):
+    return float(np.sqrt(np.mean(np.square(a)))) if a.size else 0.0
+
+
+def _adafactor(clip=True, normalise=True):
+    """Adafactor in PyTorch's form (eps1 a floor): V factored as R C / mean(R) for 2+ axes."""
+    def rule(w, g, s, k, h):
+        t = k + 1
+        b = float(t) ** h["beta2_decay"]  # 1 - beta2_t
+        eps1 = float(np.finfo(np.float64).eps) if h["eps1"] is None else h["eps1"]
+        gsq = g * g
+        if g.ndim >= 2:
+            s.setdefault("R", np.zeros(g.shape[:-1] + (1,)))
+            s.setdefault("C", np.zeros(g.shape[:-2] + (1,) + g.shape[-1:]))
+            s["R"] = (1 - b) * s["R"] + b * np.mean(gsq, axis=-1, keepdims=True)
+            s["C"] = (1 - b) * s["C"] + b * np.mean(gsq, axis=-2, keepdims=True)
+            V = s["R"] * s["C"]
+            if normalise:
+                V = V / np.maximum(np.mean(s["R"], axis=-2, keepdims=True), eps1)
+        else:
+            _zeros(s, w, "V")
+            s["V"] = (1 - b) * s["V"] + b * gsq
+            V = s["V"]
+        u = g / np.sqrt(np.maximum(V, eps1 * eps1))
+        if clip:
+            u = u / max(1.0, _rms(u) / h["clip_threshold"])
+        alpha = max(h["eps2"], _rms(w)) * min(h["lr"], 1 / np.sqrt(t))
+        return w - alpha * u - h["lr"] * h["weight_decay"] * w
+    return rule
+
+
 #: mistake -> (optimizer, what it does, the wrong rule (w, g, state, k, hyper) -> new w)
 MISTAKES: dict[str, tuple[str, str, Callable]] = {
     "no_bias_correction": ("adam", "no bias correction (m and v used raw)",
@@ -447,6 +482,11 @@ MISTAKES: dict[str, tuple[str, str, Callable]] = {
                             _lamb(trust=False)),
     "lamb_decay_outside_ratio": ("lamb", "the weight decay applied beside the trust ratio, not inside r (the ratio "
                                  "then ignores it)", _lamb(decay_inside=False)),
+    "adafactor_no_clipping": ("adafactor", "no update clipping: u = g / sqrt(V) used as it is, not divided by "
+                              "max(1, rms(u) / clip_threshold)", _adafactor(clip=False)),
+    "adafactor_no_row_normalisation": ("adafactor", "the factored second moment taken as R C, not R C / mean(R) "
+                                       "(the rank-1 estimate's scale off by the mean of the row averages)",
+                                       _adafactor(normalise=False)),
 }
 
 #: the preset whose defaults and forms a mistake departs from (CS231n's, for the lr-inside rules)

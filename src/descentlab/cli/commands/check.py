@@ -17,9 +17,11 @@ the common mistakes) for the rule it implements.
 A submission is FILE.py:NAME or MODULE:NAME, naming either a function in CS231n's
 signature, update(w, dw, config) -> (next_w, config), that reads learning_rate,
 momentum, decay_rate, beta1, beta2 and epsilon from config (Rprop also eta_minus,
-eta_plus, step_size_min and step_size_max; Lion and LAMB weight_decay), or a class with torch's
+eta_plus, step_size_min and step_size_max; Lion and LAMB weight_decay; Adafactor
+beta2_decay, eps1, eps2, clip_threshold and weight_decay), or a class with torch's
 interface, Cls(params, lr=..., ...) whose step() reads p.grad. Rprop's learning rate is
-its first step size and is not halved.
+its first step size and is not halved. One problem is a 2 x 3 matrix, so Adafactor's
+factored second moment (row and column averages) is graded as well as its plain one.
 
   descentlab check student.py:adam --optimizer adam
   descentlab check student.py:rmsprop --optimizer rmsprop --preset cs231n --json
@@ -36,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", metavar="FILE.py:FUNCTION", help="the update function or optimizer class")
     parser.add_argument("-O", "--optimizer", required=True,
                         help="sgd, momentum, nesterov, adagrad, rmsprop, adam, rprop, adamax, adadelta, radam, "
-                             "lion or lamb")
+                             "lion, lamb or adafactor")
     parser.add_argument("-p", "--preset", help="the preset the submission should follow (e.g. cs231n, pytorch)")
     add_json_flag(parser)
 
