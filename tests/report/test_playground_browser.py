@@ -623,3 +623,37 @@ def test_newton_in_the_page_says_its_fallback_and_its_refusal(opened):
     assert "expected fallback one of 'regularize', 'gradient', 'none', got 'bogus'" in row, row
     assert bad.page.evaluate("window.descentlab.runs()")[1]["error"] is None  # adam still runs
     assert not o.errors and not bad.errors
+
+
+@pytest.mark.skipif("lamb" not in page_data()["optimizers"], reason="no LAMB in this build")
+def test_page_lamb_trust_ratio_and_weight_decay_as_python(shared):
+    from descentlab.errors import ConfigError
+
+    # from the origin ||x|| = 0 and the ratio is 1 at the first step; weight decay inside the
+    # ratio (optax, the paper) and without; both eps placements; a schedule
+    cfgs = [{"surface": s, "optimizer": "lamb", "preset": p, "hyper": {"lr": 0.05, **extra}, "start": start,
+             "steps": 60, "tol": 0, "schedule": sched, "record": True}
+            for s, start in (("booth", [0.0, 0.0]), ("rosenbrock", None), ("himmelblau", [1.0, -1.0]))
+            for p, extra, sched in (("optax", {"weight_decay": 0.01}, None), ("pytorch", {}, "inv:k=0.1"),
+                                    ("keras", {"eps_placement": "inside", "eps": 1e-2}, None))]
+    results = run_in_page(shared, cfgs)
+    for c, js in zip(cfgs, results):
+        assert "error" not in js, (c, js.get("error"))
+        tr = python_run(c)
+        assert rel_error(js, tr) <= 1e-12, c
+        got = np.array([r["step_size"] for r in js["records"]])
+        ref = np.array([np.broadcast_to(r.step_size["x"], (2,)) for r in tr.records])
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+        # the ratio: the step is lr * ||x_t|| / ||r_t||, one number over the whole vector
+        x = np.array(js["x"][:-1]); r = np.array([rec["moments"]["direction"] for rec in js["records"]])
+        lr = np.array(js["lr"])
+        ratio = np.where(np.linalg.norm(x, axis=1) > 0, np.linalg.norm(x, axis=1) / np.linalg.norm(r, axis=1), 1.0)
+        np.testing.assert_allclose(got[:, 0], lr * ratio, rtol=1e-12)
+        assert np.all(got[:, 0] == got[:, 1])
+    assert results[0]["records"][0]["step_size"] == [0.05, 0.05]  # ||x_0|| = 0: ratio 1
+    # Keras decays outside the ratio: both refuse weight decay with that preset, in one sentence
+    bad = {**cfgs[0], "preset": "keras"}
+    js, = run_in_page(shared, [bad])
+    with pytest.raises(ConfigError) as info:
+        python_run(bad)
+    assert js["error"] == str(info.value)

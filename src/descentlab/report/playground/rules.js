@@ -6,7 +6,7 @@
  * Mirrors: optim/base.py (lr at step k, weight decay, the denominator), sgd.py
  * (both momentum forms, both Nesterov forms), adagrad.py, rmsprop.py, adam.py
  * (AMSGrad, AdamW, the three eps placements), nadam.py, rprop.py, adamax.py, lion.py,
- * radam.py, adadelta.py, newton.py, optim/schedules.py (step,
+ * radam.py, adadelta.py, newton.py, lamb.py, optim/schedules.py (step,
  * exp, inv), train/minimize.py (the loop, its stop rules and their order).
  *
  * The presets (every default and form of every framework) are not copied here:
@@ -79,8 +79,8 @@
   }
 
   // ---------------------------------------------------------------- the rules
-  // Each rule: slots(h, n) -> fresh buffers; rule(h, g, slots, k, lr, H) -> {u, slots, step_size, moments}
-  // (H, the Hessian at x_t, only for a rule with needsHessian).
+  // Each rule: slots(h, n) -> fresh buffers; rule(h, g, slots, k, lr, at) -> {u, slots, step_size, moments};
+  // at.x is x_t (LAMB reads it), at.H the Hessian at x_t (only for a rule with needsHessian).
 
   var SGD = {
     kind: "sgd",
@@ -438,8 +438,8 @@
     kind: "newton",
     needsHessian: true,
     slots: function () { return {}; },
-    rule: function (h, g, slots, k, lr, H) {
-      var n = g.length, A = [], i, j, d, note = null, size = lr;
+    rule: function (h, g, slots, k, lr, at) {
+      var n = g.length, A = [], i, j, d, note = null, size = lr, H = at.H;
       if (!H || H.length !== n) throw ConfigError("expected a hessian for newton; got none");
       for (i = 0; i < n; i++) for (j = 0; j < n; j++) if (!isFinite(H[i][j]))
         throw ConfigError("expected a finite Hessian; got non-finite entries. Fix: check the second derivatives.");
@@ -467,13 +467,42 @@
         }
       }
       var u = new Array(n);
-      for (i = 0; i < n; i++) u[i] = -size * d[i];
+      var bad = false;
+      for (i = 0; i < n; i++) { u[i] = -size * d[i]; if (!isFinite(u[i])) bad = true; }
+      if (bad) note = (note ? note + "; " : "") + "non-finite update of 'x' at step " + k;  // as base._record
       return { u: u, slots: {}, step_size: full(n, size), note: note };
     },
   };
+  // LAMB as optim/lamb.py: Adam's direction r = m_hat / denom(v_hat) (+ weight_decay * x, inside the
+  // ratio), scaled by the trust ratio ||x|| / ||r|| over the whole parameter vector (1 when either is 0)
+  var LAMB = {
+    kind: "lamb",
+    slots: function (h, n) { return { m: zeros(n), v: zeros(n) }; },
+    rule: function (h, g, slots, k, lr, at) {
+      var b1 = h.beta1, b2 = h.beta2, eps = h.eps, wd = h.weight_decay, t = k + 1, n = g.length, i, x = at.x;
+      var m = new Array(n), v = new Array(n), m_hat = new Array(n), v_hat = new Array(n), r = new Array(n);
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * slots.v[i] + (1.0 - b2) * g[i] * g[i];
+      }
+      var bc1 = 1.0 - Math.pow(b1, t), bc2 = 1.0 - Math.pow(b2, t);
+      for (i = 0; i < n; i++) { m_hat[i] = m[i] / bc1; v_hat[i] = v[i] / bc2; }
+      var d = denom(v_hat, eps, h.eps_placement);
+      for (i = 0; i < n; i++) r[i] = m_hat[i] / d[i];
+      if (wd) for (i = 0; i < n; i++) r[i] = r[i] + wd * x[i];
+      var xs = 0.0, rs = 0.0;
+      for (i = 0; i < n; i++) { xs += x[i] * x[i]; rs += r[i] * r[i]; }
+      var xn = Math.sqrt(xs), rn = Math.sqrt(rs);
+      var trust = xn > 0.0 && rn > 0.0 ? xn / rn : 1.0, step = lr * trust, u = new Array(n);
+      for (i = 0; i < n; i++) u[i] = -step * r[i];
+      return { u: u, slots: { m: m, v: v }, step_size: full(n, step),
+               moments: { direction: r, m_hat: m_hat, v_hat: v_hat }, trust: trust };
+    },
+  };
+
   var NEWTON_HYPER = ["lr", "regularization", "fallback", "min_curvature", "fallback_lr"];
 
-  var RULES = { newton: Newton, rprop: Rprop, adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
+  var RULES = { lamb: LAMB, newton: Newton, rprop: Rprop, adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
                 adam: Adam, amsgrad: Adam, adamw: Adam, nadam: NAdam };
 
   // ---------------------------------------------------------------- optimizers
@@ -488,7 +517,7 @@
     if (!table[name]) throw ConfigError("expected an optimizer that preset " + preset + " defines; got " + name);
     var h = Object.assign({}, table[name], hyper || {});
     if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
-    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0);
+    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0, preset || "pytorch");
     var sched = makeSchedule(schedule, h.lr);
     if (RULES[name] === Rprop && sched.kind !== "constant")
       throw ConfigError("expected a number for lr of " + name + " (the initial step size); got a schedule " +
@@ -496,9 +525,13 @@
     return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
   }
 
-  function checkCombination(name, h, nesterovWithoutMomentum) {
+  function checkCombination(name, h, nesterovWithoutMomentum, preset) {
     if (h.eps_placement === "hat" && RULES[name] !== Adam && RULES[name] !== RAdam)
       throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam and RAdam)");
+    if (RULES[name] === LAMB && preset === "keras" && h.weight_decay !== 0.0)
+      throw ConfigError("expected weight_decay = 0 for " + name + " with preset 'keras', got " + h.weight_decay +
+                        ". Fix: Keras decays the weights outside the trust ratio, which descentlab does not have; " +
+                        "use preset='optax' (decay inside the ratio, as the paper).");
     if (RULES[name] === Newton) {  // optim/hyperparams.py's checks, in Python's words
       var unknown = Object.keys(h).filter(function (key) { return NEWTON_HYPER.indexOf(key) < 0; });
       if (unknown.length) throw ConfigError("expected hyperparameters of " + name + ", got " + unknown.join(", ") +
@@ -535,13 +568,14 @@
   // Optimizer._update + step: x <- x + u (in place); returns the rule's record.
   function step(opt, x, g, state, H) {
     var h = opt.hyper, k = state.step, lr = opt.lrAt(k), n = x.length, i;
-    var wd = h.weight_decay || 0.0, decoupled = h.weight_decay_form === "decoupled";
+    // weight decay beside the rule; a rule without a weight_decay_form (LAMB) decays inside its own rule
+    var wd = "weight_decay_form" in h ? h.weight_decay || 0.0 : 0.0, decoupled = h.weight_decay_form === "decoupled";
     if (wd && !decoupled) {
       var at = evalParams(opt, x, state), g2 = new Array(n);
       for (i = 0; i < n; i++) g2[i] = g[i] + wd * at[i];
       g = g2;
     }
-    var r = opt.rule.rule(h, g, state.slots, k, lr, H);
+    var r = opt.rule.rule(h, g, state.slots, k, lr, { x: x.slice(), H: H });
     if (wd && decoupled) {
       var c = lr * wd;
       for (i = 0; i < n; i++) r.u[i] = r.u[i] - c * x[i];

@@ -9,7 +9,7 @@
   var COLORS = { sgd: "#222222", momentum: "#1f77b4", nesterov: "#17becf", adagrad: "#9467bd", rmsprop: "#ff7f0e",
                  adam: "#d62728", amsgrad: "#8c564b", adamw: "#e377c2", nadam: "#2ca02c", adamax: "#bcbd22",
                  radam: "#7f3f00", lion: "#008080", adadelta: "#6b6ecf", rprop: "#b8860b",
-                 newton: "#4b0082" };
+                 newton: "#4b0082", lamb: "#c71585" };
   var GOOD_LR = { quadratic: 0.05, saddle: 0.05, valley: 0.1, rosenbrock: 0.002, beale: 0.01, himmelblau: 0.01,
                   booth: 0.02, rastrigin: 0.002, linreg: 0.1 };
   var SURFACE_NAMES = Object.keys(data.surfaces).filter(function (n) { return data.surfaces[n].dim === 2; });
@@ -105,7 +105,7 @@
     var h = { lr: state.lr };
     var table = data.presets[state.preset][o];
     if (o === "momentum" || o === "nesterov") h.momentum = state.mu;
-    if (["adam", "amsgrad", "adamw", "nadam", "adamax", "radam", "lion"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
+    if (["adam", "amsgrad", "adamw", "nadam", "adamax", "radam", "lion", "lamb"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
     if ("eps" in table) h.eps = state.eps;
     if (state.epsp !== "preset" && "eps_placement" in table && (state.epsp !== "hat" || ["adam", "amsgrad", "adamw", "radam"].indexOf(o) >= 0))
       h.eps_placement = state.epsp;
