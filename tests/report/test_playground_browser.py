@@ -101,11 +101,17 @@ def matrix() -> list[dict]:
 
 
 def python_run(c: dict):
+    import warnings
+
+    from descentlab.optim.newton import NewtonFallbackWarning
+
     hyper = dict(c["hyper"])
     if c["schedule"]:
         hyper["lr"] = parse_schedule(c["schedule"], lr=hyper["lr"])
-    return minimize(c["surface"], c["start"], c["optimizer"], preset=c["preset"], steps=c["steps"],
-                    tol=c["tol"] if c["tol"] else None, **hyper)
+    with warnings.catch_warnings():  # Newton's fallback warns in Python; the page says it in the record's note
+        warnings.simplefilter("ignore", NewtonFallbackWarning)
+        return minimize(c["surface"], c["start"], c["optimizer"], preset=c["preset"], steps=c["steps"],
+                        tol=c["tol"] if c["tol"] else None, record=bool(c.get("record")), **hyper)
 
 
 def rel_error(js: dict, tr) -> float:
@@ -501,3 +507,153 @@ def test_rprop_flips_and_bounds_as_python_does(shared):
     assert "initial step size" in js["error"]
     with pytest.raises(ConfigError, match="initial step size"):
         python_run(bad)
+
+
+# ---------------------------------------------------------------------------------------
+# Newton's method: the page's exact Hessians and its fallbacks against optim/newton.py
+
+@pytest.mark.skipif("newton" not in page_data()["optimizers"], reason="no Newton in this build")
+def test_page_hessians_equal_the_python_surfaces_hessians(shared):
+    # Python's Hessians are checked against central differences in tests/functions
+    from descentlab.functions import get_surface
+
+    rng = np.random.default_rng(7)
+    worst = {}
+    for name in PLAYGROUND_SURFACES:
+        s = get_surface(name)
+        lo = np.array([w[0] for w in s.window]); hi = np.array([w[1] for w in s.window])
+        mid, half = (lo + hi) / 2, (hi - lo) / 2
+        pts = mid + 1.5 * half * rng.uniform(-1.0, 1.0, size=(200, s.dim))  # a little past the window too
+        pts = np.vstack([pts, np.array(s.start)[None], *(np.array(m)[None] for m in s.minima)])
+        got = np.array(shared.page.evaluate("([n, p]) => window.descentlab.hessian(n, p)", [name, pts.tolist()]))
+        ref = np.array([s.hess(p) for p in pts])
+        assert got.shape == ref.shape == (len(pts), s.dim, s.dim), name
+        worst[name] = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1.0)))
+    print("largest relative difference of the Hessians:", worst)
+    assert max(worst.values()) <= 1e-12, worst
+    # the page's H is not the zero matrix or the gradient by mistake: it varies where Python's does
+    assert np.ptp(np.array(shared.page.evaluate("window.descentlab.hessian('rosenbrock', [[0, 1], [1, 1]])"))[:, 0, 0]) > 100
+
+
+# starts where H is indefinite (a saddle region) so that every fallback runs, and where it is
+# positive definite; a step length below 1 and a schedule; the singular case (saddle with
+# lambda = 2: H + 2I = diag(4, 0)) where 'regularize' with min_curvature 0 and 'none' fall
+# back to least squares
+# (from Beale's default start the pure step is thrown to x ~ -900 through nearly singular
+# matrices, which amplify last-bit differences to ~1e-8: a start nearer its minimum instead)
+_NEWTON_CASES = [
+    *({"surface": s, "start": [3.5, 0.7] if s == "beale" else None, "hyper": {"lr": 1.0}, "schedule": None}
+      for s in PLAYGROUND_SURFACES),
+    *({"surface": s, "start": None, "hyper": {"lr": 0.5}, "schedule": "exp:k=0.05"} for s in PLAYGROUND_SURFACES),
+    *({"surface": "rosenbrock", "start": [0.0, 1.0], "hyper": {"lr": 1.0, "fallback": fb}, "schedule": None}
+      for fb in ("regularize", "gradient", "none")),
+    *({"surface": "himmelblau", "start": [0.1, 2.7], "hyper": {"lr": 0.5, "fallback": fb}, "schedule": None}
+      for fb in ("regularize", "gradient", "none")),
+    {"surface": "himmelblau", "start": [-0.3, -0.9], "hyper": {"lr": 1.0, "regularization": 1.0}, "schedule": None},
+    {"surface": "saddle", "start": [1.0, 0.5], "hyper": {"lr": 1.0, "fallback": "gradient", "fallback_lr": 0.1},
+     "schedule": "step:every=5,gamma=0.5"},
+    {"surface": "saddle", "start": None, "hyper": {"lr": 0.5, "regularization": 2.0, "min_curvature": 0.0},
+     "schedule": None},
+    {"surface": "saddle", "start": None, "hyper": {"lr": 0.5, "regularization": 2.0, "fallback": "none"},
+     "schedule": None},
+    {"surface": "rastrigin", "start": [0.3, -0.2], "hyper": {"lr": 1.0, "min_curvature": 0.5}, "schedule": None},
+]
+
+
+@pytest.mark.skipif("newton" not in page_data()["optimizers"], reason="no Newton in this build")
+def test_page_newton_runs_what_python_newton_runs(shared):
+    cfgs = [{"optimizer": "newton", "preset": "pytorch", "steps": 20, "tol": 0, "record": True, **c} for c in _NEWTON_CASES]
+    results = run_in_page(shared, cfgs)
+    worst, taken = 0.0, set()
+    for c, js in zip(cfgs, results):
+        assert "error" not in js, (c, js.get("error"))
+        tr = python_run(c)
+        assert (js["stop"]["kind"], js["stop"]["step"]) == (tr.stop.kind, tr.stop.step), c
+        err = rel_error(js, tr)
+        assert err <= 1e-12, (err, c)
+        worst = max(worst, err)
+        # the same step, fallback or not, at every update, in Python's words
+        assert [r["note"] for r in js["records"]] == [r.note for r in tr.records], c
+        py_sizes = np.array([r.step_size["x"] for r in tr.records])
+        np.testing.assert_allclose(np.array([r["step_size"] for r in js["records"]]), py_sizes, rtol=1e-14, atol=0)
+        taken |= {r.note.split(":")[0] for r in tr.records if r.note}
+        if any("(smallest eigenvalue 0)" in (r.note or "") for r in tr.records):
+            taken |= {"singular " + r.note.split(":")[0] for r in tr.records if r.note}
+    print(f"largest relative difference over {len(cfgs)} Newton runs: {worst:.3g}")
+    assert {"regularize", "gradient", "none"} <= taken  # every fallback ran somewhere
+    assert {"singular regularize", "singular none"} <= taken  # and both least-squares branches
+    plain = results[PLAYGROUND_SURFACES.index("booth")]  # a quadratic: the pure step lands on the minimum
+    assert plain["x"][1] == pytest.approx([1.0, 3.0], abs=1e-12)
+    # near Himmelblau's saddle (0.087, 2.884): the indefinite step goes to it, the regularized one away
+    at = {c["hyper"].get("fallback"): js["x"][-1] for c, js in zip(cfgs, results) if c["start"] == [0.1, 2.7]}
+    assert at["none"] == pytest.approx([0.0866775, 2.8842545], abs=1e-6)
+    assert at["regularize"] == pytest.approx([3.0, 2.0], abs=1e-2)
+
+
+@pytest.mark.skipif("newton" not in page_data()["optimizers"], reason="no Newton in this build")
+@pytest.mark.parametrize("hyper", [{"fallback": "bogus"}, {"regularization": -1.0}, {"min_curvature": -0.5},
+                                   {"fallback_lr": -1e-3}, {"momentum": 0.9}])
+def test_page_refuses_what_python_refuses_for_newton(shared, hyper):
+    from descentlab.errors import ConfigError
+
+    c = {"surface": "rosenbrock", "optimizer": "newton", "preset": "pytorch", "hyper": {"lr": 1.0, **hyper},
+         "start": None, "steps": 5, "tol": 0, "schedule": None}
+    js, = run_in_page(shared, [c])
+    with pytest.raises(ConfigError) as info:
+        python_run(c)
+    # the same sentence up to the value (JavaScript writes -1.0 as -1)
+    assert js["error"].split(", got ")[0] == str(info.value).split(", got ")[0], (js, str(info.value))
+    assert "Fix:" in js["error"]
+
+
+@pytest.mark.skipif("newton" not in page_data()["optimizers"], reason="no Newton in this build")
+def test_newton_in_the_page_says_its_fallback_and_its_refusal(opened):
+    o = opened("#view=surfaces&surface=himmelblau&opts=newton,sgd&start=0.5,2.5&nfb=gradient&lr=0.5&t=0")
+    line = o.page.locator("#note-line").inner_text()
+    assert line.startswith("newton at step 0: gradient: H + 0 I not positive definite"), line
+    assert o.page.locator("#newton_fallback").input_value() == "gradient"
+    # a start where H is positive definite: the Newton step itself
+    o.page.select_option("#newton_fallback", "regularize")
+    o.page.evaluate("location.hash = '#view=surfaces&surface=himmelblau&opts=newton&start=3.2,2.1&nfb=regularize&t=0'")
+    o.page.wait_for_timeout(300)
+    assert "newton at step 0: the Newton step (H + λI positive definite)" in o.page.locator("#note-line").inner_text()
+    # a fallback the page does not know (only a hand-edited address can give one): its row says so in a sentence
+    bad = opened("#view=surfaces&surface=himmelblau&opts=newton,adam&nfb=bogus")
+    row = bad.page.locator("#state-table tr", has_text="newton").inner_text()
+    assert "expected fallback one of 'regularize', 'gradient', 'none', got 'bogus'" in row, row
+    assert bad.page.evaluate("window.descentlab.runs()")[1]["error"] is None  # adam still runs
+    assert not o.errors and not bad.errors
+
+
+@pytest.mark.skipif("lamb" not in page_data()["optimizers"], reason="no LAMB in this build")
+def test_page_lamb_trust_ratio_and_weight_decay_as_python(shared):
+    from descentlab.errors import ConfigError
+
+    # from the origin ||x|| = 0 and the ratio is 1 at the first step; weight decay inside the
+    # ratio (optax, the paper) and without; both eps placements; a schedule
+    cfgs = [{"surface": s, "optimizer": "lamb", "preset": p, "hyper": {"lr": 0.05, **extra}, "start": start,
+             "steps": 60, "tol": 0, "schedule": sched, "record": True}
+            for s, start in (("booth", [0.0, 0.0]), ("rosenbrock", None), ("himmelblau", [1.0, -1.0]))
+            for p, extra, sched in (("optax", {"weight_decay": 0.01}, None), ("pytorch", {}, "inv:k=0.1"),
+                                    ("keras", {"eps_placement": "inside", "eps": 1e-2}, None))]
+    results = run_in_page(shared, cfgs)
+    for c, js in zip(cfgs, results):
+        assert "error" not in js, (c, js.get("error"))
+        tr = python_run(c)
+        assert rel_error(js, tr) <= 1e-12, c
+        got = np.array([r["step_size"] for r in js["records"]])
+        ref = np.array([np.broadcast_to(r.step_size["x"], (2,)) for r in tr.records])
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+        # the ratio: the step is lr * ||x_t|| / ||r_t||, one number over the whole vector
+        x = np.array(js["x"][:-1]); r = np.array([rec["moments"]["direction"] for rec in js["records"]])
+        lr = np.array(js["lr"])
+        ratio = np.where(np.linalg.norm(x, axis=1) > 0, np.linalg.norm(x, axis=1) / np.linalg.norm(r, axis=1), 1.0)
+        np.testing.assert_allclose(got[:, 0], lr * ratio, rtol=1e-12)
+        assert np.all(got[:, 0] == got[:, 1])
+    assert results[0]["records"][0]["step_size"] == [0.05, 0.05]  # ||x_0|| = 0: ratio 1
+    # Keras decays outside the ratio: both refuse weight decay with that preset, in one sentence
+    bad = {**cfgs[0], "preset": "keras"}
+    js, = run_in_page(shared, [bad])
+    with pytest.raises(ConfigError) as info:
+        python_run(bad)
+    assert js["error"] == str(info.value)

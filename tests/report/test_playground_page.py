@@ -83,6 +83,7 @@ def test_every_hyperparameter_the_presets_give_is_one_the_page_reads():
     known = {"lr", "momentum", "dampening", "nesterov", "weight_decay", "weight_decay_form", "momentum_form",
              "nesterov_form", "lr_decay", "initial_accumulator", "eps", "eps_placement", "beta", "centered",
              "beta1", "beta2", "amsgrad", "amsgrad_form", "nadam_schedule", "momentum_decay", "adamax_eps",
-             "eta_minus", "eta_plus", "step_size_min", "step_size_max"}
+             "eta_minus", "eta_plus", "step_size_min", "step_size_max", "regularization", "fallback",
+             "min_curvature", "fallback_lr"}
     given = {k for table in page_data()["presets"].values() for h in table.values() for k in h}
     assert given <= known, f"the page's rules do not read {sorted(given - known)}: add them to rules.js"

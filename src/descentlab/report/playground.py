@@ -34,7 +34,7 @@ SOURCES = ("rules.js", "surfaces.js", "views.js", "ui.js")
 
 #: optimizers the page's rules know; the page offers those the registry has
 PLAYGROUND_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "nadam",
-                         "adamax", "radam", "lion", "adadelta", "rprop")
+                         "adamax", "radam", "lion", "adadelta", "rprop", "newton", "lamb")
 
 #: surfaces the page knows (x2 is 1-D: run() takes it, the x² view draws it)
 PLAYGROUND_SURFACES = ("x2", "quadratic", "saddle", "valley", "rosenbrock", "beale", "himmelblau", "booth",

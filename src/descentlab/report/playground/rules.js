@@ -6,7 +6,7 @@
  * Mirrors: optim/base.py (lr at step k, weight decay, the denominator), sgd.py
  * (both momentum forms, both Nesterov forms), adagrad.py, rmsprop.py, adam.py
  * (AMSGrad, AdamW, the three eps placements), nadam.py, rprop.py, adamax.py, lion.py,
- * radam.py, adadelta.py, optim/schedules.py (step,
+ * radam.py, adadelta.py, newton.py, lamb.py, optim/schedules.py (step,
  * exp, inv), train/minimize.py (the loop, its stop rules and their order).
  *
  * The presets (every default and form of every framework) are not copied here:
@@ -79,7 +79,8 @@
   }
 
   // ---------------------------------------------------------------- the rules
-  // Each rule: slots(h, n) -> fresh buffers; rule(h, g, slots, k, lr) -> {u, slots, step_size, moments}.
+  // Each rule: slots(h, n) -> fresh buffers; rule(h, g, slots, k, lr, at) -> {u, slots, step_size, moments};
+  // at.x is x_t (LAMB reads it), at.H the Hessian at x_t (only for a rule with needsHessian).
 
   var SGD = {
     kind: "sgd",
@@ -347,7 +348,161 @@
     },
   };
 
-  var RULES = { rprop: Rprop, adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
+  // Newton's method as optim/newton.py: x <- x - lr * (H + lambda I)^{-1} g, solved through the
+  // Cholesky factor; when H + lambda I is not positive definite the fallback decides (regularize:
+  // add (-eig_min + max(|eig_min|, min_curvature)) I; gradient: a step of fallback_lr; none: the
+  // indefinite step, by LU with partial pivoting), and the record's note says which was taken.
+  function cholesky(A) {  // LAPACK potrf, lower: null where a pivot is not > 0
+    var n = A.length, L = [], i, j, k;
+    for (i = 0; i < n; i++) L.push(zeros(n));
+    for (j = 0; j < n; j++) {
+      var d = A[j][j];
+      for (k = 0; k < j; k++) d -= L[j][k] * L[j][k];
+      if (!(d > 0.0)) return null;
+      L[j][j] = Math.sqrt(d);
+      for (i = j + 1; i < n; i++) {
+        var s = A[i][j];
+        for (k = 0; k < j; k++) s -= L[i][k] * L[j][k];
+        L[i][j] = s / L[j][j];
+      }
+    }
+    return L;
+  }
+
+  function choleskySolve(L, g) {  // L y = g, then L^T d = y
+    var n = g.length, y = new Array(n), d = new Array(n), i, k, s;
+    for (i = 0; i < n; i++) { s = g[i]; for (k = 0; k < i; k++) s -= L[i][k] * y[k]; y[i] = s / L[i][i]; }
+    for (i = n - 1; i >= 0; i--) { s = y[i]; for (k = i + 1; k < n; k++) s -= L[k][i] * d[k]; d[i] = s / L[i][i]; }
+    return d;
+  }
+
+  function luSolve(A, g) {  // np.linalg.solve (LAPACK gesv); null when a pivot is exactly 0
+    var n = g.length, M = A.map(function (r) { return r.slice(); }), b = g.slice(), i, j, k;
+    for (k = 0; k < n; k++) {
+      var p = k;
+      for (i = k + 1; i < n; i++) if (Math.abs(M[i][k]) > Math.abs(M[p][k])) p = i;
+      if (M[p][k] === 0.0) return null;
+      var t = M[k]; M[k] = M[p]; M[p] = t; t = b[k]; b[k] = b[p]; b[p] = t;
+      for (i = k + 1; i < n; i++) {
+        var f = M[i][k] / M[k][k];
+        for (j = k + 1; j < n; j++) M[i][j] -= f * M[k][j];
+        b[i] -= f * b[k];
+      }
+    }
+    var x = new Array(n);
+    for (i = n - 1; i >= 0; i--) { var s = b[i]; for (j = i + 1; j < n; j++) s -= M[i][j] * x[j]; x[i] = s / M[i][i]; }
+    return x;
+  }
+
+  // eigenvalues (ascending) and unit eigenvectors of a symmetric 1x1 or 2x2 matrix
+  function eigSym(A) {
+    if (A.length === 1) return { values: [A[0][0]], vectors: [[1.0]] };
+    if (A.length !== 2) throw ConfigError("expected a surface of 1 or 2 dimensions for newton; got " + A.length);
+    var a = A[0][0], b = A[0][1], c = A[1][1];
+    if (b === 0.0) return a <= c ? { values: [a, c], vectors: [[1.0, 0.0], [0.0, 1.0]] }
+                                 : { values: [c, a], vectors: [[0.0, 1.0], [1.0, 0.0]] };
+    var m = 0.5 * (a + c), r = Math.hypot(0.5 * (a - c), b);
+    var big = m >= 0 ? m + r : m - r, small = big === 0.0 ? 0.0 : (a * c - b * b) / big;  // no cancellation
+    var lo = Math.min(big, small), hi = Math.max(big, small);
+    function vec(l) {  // (b, l - a) or (l - c, b), the longer
+      var v = Math.abs(l - a) > Math.abs(l - c) ? [b, l - a] : [l - c, b], h = Math.hypot(v[0], v[1]);
+      return [v[0] / h, v[1] / h];
+    }
+    return { values: [lo, hi], vectors: [vec(lo), vec(hi)] };
+  }
+
+  function lstsq(A, g) {  // np.linalg.lstsq(A, g, rcond=None) of a symmetric A: the minimum-norm solution
+    var e = eigSym(A), n = g.length, d = zeros(n), smax = 0.0, i, j;
+    for (i = 0; i < n; i++) smax = Math.max(smax, Math.abs(e.values[i]));
+    var cut = 2.220446049250313e-16 * n * smax;
+    for (i = 0; i < n; i++) {
+      if (!(Math.abs(e.values[i]) > cut)) continue;
+      var v = e.vectors[i], c = 0.0;
+      for (j = 0; j < n; j++) c += v[j] * g[j];
+      for (j = 0; j < n; j++) d[j] += (c / e.values[i]) * v[j];
+    }
+    return d;
+  }
+
+  function fmtShort(x) {  // Python's f"{x:.3g}" / f"{x:g}"
+    return function (p) {
+      if (x === 0) return "0";
+      var e = Math.floor(Math.log10(Math.abs(x))), s;
+      if (e < -4 || e >= p) s = x.toExponential(p - 1).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
+      else { s = x.toPrecision(p); if (s.indexOf(".") >= 0) s = s.replace(/0+$/, "").replace(/\.$/, ""); }
+      return s;
+    };
+  }
+
+  var Newton = {
+    kind: "newton",
+    needsHessian: true,
+    slots: function () { return {}; },
+    rule: function (h, g, slots, k, lr, at) {
+      var n = g.length, A = [], i, j, d, note = null, size = lr, H = at.H;
+      if (!H || H.length !== n) throw ConfigError("expected a hessian for newton; got none");
+      for (i = 0; i < n; i++) for (j = 0; j < n; j++) if (!isFinite(H[i][j]))
+        throw ConfigError("expected a finite Hessian; got non-finite entries. Fix: check the second derivatives.");
+      for (i = 0; i < n; i++) {
+        A.push(new Array(n));
+        for (j = 0; j < n; j++) A[i][j] = 0.5 * (H[i][j] + H[j][i]) + h.regularization * (i === j ? 1.0 : 0.0);
+      }
+      var L = cholesky(A);
+      if (L) d = choleskySolve(L, g);
+      else {
+        var eigMin = eigSym(A).values[0], what = "H + " + fmtShort(h.regularization)(6) + " I not positive definite (smallest eigenvalue " +
+                                                   fmtShort(eigMin)(3) + "); ";
+        if (h.fallback === "regularize") {
+          var shift = -eigMin + Math.max(Math.abs(eigMin), h.min_curvature), A2 = [];
+          for (i = 0; i < n; i++) { A2.push(new Array(n)); for (j = 0; j < n; j++) A2[i][j] = A[i][j] + shift * (i === j ? 1.0 : 0.0); }
+          var L2 = cholesky(A2);
+          d = L2 ? choleskySolve(L2, g) : lstsq(A2, g);  // min_curvature = 0 leaves it singular
+          note = "regularize: " + what + "added " + fmtShort(shift)(3) + " I";
+        } else if (h.fallback === "gradient") {
+          d = g.slice(); size = h.fallback_lr;
+          note = "gradient: " + what + "took a gradient step with fallback_lr=" + fmtShort(h.fallback_lr)(6);
+        } else {
+          d = luSolve(A, g) || lstsq(A, g);
+          note = "none: " + what + "took the indefinite Newton step";
+        }
+      }
+      var u = new Array(n);
+      var bad = false;
+      for (i = 0; i < n; i++) { u[i] = -size * d[i]; if (!isFinite(u[i])) bad = true; }
+      if (bad) note = (note ? note + "; " : "") + "non-finite update of 'x' at step " + k;  // as base._record
+      return { u: u, slots: {}, step_size: full(n, size), note: note };
+    },
+  };
+  // LAMB as optim/lamb.py: Adam's direction r = m_hat / denom(v_hat) (+ weight_decay * x, inside the
+  // ratio), scaled by the trust ratio ||x|| / ||r|| over the whole parameter vector (1 when either is 0)
+  var LAMB = {
+    kind: "lamb",
+    slots: function (h, n) { return { m: zeros(n), v: zeros(n) }; },
+    rule: function (h, g, slots, k, lr, at) {
+      var b1 = h.beta1, b2 = h.beta2, eps = h.eps, wd = h.weight_decay, t = k + 1, n = g.length, i, x = at.x;
+      var m = new Array(n), v = new Array(n), m_hat = new Array(n), v_hat = new Array(n), r = new Array(n);
+      for (i = 0; i < n; i++) {
+        m[i] = b1 * slots.m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * slots.v[i] + (1.0 - b2) * g[i] * g[i];
+      }
+      var bc1 = 1.0 - Math.pow(b1, t), bc2 = 1.0 - Math.pow(b2, t);
+      for (i = 0; i < n; i++) { m_hat[i] = m[i] / bc1; v_hat[i] = v[i] / bc2; }
+      var d = denom(v_hat, eps, h.eps_placement);
+      for (i = 0; i < n; i++) r[i] = m_hat[i] / d[i];
+      if (wd) for (i = 0; i < n; i++) r[i] = r[i] + wd * x[i];
+      var xs = 0.0, rs = 0.0;
+      for (i = 0; i < n; i++) { xs += x[i] * x[i]; rs += r[i] * r[i]; }
+      var xn = Math.sqrt(xs), rn = Math.sqrt(rs);
+      var trust = xn > 0.0 && rn > 0.0 ? xn / rn : 1.0, step = lr * trust, u = new Array(n);
+      for (i = 0; i < n; i++) u[i] = -step * r[i];
+      return { u: u, slots: { m: m, v: v }, step_size: full(n, step),
+               moments: { direction: r, m_hat: m_hat, v_hat: v_hat }, trust: trust };
+    },
+  };
+
+  var NEWTON_HYPER = ["lr", "regularization", "fallback", "min_curvature", "fallback_lr"];
+
+  var RULES = { lamb: LAMB, newton: Newton, rprop: Rprop, adamax: Adamax, lion: Lion, radam: RAdam, adadelta: Adadelta, sgd: SGD, momentum: SGD, nesterov: SGD, adagrad: AdaGrad, rmsprop: RMSProp,
                 adam: Adam, amsgrad: Adam, adamw: Adam, nadam: NAdam };
 
   // ---------------------------------------------------------------- optimizers
@@ -362,7 +517,7 @@
     if (!table[name]) throw ConfigError("expected an optimizer that preset " + preset + " defines; got " + name);
     var h = Object.assign({}, table[name], hyper || {});
     if (h.lr === null || h.lr === undefined) throw ConfigError("lr for " + name + " with preset " + preset + ": no value (pass lr)");
-    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0);
+    checkCombination(name, h, ((options || {}).nesterovWithoutMomentum || []).indexOf(preset || "pytorch") >= 0, preset || "pytorch");
     var sched = makeSchedule(schedule, h.lr);
     if (RULES[name] === Rprop && sched.kind !== "constant")
       throw ConfigError("expected a number for lr of " + name + " (the initial step size); got a schedule " +
@@ -370,9 +525,25 @@
     return { name: name, preset: preset, hyper: h, rule: RULES[name], lrAt: sched.at, schedule: sched };
   }
 
-  function checkCombination(name, h, nesterovWithoutMomentum) {
+  function checkCombination(name, h, nesterovWithoutMomentum, preset) {
     if (h.eps_placement === "hat" && RULES[name] !== Adam && RULES[name] !== RAdam)
       throw ConfigError("expected eps_placement outside or inside for " + name + "; got hat (the eps-hat form exists only for Adam and RAdam)");
+    if (RULES[name] === LAMB && preset === "keras" && h.weight_decay !== 0.0)
+      throw ConfigError("expected weight_decay = 0 for " + name + " with preset 'keras', got " + h.weight_decay +
+                        ". Fix: Keras decays the weights outside the trust ratio, which descentlab does not have; " +
+                        "use preset='optax' (decay inside the ratio, as the paper).");
+    if (RULES[name] === Newton) {  // optim/hyperparams.py's checks, in Python's words
+      var unknown = Object.keys(h).filter(function (key) { return NEWTON_HYPER.indexOf(key) < 0; });
+      if (unknown.length) throw ConfigError("expected hyperparameters of " + name + ", got " + unknown.join(", ") +
+                                            ". Fix: use only: " + NEWTON_HYPER.join(", ") + ".");
+      if (["regularize", "gradient", "none"].indexOf(h.fallback) < 0)
+        throw ConfigError(name + ": expected fallback one of 'regularize', 'gradient', 'none', got '" + h.fallback +
+                          "'. Fix: choose fallback from: regularize, gradient, none.");
+      ["regularization", "min_curvature", "fallback_lr"].forEach(function (key) {
+        if (!(typeof h[key] === "number" && h[key] >= 0 && isFinite(h[key])))
+          throw ConfigError(name + ": expected " + key + " >= 0, got " + h[key] + ". Fix: pass " + key + " >= 0.");
+      });
+    }
     if (RULES[name] === Rprop) {
       if (!(0.0 < h.eta_minus && h.eta_minus < 1.0 && 1.0 < h.eta_plus))
         throw ConfigError("expected 0 < eta_minus < 1 < eta_plus for " + name + "; got eta_minus=" + h.eta_minus + ", eta_plus=" + h.eta_plus);
@@ -395,15 +566,16 @@
   }
 
   // Optimizer._update + step: x <- x + u (in place); returns the rule's record.
-  function step(opt, x, g, state) {
+  function step(opt, x, g, state, H) {
     var h = opt.hyper, k = state.step, lr = opt.lrAt(k), n = x.length, i;
-    var wd = h.weight_decay || 0.0, decoupled = h.weight_decay_form === "decoupled";
+    // weight decay beside the rule; a rule without a weight_decay_form (LAMB) decays inside its own rule
+    var wd = "weight_decay_form" in h ? h.weight_decay || 0.0 : 0.0, decoupled = h.weight_decay_form === "decoupled";
     if (wd && !decoupled) {
       var at = evalParams(opt, x, state), g2 = new Array(n);
       for (i = 0; i < n; i++) g2[i] = g[i] + wd * at[i];
       g = g2;
     }
-    var r = opt.rule.rule(h, g, state.slots, k, lr);
+    var r = opt.rule.rule(h, g, state.slots, k, lr, { x: x.slice(), H: H });
     if (wd && decoupled) {
       var c = lr * wd;
       for (i = 0; i < n; i++) r.u[i] = r.u[i] - c * x[i];
@@ -453,9 +625,14 @@
       var at = evalParams(opt, x, state), same = true, g = gt;
       if (at !== x) { for (i = 0; i < n; i++) if (!(at[i] === x[i])) same = false; }
       if (!same) g = surface.gradient(at);
-      var r = step(opt, x, g, state);
+      var H = opt.rule.needsHessian ? surface.hessian(x) : undefined;  // at x_t, as minimize's surface.hess(xt)
+      var r = step(opt, x, g, state, H);
       lrs.push(r.lr);
-      if (recs) recs.push({ grad: g, slots: copySlots(state.slots), step_size: r.step_size, moments: r.moments || null, update: r.u });
+      if (recs) {
+        var rec = { grad: g, slots: copySlots(state.slots), step_size: r.step_size, moments: r.moments || null, update: r.u };
+        if (r.note !== undefined) rec.note = r.note;  // rules that decide on their own (Newton's fallback)
+        recs.push(rec);
+      }
     }
     return { x: xs, f: fs, grad_norm: gn, lr: lrs, stop: stop, records: recs };
   }
@@ -486,7 +663,7 @@
 
   var api = { makeSchedule: makeSchedule, parseSchedule: parseSchedule, makeOptimizer: makeOptimizer,
               initState: initState, step: step, evalParams: evalParams, minimize: minimize, denom: denom,
-              fmtG: fmtG, RULES: RULES, ConfigError: ConfigError };
+              fmtG: fmtG, RULES: RULES, eigSym: eigSym, ConfigError: ConfigError };
   root.DLRules = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);

@@ -1,10 +1,10 @@
-/* descentlab playground: the lab's surfaces, value and gradient, written as
+/* descentlab playground: the lab's surfaces, value, gradient and Hessian, written as
  * functions/surfaces.py writes them (same operations, same order).
  *
  * surfaceFromData(d) takes one entry of the surface data the page is built with
  * (name, dim, window, start, minima, formula, params: descentlab's own numbers, such
- * as the quadratic's matrix A and the regression's data points) and adds value and
- * gradient.
+ * as the quadratic's matrix A and the regression's data points) and adds value,
+ * gradient and the exact Hessian (hessian(x), as each Python surface's hessian computes it).
  */
 (function (root) {
   "use strict";
@@ -17,6 +17,7 @@
       return {
         value: function (x) { return x[0] * x[0]; },
         gradient: function (x) { return [2.0 * x[0]]; },
+        hessian: function () { return [[2.0]]; },
       };
     },
     quadratic: function (p) {
@@ -43,12 +44,14 @@
           return 0.5 * q;
         },
         gradient: Ax,
+        hessian: function () { return A.map(function (row) { return row.slice(); }); },  // H = A
       };
     },
     saddle: function () {
       return {
         value: function (x) { return x[0] * x[0] - x[1] * x[1]; },
         gradient: function (x) { return [2.0 * x[0], -2.0 * x[1]]; },
+        hessian: function () { return [[2.0, 0.0], [0.0, -2.0]]; },
       };
     },
     valley: function (p) {
@@ -56,6 +59,7 @@
       return {
         value: function (x) { return a * (x[0] * x[0]) + b * (x[1] * x[1]); },
         gradient: function (x) { return [2.0 * a * x[0], 2.0 * b * x[1]]; },
+        hessian: function () { return [[2.0 * a, 0.0], [0.0, 2.0 * b]]; },
       };
     },
     rosenbrock: function (p) {
@@ -68,6 +72,10 @@
         gradient: function (x) {
           var s = x[1] - x[0] * x[0];
           return [-2.0 * (a - x[0]) - 4.0 * b * x[0] * s, 2.0 * b * s];
+        },
+        hessian: function (x) {
+          var x2 = x[0] * x[0], hxy = -4.0 * b * x[0];
+          return [[2.0 - 4.0 * b * (x[1] - x2) + 8.0 * b * x2, hxy], [hxy, 2.0 * b]];
         },
       };
     },
@@ -91,6 +99,20 @@
           }
           return [gx, gy];
         },
+        hessian: function (x) {  // Σ 2(∇r ∇rᵀ + r ∇²r), ∂²r/∂x² = 0
+          var hxx = 0.0, hxy = 0.0, hyy = 0.0;
+          for (var i = 1; i <= 3; i++) {
+            var r = BEALE_C[i - 1] - x[0] + x[0] * Math.pow(x[1], i);
+            var rx = Math.pow(x[1], i) - 1.0;
+            var ry = i * x[0] * Math.pow(x[1], i - 1);
+            var rxy = i * Math.pow(x[1], i - 1);
+            var ryy = i >= 2 ? i * (i - 1) * x[0] * Math.pow(x[1], i - 2) : 0.0;
+            hxx += 2.0 * rx * rx;
+            hxy += 2.0 * (rx * ry + r * rxy);
+            hyy += 2.0 * (ry * ry + r * ryy);
+          }
+          return [[hxx, hxy], [hxy, hyy]];
+        },
       };
     },
     himmelblau: function () {
@@ -102,6 +124,10 @@
         gradient: function (x) {
           var u = x[0] * x[0] + x[1] - 11.0, w = x[0] + x[1] * x[1] - 7.0;
           return [4.0 * x[0] * u + 2.0 * w, 2.0 * u + 4.0 * x[1] * w];
+        },
+        hessian: function (x) {
+          var hxy = 4.0 * (x[0] + x[1]);
+          return [[12.0 * (x[0] * x[0]) + 4.0 * x[1] - 42.0, hxy], [hxy, 4.0 * x[0] + 12.0 * (x[1] * x[1]) - 26.0]];
         },
       };
     },
@@ -115,6 +141,7 @@
           var p = x[0] + 2 * x[1] - 7.0, q = 2 * x[0] + x[1] - 5.0;
           return [2.0 * p + 4.0 * q, 4.0 * p + 2.0 * q];
         },
+        hessian: function () { return [[10.0, 8.0], [8.0, 10.0]]; },
       };
     },
     rastrigin: function (p, dim) {
@@ -129,6 +156,14 @@
           var g = new Array(n);
           for (var i = 0; i < n; i++) g[i] = 2.0 * x[i] + c * Math.sin(TAU * x[i]);
           return g;
+        },
+        hessian: function (x) {  // diag(2 + 4π²A cos 2πx_i)
+          var H = [], c2 = TAU * TAU * A;
+          for (var i = 0; i < n; i++) {
+            H.push(new Array(n).fill(0.0));
+            H[i][i] = 2.0 + c2 * Math.cos(TAU * x[i]);
+          }
+          return H;
         },
       };
     },
@@ -149,6 +184,11 @@
           var r = residuals(t), gw = 0.0, gb = 0.0;
           for (var i = 0; i < M; i++) { gw += xs[i] * r[i]; gb += 1.0 * r[i]; }
           return [gw / M, gb / M];
+        },
+        hessian: function () {  // X.T @ X / M, constant
+          var sxx = 0.0, sx = 0.0, s1 = 0.0;
+          for (var i = 0; i < M; i++) { sxx += xs[i] * xs[i]; sx += xs[i] * 1.0; s1 += 1.0 * 1.0; }
+          return [[sxx / M, sx / M], [sx / M, s1 / M]];
         },
       };
     },

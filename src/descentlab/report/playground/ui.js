@@ -8,7 +8,8 @@
 
   var COLORS = { sgd: "#222222", momentum: "#1f77b4", nesterov: "#17becf", adagrad: "#9467bd", rmsprop: "#ff7f0e",
                  adam: "#d62728", amsgrad: "#8c564b", adamw: "#e377c2", nadam: "#2ca02c", adamax: "#bcbd22",
-                 radam: "#7f3f00", lion: "#008080", adadelta: "#6b6ecf", rprop: "#b8860b" };
+                 radam: "#7f3f00", lion: "#008080", adadelta: "#6b6ecf", rprop: "#b8860b",
+                 newton: "#4b0082", lamb: "#c71585" };
   var GOOD_LR = { quadratic: 0.05, saddle: 0.05, valley: 0.1, rosenbrock: 0.002, beale: 0.01, himmelblau: 0.01,
                   booth: 0.02, rastrigin: 0.002, linreg: 0.1 };
   var SURFACE_NAMES = Object.keys(data.surfaces).filter(function (n) { return data.surfaces[n].dim === 2; });
@@ -40,7 +41,7 @@
   var DEFAULT = {
     view: "surfaces", surface: "valley", preset: data.default_preset, opts: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"],
     lr: 0.1, mu: 0.9, b1: 0.9, b2: 0.999, eps: 1e-8, steps: 300, tol: 1e-8, sched: "constant", k: 0.01, every: 50,
-    epsp: "preset", mf: "preset", nf: "preset", start: null, t: 0,
+    epsp: "preset", mf: "preset", nf: "preset", nfb: "preset", start: null, t: 0,
     quad: { l1: 1, l2: 10, qlr: 0.1, qmu: 0.5, qsteps: 100 },
     x2: { xlr: 0.1, xx0: data.x2.x0, xeps: data.x2.eps },
     bp: { stage: 3, values: null },
@@ -55,7 +56,7 @@
     var p = new URLSearchParams();
     p.set("view", state.view); p.set("surface", state.surface); p.set("preset", state.preset); p.set("opts", state.opts.join(","));
     NUMERIC.forEach(function (k) { p.set(k, String(state[k])); });
-    ["sched", "epsp", "mf", "nf"].forEach(function (k) { p.set(k, state[k]); });
+    ["sched", "epsp", "mf", "nf", "nfb"].forEach(function (k) { p.set(k, state[k]); });
     if (state.start) p.set("start", state.start.join(","));
     QNUM.forEach(function (k) { p.set(k, String(state.quad[k])); });
     XNUM.forEach(function (k) { p.set(k, String(state.x2[k])); });
@@ -72,7 +73,7 @@
     if (p.has("preset") && data.presets[p.get("preset")]) state.preset = p.get("preset");
     if (p.has("opts")) state.opts = p.get("opts").split(",").filter(function (o) { return data.optimizers.indexOf(o) >= 0; });
     NUMERIC.forEach(function (k) { if (p.has(k) && n(p.get(k)) !== null) state[k] = n(p.get(k)); });
-    ["sched", "epsp", "mf", "nf"].forEach(function (k) { if (p.has(k)) state[k] = p.get(k); });
+    ["sched", "epsp", "mf", "nf", "nfb"].forEach(function (k) { if (p.has(k)) state[k] = p.get(k); });
     if (p.has("start")) {
       var st = p.get("start").split(",").map(n);
       state.start = st.length === 2 && st.every(function (v) { return v !== null; }) ? st : null;
@@ -104,12 +105,13 @@
     var h = { lr: state.lr };
     var table = data.presets[state.preset][o];
     if (o === "momentum" || o === "nesterov") h.momentum = state.mu;
-    if (["adam", "amsgrad", "adamw", "nadam", "adamax", "radam", "lion"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
+    if (["adam", "amsgrad", "adamw", "nadam", "adamax", "radam", "lion", "lamb"].indexOf(o) >= 0) { h.beta1 = state.b1; h.beta2 = state.b2; }
     if ("eps" in table) h.eps = state.eps;
     if (state.epsp !== "preset" && "eps_placement" in table && (state.epsp !== "hat" || ["adam", "amsgrad", "adamw", "radam"].indexOf(o) >= 0))
       h.eps_placement = state.epsp;
     if (state.mf !== "preset" && "momentum_form" in table) h.momentum_form = state.mf;
     if (state.nf !== "preset" && "nesterov_form" in table) h.nesterov_form = state.nf;
+    if (state.nfb !== "preset" && "fallback" in table) h.fallback = state.nfb;
     return h;
   }
 
@@ -304,6 +306,14 @@
     V.table(document.getElementById("state-table"), ["optimizer", "x_t", "f", "‖∇f‖", "m", "v", "effective step"], rows);
     var lines = runs.filter(function (r) { return !r.error; }).map(function (r) { return r.name + ": " + r.res.stop.message; });
     document.getElementById("stop-line").textContent = "✓ converged (‖∇f‖ ≤ ε), ✗ diverged, ■ reached the step limit, by step t. " + lines.join(" · ");
+    // Newton: which step it took at t (its fallback when H + λI is not positive definite), and how often
+    var notes = runs.filter(function (r) { return !r.error && r.res.records.length && r.res.records[0].note !== undefined; }).map(function (r) {
+      var recs = r.res.records, rec = recs[Math.min(t, recs.length - 1)];
+      var k = recs.filter(function (q) { return q.note; }).length;
+      return r.name + " at step " + Math.min(t, recs.length - 1) + ": " + (rec.note || "the Newton step (H + λI positive definite)") +
+             "; a fallback at " + k + " of " + recs.length + " steps.";
+    });
+    document.getElementById("note-line").textContent = notes.join(" ");
   }
 
   var pending = false;
@@ -377,7 +387,8 @@
     }
     [["eps_placement", "epsp", [["preset", "as the preset"], ["outside", "outside: g/(√v + ε)"], ["inside", "inside: g/√(v + ε)"], ["hat", "hat (Adam): ε̂"]]],
      ["momentum_form", "mf", [["preset", "as the preset"], ["lr_outside", "lr outside: b = μb + g"], ["lr_inside", "lr inside: v = μv − lr·g"]]],
-     ["nesterov_form", "nf", [["preset", "as the preset"], ["transformed", "transformed (at φ)"], ["lookahead", "look-ahead (at x + μv)"]]]]
+     ["nesterov_form", "nf", [["preset", "as the preset"], ["transformed", "transformed (at φ)"], ["lookahead", "look-ahead (at x + μv)"]]],
+     ["newton_fallback", "nfb", [["preset", "as the preset"], ["regularize", "regularize: H + shift·I"], ["gradient", "gradient step"], ["none", "none: the indefinite step"]]]]
       .forEach(function (c) {
         var s = choice(c[0], c[2]);
         s.addEventListener("change", function () { state[c[1]] = s.value; redraw(); saveHash(); });
@@ -458,6 +469,7 @@
     document.getElementById("eps_placement").value = state.epsp;
     document.getElementById("momentum_form").value = state.mf;
     document.getElementById("nesterov_form").value = state.nf;
+    document.getElementById("newton_fallback").value = state.nfb;
     document.getElementById("schedule").value = state.sched;
     ["lr", "mu", "b1", "b2", "eps", "steps", "k", "every"].forEach(function (k) { sliders[k].set(state[k]); });
     var off = !(state.tol > 0);
@@ -520,6 +532,8 @@
     state: function () { return JSON.parse(JSON.stringify(state)); },
     runs: function () { return runs.map(function (r) { return { name: r.name, x: r.res ? r.res.x : null, stop: r.res ? r.res.stop : null, error: r.error || null }; }); },
     hash: toHash,
+    // the page's exact Hessians, H(x) at each point (the tests compare them with Python's)
+    hessian: function (name, points) { return points.map(function (x) { return surfaces[name].hessian(x); }); },
     bench: bench,
     data: data,
     version: data.version,
