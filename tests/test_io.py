@@ -218,3 +218,15 @@ def test_atomic_path_writes_a_character_device_through(tmp_path):
         tmp.write_bytes(b"discarded")
     assert os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode)
     assert not tmp.exists()
+
+
+def test_a_loop_of_links_is_refused_with_a_sentence(tmp_path):
+    from descentlab._io import atomic_write_bytes
+    from descentlab.errors import StateFileError
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(StateFileError, match=r"a loop of links.*point the link at a real file"):
+        atomic_write_bytes(a, b"{}")
+    assert a.is_symlink() and b.is_symlink()  # nothing replaced

@@ -120,6 +120,19 @@ def test_a_message_on_a_terminal_gets_its_own_line_and_the_progress_goes_on_belo
     assert text.endswith("\rtour: 5/10 steps (50%), 5 steps/s, ETA 1.0s")
 
 
+def test_a_message_on_a_narrow_terminal_is_printed_whole_while_the_redrawn_line_is_cut():
+    clock, stream = Clock(), Tty()
+    p = Progress("tour", 10, stream=stream, clock=clock)
+    p._width = 40
+    clock.t += 1
+    p.advance(5)
+    hint = "sweep store written to results/a-long-folder-name/study.sqlite (install the data extra: pip ...)"
+    p.message(hint)
+    lines = stream.getvalue().split("\n")
+    assert lines[0].endswith(hint)  # the message, with its fix, whole
+    assert all(len(chunk) <= 39 for chunk in lines[1].split("\r") if chunk)  # the redrawn line fits
+
+
 def test_quiet_prints_nothing_but_still_counts():
     for p in (Progress("q", 10, enabled=False, stream=(s := Tty()), clock=Clock()), silent()):
         p.advance(10)

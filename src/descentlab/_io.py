@@ -142,7 +142,13 @@ def resolve_link(path: str | os.PathLike) -> Path:
     link's target, in the target's folder, and the link itself is kept.
     """
     p = Path(path)
-    return Path(os.path.realpath(p)) if p.is_symlink() else p
+    if not p.is_symlink():
+        return p
+    target = Path(os.path.realpath(p))
+    if target.is_symlink():  # realpath stops where a chain of links comes back on itself
+        raise StateFileError(expected("a symbolic link that ends at a file or at a free name", f"{p} (a loop of links)",
+                                      "point the link at a real file, or remove it"))
+    return target
 
 
 def replace_file(src: str | os.PathLike, dst: str | os.PathLike) -> Path:

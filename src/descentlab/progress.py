@@ -217,7 +217,8 @@ class Progress:
 
     def _write(self, text: str, end: str) -> None:
         if self.tty:
-            text = text[: max(self._width - 1, 20)]
+            if not end:  # only the line redrawn in place must fit the width; an ended line may wrap
+                text = text[: max(self._width - 1, 20)]
             self.stream.write("\r" + text.ljust(self._shown) + end)
             self._shown = 0 if end else len(text)
         else:

@@ -32,7 +32,7 @@ def _plain_file(tmp_path):
     (lambda t: ["race", "booth", "--steps", "3", "-o", "", "--gif", f"{_plain_file(t)}/r.gif"],
      r"^descentlab race: error: .*got \S*plain\.txt/r\.gif \(Not a directory\)"),
     (lambda t: ["minimize", "rosenbrock", "--start", "nan,1"], r"expected a finite start, got \(nan, 1\)\. Fix:"),
-    (lambda t: ["lecture", "newton", "--steps", "-1"], r"expected --steps an integer in \[0, 10000\], got -1\. Fix:"),
+    (lambda t: ["lecture", "newton", "--steps", "-1"], r"expected --steps an integer in \[1, 10000\], got -1\. Fix:"),
     (lambda t: ["race", "rosenbrock", "--lr-grid", "1:0:3", "-o", "", "--gif", ""], r"0 < LO <= HI.*got '1:0:3'"),
     (lambda t: ["race", "rosenbrock", "--lr-grid", "0.1,nan", "-o", "", "--gif", ""], r"positive, finite values"),
     (lambda t: ["lr-effects", "--eigenvalues=-1,10"], r"^descentlab lr-effects: error: expected positive, finite eigenvalues"),

@@ -73,7 +73,7 @@ def test_schedule_plots_given_schedules_and_prints_values(tmp_path, capsys):
     (["race", "booth", "--steps", "2", "--gif", "race.png"], r"ending in \.gif or \.mp4"),
     (["race", "quadratic", "--surface-opt", "eigenvalues=1,-1", "--steps", "2"], r"positive, finite eigenvalues"),
     (["lr-effects", "--eigenvalues", "1"], r"two eigenvalues"),
-    (["lr-effects", "--rate-steps", "0"], r"steps >= 4"),
+    (["lr-effects", "--rate-steps", "0"], r"--rate-steps an integer in \[4, "),
     (["race", "booth", "--frames", "1", "--gif", "a.gif"], r"--frames >= 2"),
     (["lr-effects", "--eigenvalues", "1,2,3"], r"two eigenvalues"),
 ])

@@ -169,3 +169,23 @@ def test_the_family_loops_flag_what_they_write(monkeypatch, name):
         assert looked == [1], f"{name}: a non-finite parameter went unflagged"
     finally:
         kernels.set_backend("auto")
+
+
+@_NUMBA
+def test_a_family_loop_flags_a_buffer_that_overflows_while_the_parameters_stay_finite(monkeypatch):
+    from descentlab.fast import fused, kernels
+
+    kernels.set_backend("numba")
+    looked = []
+    monkeypatch.setattr(fused, "_all_finite", lambda arrays: pytest.fail("the arrays were summed again"))
+    monkeypatch.setattr(fused, "_warn_if_finite_grads_broke", lambda *a, **k: looked.append(a[1]))
+    try:
+        opt = make_optimizer("adadelta")
+        params = {"w": np.ones(N)}
+        g = np.full(N, 0.5)
+        g[9] = 1e200  # g*g overflows Adadelta's S; the step divides by it and stays finite
+        with np.errstate(all="ignore"):
+            opt.step(params, {"w": g}, opt.init(params))
+        assert np.isfinite(params["w"]).all() and looked == [0]
+    finally:
+        kernels.set_backend("auto")

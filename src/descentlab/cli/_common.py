@@ -11,8 +11,9 @@
   ``--epochs 10**20`` would be accepted and then run for ever. Every count flag has a
   generous upper bound instead, refused with the same sentence and status 2:
   :data:`MAX_STEPS` (10^7 updates per run: minutes on a 2-D surface, and a trajectory of
-  about 0.6 GB), :data:`MAX_EPOCHS` (10^6), :data:`MAX_REPEATS` (10^4 starts, seeds, lrs
-  per optimizer, frames, checkpoint or patience counts), :data:`MAX_WORKERS` (1024
+  about 0.6 GB; also the bound of ``--checkpoint-every``), :data:`MAX_EPOCHS` (10^6; also
+  ``--early-stopping`` patience), :data:`MAX_REPEATS` (10^4 starts, seeds, lrs per
+  optimizer, frames), :data:`MAX_WORKERS` (1024
   processes), and for a race :data:`MAX_RACE_UPDATES` (10^10 updates in all: steps ×
   starts × seeds × lrs tried × optimizers, days of work at ~10 µs an update).
 * **Shared flags.** Every flag more than one command takes is defined here once:
@@ -24,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from numbers import Integral
 from typing import Any, Callable, Iterable
 
 from .._io import dumps_json
 from ..errors import ConfigError, expected
 from ..keyvalue import parse_pairs, parse_value
 from ..progress import Progress
-from numbers import Integral
-
 from ..validation import COUNT, NONNEGATIVE, Interval, Real, check
 
 __all__ = [

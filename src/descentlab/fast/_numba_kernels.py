@@ -150,11 +150,11 @@ def rmsprop(p, g, s, lr, beta, c, eps, eps_inside, wd, use_wd, lw, decoupled):
         p[i] = pn
         d = (pn - pn) + (si - si)  # nan exactly when a written value is not finite
         bad |= d != d
+    return not bad
 
 
 # A separate loop for momentum: passing a placeholder buffer that aliases s would make
 # LLVM's run-time alias check fail and run the scalar loop (RMSProp measured 8x slower).
-    return not bad
 
 
 @njit(**_JIT)

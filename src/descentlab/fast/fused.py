@@ -47,9 +47,9 @@ class FusedRule:
     swapped); ``args(form)`` turns the rule's step record into its keyword arguments.
 
     After the step the parameters and the ``watch`` buffers (None: every buffer) are
-    checked for a NaN or an infinity (by the kernel itself when it returns True/False, as
-    the numba loops of the first six rules do; by a sum per array when it returns None), and a finite gradient that broke the step gets the
-    reference's :class:`~descentlab.errors.NumericalWarning`, word for word. ``watch``
+    checked for a NaN or an infinity: by the kernel itself when it returns True/False (every
+    numba loop does), by a sum per array when it returns None (the NumPy backend). A
+    finite gradient that broke the step gets the reference's :class:`~descentlab.errors.NumericalWarning`, word for word. ``watch``
     names the buffers that can break while the parameters stay finite: a denominator
     such as Adam's v, whose overflow makes the update 0. A buffer that feeds the update
     directly (a momentum, Adam's m) shows in the parameters, so it need not be read again.

@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("derivatives", help="limits as h shrinks; partial and directional derivatives; the gradient")
     p.add_argument("--x0", type=finite_float, default=1.0, help="where to differentiate f(x) = x^3 (default 1)")
     p.add_argument("--point", type=_floats, default=(1.0, 1.0), help="x,y for g(x, y) = x^2 + xy + 2y^2 (default 1,1)")
-    add_count_flag(p, "--directions", low=0, cap=10 ** 6, what="directions", default=360, help="directions compared (default 360)")
+    add_count_flag(p, "--directions", low=4, cap=10 ** 6, what="directions", default=360, help="directions compared (default 360)")
 
     p = sub.add_parser("gd-x2", help="gradient descent on f(x) = x^2 with several step sizes")
     p.add_argument("--x0", type=finite_float, default=3.0, help="start (default 3)")
@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--eps", type=finite_float, default=1e-3, help="stop when |grad f| <= eps (default 1e-3)")
 
     p = sub.add_parser("newton", help="Newton's method on a quadratic and on Rosenbrock's function")
-    add_count_flag(p, "--steps", low=0, cap=MAX_REPEATS, what="Newton steps, each printed", default=8, help="Newton steps on Rosenbrock (default 8)")
+    add_count_flag(p, "--steps", low=1, cap=MAX_REPEATS, what="Newton steps, each printed", default=8, help="Newton steps on Rosenbrock (default 8)")
 
     p = sub.add_parser("batch-size", help="SGD, batch GD and mini-batch GD on linear regression")
     add_seed_flag(p)
@@ -83,16 +83,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("-k", "--batch", type=int, default=2, help="mini-batch size (default 2)")
 
     p = sub.add_parser("optimizers", help="momentum, Nesterov, AdaGrad, RMSProp, Adam one step at a time")
-    add_count_flag(p, "--steps", low=0, cap=MAX_REPEATS, what="steps, each printed", default=3, help="steps shown per optimizer (default 3)")
+    add_count_flag(p, "--steps", low=1, cap=MAX_REPEATS, what="steps, each printed", default=3, help="steps shown per optimizer (default 3)")
 
     p = sub.add_parser("rprop", help="rprop with mini-batches drifts; RMSProp repairs it")
     p.add_argument("--lr", type=float, default=0.01, help="step size η (default 0.01)")
-    add_count_flag(p, "--epochs", low=0, cap=MAX_EPOCHS, what="epochs", default=30, help="epochs of ten mini-batches (default 30)")
+    add_count_flag(p, "--epochs", low=2, cap=MAX_EPOCHS, what="epochs", default=30, help="epochs of ten mini-batches (default 30)")
     p.add_argument("--beta", type=float, default=0.9, help="RMSProp's decay of MeanSquare (default 0.9, the slide's)")
 
     p = sub.add_parser("decay", help="step, exponential and 1/t learning-rate decay")
     p.add_argument("--lr", "--lr0", dest="lr0", type=finite_float, default=0.1, help="initial learning rate α0 (default 0.1)")
-    add_count_flag(p, "--every", low=0, cap=MAX_STEPS, what="steps", default=10, help="step decay halves every N steps (default 10)")
+    add_count_flag(p, "--every", low=1, cap=MAX_STEPS, what="steps", default=10, help="step decay halves every N steps (default 10)")
     p.add_argument("-k", type=finite_float, default=0.1, help="decay constant of exponential and 1/t decay (default 0.1)")
     p.add_argument("--at", type=_ints, default=(0, 1, 5, 9, 10, 20, 30, 50, 100), help="steps to evaluate")
 

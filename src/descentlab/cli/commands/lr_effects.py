@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--angle", type=float, default=30.0, help="rotation of A's eigenvectors in degrees (default 30)")
     add_count_flag(parser, "--steps", low=0, cap=MAX_STEPS, what="steps", default=12, help="steps drawn on x² (default 12)")
     add_count_flag(parser, "--steps-2d", low=0, cap=MAX_STEPS, what="steps", default=25, help="steps drawn on the quadratic (default 25)")
-    add_count_flag(parser, "--rate-steps", low=0, cap=MAX_STEPS, what="steps", default=300, help="steps of the runs that measure rates (default 300)")
+    add_count_flag(parser, "--rate-steps", low=4, cap=MAX_STEPS, what="steps", default=300, help="steps of the runs that measure rates (default 300)")
     parser.add_argument("--dpi", type=int, default=100, help="resolution (default 100)")
     add_json_flag(parser)
     add_quiet_flag(parser)
