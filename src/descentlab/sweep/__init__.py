@@ -13,7 +13,7 @@ resumes where it stopped.
 from __future__ import annotations
 
 from .builtin import BUILTIN_STUDIES, builtin_study
-from .coordinator import Progress, SweepSummary, run_study, study_status
+from .coordinator import SweepProgress, SweepSummary, run_study, study_status
 from .executors import DaskExecutor, FuturesExecutor, PoolExecutor, SerialExecutor, make_executor
 from .problems import PROBLEMS, Instance, Problem, get_problem, problem_names, register_problem
 from .protocol import cells, plan_cell, tune_score
@@ -27,5 +27,5 @@ __all__ = [
     "SearchSpace", "Problem", "Instance", "PROBLEMS", "register_problem", "get_problem", "problem_names",
     "make_config", "run_config", "run_key", "cells", "plan_cell", "tune_score", "Store",
     "SerialExecutor", "PoolExecutor", "FuturesExecutor", "DaskExecutor", "make_executor",
-    "run_study", "study_status", "Progress", "SweepSummary",
+    "run_study", "study_status", "SweepProgress", "SweepSummary",
 ]

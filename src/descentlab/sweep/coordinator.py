@@ -22,25 +22,21 @@ from .run import run_key
 from .store import Store
 from .study import Study
 
-__all__ = ["run_study", "study_status", "Progress", "SweepSummary"]
+__all__ = ["run_study", "study_status", "SweepProgress", "SweepSummary"]
 
 
 @dataclass
-class Progress:
-    """What a progress callback is told after each stored run."""
+class SweepProgress:
+    """What ``run_study``'s ``on_progress`` callback is told after each stored run.
+
+    The counts only: drawing them (rate, ETA) is :class:`descentlab.progress.Progress`'s job.
+    """
 
     done: int        # runs stored (ok, diverged or failed), this study
     total: int       # runs the study makes (later halving rounds counted by their size)
     failed: int
     new: int         # runs executed by this call
     elapsed: float   # seconds since this call started
-
-    @property
-    def eta(self) -> float | None:
-        """Seconds left at this call's pace (None before the first run)."""
-        if self.new == 0:
-            return None
-        return self.elapsed / self.new * max(0, self.total - self.done)
 
 
 @dataclass
@@ -78,7 +74,7 @@ def study_status(study: Study, store: Store) -> dict:
 
 
 def run_study(study: Study, store: Store, executor=None,
-              on_progress: Callable[[Progress], None] | None = None) -> SweepSummary:
+              on_progress: Callable[[SweepProgress], None] | None = None) -> SweepSummary:
     """Run every missing run of ``study`` on ``executor`` (in-process by default) into ``store``."""
     from .executors import SerialExecutor
 
@@ -105,5 +101,5 @@ def run_study(study: Study, store: Store, executor=None,
                 done += 1
                 failed += record["status"] == "failed"
             if on_progress is not None:
-                on_progress(Progress(done, total, failed, new, time.perf_counter() - t0))
+                on_progress(SweepProgress(done, total, failed, new, time.perf_counter() - t0))
     return SweepSummary(study.name, total, done, failed, new, time.perf_counter() - t0, executor.describe())
